@@ -31,15 +31,21 @@ export async function run({ report, python, quick }) {
   const cases = [
     ['deepDecoder 256x256 gray k=64 depth 5', () => ucs.deepDecoder({ outShape: [256, 256], channels: 64, depth: 5, seed: 1 }), 10],
     ['deepDecoder 512x512 RGB k=128 depth 6', () => ucs.deepDecoder({ outShape: [3, 512, 512], channels: 128, depth: 6, seed: 1 }), 3],
+    ['convDecoder 256x256 gray k=64 depth 6', () => ucs.convDecoder({ outShape: [256, 256], channels: 64, depth: 6, seed: 1 }), 5],
+    ['deepImagePrior 512x512 RGB (128 x5, skip 4)', () => ucs.deepImagePrior({ outShape: [3, 512, 512], seed: 1 }), 3],
+    ['convDecoder MRI 640x368 k=160 depth 8 (2 channels)', () => ucs.convDecoder({ outShape: [2, 640, 368], ...ucs.CONV_DECODER_MRI, seed: 1 }), 3],
   ];
   for (const [name, make, reps] of cases) {
-    if (quick && name.includes('512')) continue;
+    if (quick && (name.includes('512') || name.includes('MRI'))) continue;
     const ms = stepTimer(make(), reps);
     report(name, ms, torch[name]);
   }
-  // One 3x3 conv layer 128 -> 128 at 256x256, forward + backward.
+  // One 3x3 conv layer 128 -> 128 at 256x256, forward + backward with the input's gradient (as
+  // PyTorch's x.requires_grad): an identity activation (leaky slope 1) in front makes the conv's
+  // input a tensor that takes a gradient; it costs one elementwise pass.
   const b = new ucs.NetworkBuilder(128, 256, 256);
-  const y = b.conv(b.input, { outChannels: 128, kernel: [3, 3], padding: 'zero', bias: true });
+  const x = b.activation(b.input, 'leaky-relu', 1);
+  const y = b.conv(x, { outChannels: 128, kernel: [3, 3], padding: 'zero', bias: true });
   const net = b.build(y, { seed: 1 });
   const ones = new Float32Array(y.size).fill(1);
   const conv = () => {

@@ -4,7 +4,7 @@ Architecture as the reference Deep Decoder code: 1x1 conv (no bias), bilinear x2
 (align_corners=False), ReLU, BatchNorm2d (training mode); last 1x1 conv and sigmoid.
 Prints one JSON object of median milliseconds per step.
 """
-import json, sys, time
+import json, math, sys, time
 import torch
 import torch.nn as nn
 
@@ -58,6 +58,67 @@ for (name, size, ch, k, depth, reps) in [('deepDecoder 256x256 gray k=64 depth 5
             best = (ms, layout)
     out[name] = best[0]
     out['_layout ' + name] = best[1]
+
+def conv_decoder(k, depth, out_ch, in_hw, out_hw, mode='nearest'):
+    # Same sizes as ConvDecoder's reference code (and layerSizes in src/priors/generator.ts).
+    def sizes(start, end, steps):
+        s = (end / start) ** (1 / steps)
+        return [max(1, math.ceil(s ** n * start - 1e-9)) for n in range(1, steps)] + [end]
+    hs, ws = sizes(in_hw[0], out_hw[0], depth - 1), sizes(in_hw[1], out_hw[1], depth - 1)
+    layers = []
+    for i in range(depth - 1):
+        layers += [nn.Upsample(size=(hs[i], ws[i]), mode=mode), nn.Conv2d(k, k, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(k)]
+    layers += [nn.Conv2d(k, k, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(k), nn.Conv2d(k, out_ch, 1)]
+    return nn.Sequential(*layers)
+
+class Concat(nn.Module):
+    def __init__(self, a, b):
+        super().__init__()
+        self.a, self.b = a, b
+    def forward(self, x):
+        return torch.cat([self.a(x), self.b(x)], 1)
+
+def dip_skip(in_ch, out_ch, down, up, skip, slope=0.2):
+    # The hourglass of src/priors/deepImagePrior.ts (the reference `skip` net): reflection padding,
+    # stride-2 3x3 downsampling, bilinear x2 upsampling, BN + LeakyReLU after every conv.
+    def cba(cin, cout, k, stride=1):
+        mods = [nn.ReflectionPad2d((k - 1) // 2)] if k > 1 else []
+        return mods + [nn.Conv2d(cin, cout, k, stride=stride), nn.BatchNorm2d(cout), nn.LeakyReLU(slope)]
+    def level(i, cin):
+        deeper = cba(cin, down[i], 3, 2) + cba(down[i], down[i], 3)
+        deeper_out = down[i]
+        if i + 1 < len(down):
+            deeper.append(level(i + 1, down[i]))
+            deeper_out = up[i + 1]
+        deeper.append(nn.Upsample(scale_factor=2, mode='bilinear', align_corners=False))
+        merged = Concat(nn.Sequential(*cba(cin, skip[i], 1)), nn.Sequential(*deeper))
+        return nn.Sequential(merged, nn.BatchNorm2d(skip[i] + deeper_out), *cba(skip[i] + deeper_out, up[i], 3), *cba(up[i], up[i], 1))
+    return nn.Sequential(level(0, in_ch), nn.Conv2d(up[0], out_ch, 1), nn.Sigmoid())
+
+def best_layout(make_net, make_inp, target_shape, reps):
+    best = None
+    for layout in ('nchw', 'channels_last'):
+        net, inp = make_net(), make_inp()
+        target = torch.rand(*target_shape)
+        if layout == 'channels_last':
+            net = net.to(memory_format=torch.channels_last)
+            inp = inp.contiguous(memory_format=torch.channels_last)
+            target = target.contiguous(memory_format=torch.channels_last)
+        ms = median_step(net, inp, target, reps)
+        if best is None or ms < best[0]:
+            best = (ms, layout)
+    return best
+
+more = [
+    ('convDecoder 256x256 gray k=64 depth 6', lambda: conv_decoder(64, 6, 1, (8, 8), (256, 256)), lambda: torch.rand(1, 64, 8, 8) * 0.1, (1, 1, 256, 256), 5),
+    ('deepImagePrior 512x512 RGB (128 x5, skip 4)', lambda: dip_skip(32, 3, [128] * 5, [128] * 5, [4] * 5), lambda: torch.rand(1, 32, 512, 512) * 0.1, (1, 3, 512, 512), 3),
+]
+if not quick:
+    more.append(('convDecoder MRI 640x368 k=160 depth 8 (2 channels)', lambda: conv_decoder(160, 8, 2, (8, 4), (640, 368)), lambda: torch.rand(1, 160, 8, 4) * 0.1, (1, 2, 640, 368), 3))
+for (name, make_net, make_inp, shape, reps) in more:
+    ms, layout = best_layout(make_net, make_inp, shape, reps)
+    out[name] = ms
+    out['_layout ' + name] = layout
 
 best = None
 for layout in ('nchw', 'channels_last'):

@@ -50,7 +50,12 @@ describe('untrained-cs CLI', () => {
     expect(c.stdout).toMatch(/lasso\s+\d+\.\d+/);
     expect(existsSync(join(dir, 'cmp.svg'))).toBe(true);
     const i = runCli(['info']);
-    expect(i.stdout).toMatch(/engine: wasm-simd128 kernels/);
+    expect(i.stdout).toMatch(/engine: (native-(avx512|avx2|generic)|wasm-simd128) kernels, [12] thread/);
+    expect(i.stdout).toMatch(/native: (available \((avx512|avx2|generic)\)|unavailable: .+)/);
+    expect(i.stdout).toMatch(/wasm: +available \(SIMD128\)/);
+    // UNTRAINED_CS_KERNELS pins an engine; UNTRAINED_CS_THREADS the threads per fit.
+    const pinned = runCli(['info'], 120_000, { UNTRAINED_CS_KERNELS: 'wasm', UNTRAINED_CS_THREADS: '1' });
+    expect(pinned.stdout).toMatch(/engine: wasm-simd128 kernels, 1 thread/);
     const k = runCli(['kernel', '--depths', '1,2', '--out', join(dir, 'k.svg')]);
     expect(k.code).toBe(0);
     expect(existsSync(join(dir, 'k.svg'))).toBe(true);

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { UntrainedCsError } from '../core/errors.js';
-import { getKernels, getThreads, simdAvailable } from '../engine/simdKernels.js';
+import { engineInfo } from '../engine/select.js';
 import { registerReconstruct } from './commands/reconstruct.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
@@ -36,7 +36,10 @@ export function buildProgram(): Command {
     .action(() => {
       console.log(`untrained-cs ${version()}`);
       console.log(`node ${process.version} on ${os.platform()} ${os.arch()}, ${os.availableParallelism()} cores`);
-      console.log(`engine: ${getKernels().name} kernels (WebAssembly SIMD128 ${simdAvailable() ? 'available' : 'unavailable: portable JavaScript'}), ${getThreads()} thread(s) per fit (UNTRAINED_CS_THREADS to change)`);
+      const e = engineInfo();
+      console.log(`engine: ${e.kernels} kernels, ${e.threads} thread(s) per fit (UNTRAINED_CS_THREADS to change; UNTRAINED_CS_KERNELS=native|wasm|portable to pin)`);
+      console.log(`  native: ${e.native}`);
+      console.log(`  wasm:   ${e.wasm}`);
     });
   registerReconstruct(program);
   registerCompare(program);

@@ -1,4 +1,6 @@
 import type { FloatArray } from '../core/vector.js';
+import { col2imPortable, im2colPortable, type ConvGeometry } from './im2col.js';
+import { resizeBackwardPortable, resizePortable, type ResizeMap, type ResizeShape } from './resize.js';
 
 /**
  * The compute kernels the generator layers call. Layers never loop over big tensors
@@ -37,6 +39,15 @@ export interface Kernels {
    */
   upsample2x(f: FloatArray, x: number, y: number, h: number, w: number, vertical: boolean, tmp: number): void;
   upsample2xBackward(f: FloatArray, dy: number, dx: number, h: number, w: number, vertical: boolean, tmp: number, accumulate: boolean): void;
+  /**
+   * The im2col matrix of a convolution's input x for output rows [row0, row0 + rows):
+   * (c kh kw) rows of rows * wo columns at `cols`; and its adjoint, which adds into dx.
+   */
+  im2col(f: FloatArray, g: ConvGeometry, x: number, cols: number, row0: number, rows: number): void;
+  col2im(f: FloatArray, g: ConvGeometry, cols: number, dx: number, row0: number, rows: number): void;
+  /** Separable resampling of every channel (nearest or bilinear, any sizes) and its adjoint. */
+  resize(f: FloatArray, m: ResizeMap, s: ResizeShape, x: number, y: number): void;
+  resizeBackward(f: FloatArray, m: ResizeMap, s: ResizeShape, dy: number, dx: number, accumulate: boolean): void;
 }
 
 /**
@@ -205,4 +216,8 @@ export const portableKernels: Kernels = {
       }
     }
   },
+  im2col: im2colPortable,
+  col2im: col2imPortable,
+  resize: resizePortable,
+  resizeBackward: resizeBackwardPortable,
 };

@@ -1,9 +1,9 @@
-import os from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { FloatArray } from '../core/vector.js';
 import { memoryOf, PACK_BYTES } from './arena.js';
 import { portableKernels, type Kernels } from './kernels.js';
 import { KERNELS_WASM_BASE64 } from './wasmBinary.js';
+import { getThreads } from './threads.js';
 
 /**
  * GEMM on WebAssembly SIMD128 (wasm/kernels.ts), on the arena's own shared memory, optionally
@@ -108,13 +108,6 @@ interface Helper {
 }
 
 let helper: Helper | null = null;
-let threads = defaultThreads();
-
-function defaultThreads(): number {
-  const env = Number(process.env.UNTRAINED_CS_THREADS);
-  if (Number.isInteger(env) && env >= 1) return Math.min(env, 2);
-  return Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
-}
 
 const released = new FinalizationRegistry<number>((id) => {
   if (helper) post(helper, OP_DETACH, id, []);
@@ -162,15 +155,6 @@ function helperIdFor(h: Helper, memory: WebAssembly.Memory): number {
   return id;
 }
 
-/** Threads per fit used by the SIMD kernels (1 or 2). Sweep workers set 1. */
-export function setThreads(n: number): void {
-  threads = Math.max(1, Math.min(2, Math.floor(n)));
-}
-
-export function getThreads(): number {
-  return threads;
-}
-
 /** Byte address of the main thread's packing buffer (after the 64 bytes of return slots). */
 const PACK_MAIN = 64;
 
@@ -180,7 +164,7 @@ const SPLIT_WORK = 1 << 21;
 export const simdKernels: Kernels = {
   name: 'wasm-simd128',
   get threads() {
-    return threads;
+    return getThreads();
   },
   gemm(f, transA, transB, M, N, K, aOff, lda, bOff, ldb, cOff, ldc, accumulate) {
     const ex = exportsFor(f);
@@ -193,7 +177,7 @@ export const simdKernels: Kernels = {
     const b = base + 4 * bOff;
     const c = base + 4 * cOff;
     const acc = accumulate ? 1 : 0;
-    const split = threads > 1 && M * N * K >= SPLIT_WORK;
+    const split = getThreads() > 1 && M * N * K >= SPLIT_WORK;
     if (split && !helper) helper = startHelper();
     const h = split ? helper : null;
     if (transB) {
@@ -265,16 +249,8 @@ export const simdKernels: Kernels = {
     const o = f.byteOffset;
     ex.up2_back(o + 4 * dy, o + 4 * dx, h, w, vertical ? 1 : 0, o + 4 * tmp, accumulate ? 1 : 0);
   },
+  im2col: portableKernels.im2col,
+  col2im: portableKernels.col2im,
+  resize: portableKernels.resize,
+  resizeBackward: portableKernels.resizeBackward,
 };
-
-let active: Kernels | null = null;
-
-/** The kernels new networks use: an installed override, else SIMD where available. */
-export function getKernels(): Kernels {
-  return active ?? (simdAvailable() ? simdKernels : portableKernels);
-}
-
-/** Installs kernels for networks built afterwards (null restores the default choice). */
-export function setKernels(kernels: Kernels | null): void {
-  active = kernels;
-}

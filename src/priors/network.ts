@@ -2,7 +2,7 @@ import { Rng, type Seed } from '../core/rng.js';
 import { Arena, ArenaLayout, type Precision } from '../engine/arena.js';
 import type { FloatArray } from '../core/vector.js';
 import type { Kernels } from '../engine/kernels.js';
-import { getKernels } from '../engine/simdKernels.js';
+import { getKernels } from '../engine/select.js';
 import { Tensor, type Param, type ParamKind } from '../engine/tensor.js';
 import { Activation, type ActivationKind } from './layers/activation.js';
 import { BatchNorm } from './layers/batchNorm.js';

@@ -1,4 +1,5 @@
 import { Tensor, type Param } from '../../engine/tensor.js';
+import type { ResizeMap, ResizeShape } from '../../engine/resize.js';
 import type { Layer, RunContext } from './layer.js';
 
 export type UpsampleMode = 'bilinear' | 'nearest';
@@ -51,8 +52,8 @@ export class Upsample implements Layer {
   readonly scratchFloats: number;
   readonly stateFloats = 0;
   stateOffset = -1;
-  private readonly ym: AxisMap;
-  private readonly xm: AxisMap;
+  private readonly map: ResizeMap;
+  private readonly shape: ResizeShape;
   /** Exact bilinear doubling (the Deep Decoder / DIP case) runs on the SIMD kernels. */
   private readonly doubling: boolean;
   private readonly vertical: boolean;
@@ -60,8 +61,10 @@ export class Upsample implements Layer {
   constructor(input: Tensor, h: number, w: number, readonly mode: UpsampleMode) {
     this.inputs = [input];
     this.output = new Tensor(input.c, h, w, true);
-    this.ym = axisMap(input.h, h, mode);
-    this.xm = axisMap(input.w, w, mode);
+    const ym = axisMap(input.h, h, mode);
+    const xm = axisMap(input.w, w, mode);
+    this.map = { yi0: ym.i0, yi1: ym.i1, yw0: ym.w0, yw1: ym.w1, xi0: xm.i0, xi1: xm.i1, xw0: xm.w0, xw1: xm.w1, nearest: mode === 'nearest' };
+    this.shape = { c: input.c, h: input.h, w: input.w, H: h, W: w };
     this.vertical = h === 2 * input.h;
     this.doubling = mode === 'bilinear' && w === 2 * input.w && (this.vertical || (h === 1 && input.h === 1));
     this.scratchFloats = this.doubling ? h * input.w : 0;
@@ -77,25 +80,7 @@ export class Upsample implements Layer {
       for (let c = 0; c < x.c; c++) ctx.kernels.upsample2x(f, x.offset + c * x.plane, y.offset + c * y.plane, x.h, x.w, this.vertical, ctx.scratch);
       return;
     }
-    const { ym, xm } = this;
-    for (let c = 0; c < x.c; c++) {
-      const src = x.offset + c * x.plane;
-      const dst = y.offset + c * y.plane;
-      for (let oy = 0; oy < y.h; oy++) {
-        const r0 = src + ym.i0[oy]! * x.w;
-        const r1 = src + ym.i1[oy]! * x.w;
-        const a0 = ym.w0[oy]!;
-        const a1 = ym.w1[oy]!;
-        const out = dst + oy * y.w;
-        for (let ox = 0; ox < y.w; ox++) {
-          const c0 = xm.i0[ox]!;
-          const c1 = xm.i1[ox]!;
-          const b0 = xm.w0[ox]!;
-          const b1 = xm.w1[ox]!;
-          f[out + ox] = a0 * (b0 * f[r0 + c0]! + b1 * f[r0 + c1]!) + a1 * (b0 * f[r1 + c0]! + b1 * f[r1 + c1]!);
-        }
-      }
-    }
+    ctx.kernels.resize(f, this.map, this.shape, x.offset, y.offset);
   }
 
   backward(ctx: RunContext, accumulate: readonly boolean[]): void {
@@ -107,29 +92,6 @@ export class Upsample implements Layer {
       for (let c = 0; c < x.c; c++) ctx.kernels.upsample2xBackward(f, y.gradOffset + c * y.plane, x.gradOffset + c * x.plane, x.h, x.w, this.vertical, ctx.scratch, accumulate[0]!);
       return;
     }
-    const { ym, xm } = this;
-    if (!accumulate[0]) f.fill(0, x.gradOffset, x.gradOffset + x.size);
-    for (let c = 0; c < x.c; c++) {
-      const dx = x.gradOffset + c * x.plane;
-      const dy = y.gradOffset + c * y.plane;
-      for (let oy = 0; oy < y.h; oy++) {
-        const r0 = dx + ym.i0[oy]! * x.w;
-        const r1 = dx + ym.i1[oy]! * x.w;
-        const a0 = ym.w0[oy]!;
-        const a1 = ym.w1[oy]!;
-        const g = dy + oy * y.w;
-        for (let ox = 0; ox < y.w; ox++) {
-          const v = f[g + ox]!;
-          const c0 = xm.i0[ox]!;
-          const c1 = xm.i1[ox]!;
-          const b0 = xm.w0[ox]! * v;
-          const b1 = xm.w1[ox]! * v;
-          f[r0 + c0]! += a0 * b0;
-          f[r0 + c1]! += a0 * b1;
-          f[r1 + c0]! += a1 * b0;
-          f[r1 + c1]! += a1 * b1;
-        }
-      }
-    }
+    ctx.kernels.resizeBackward(f, this.map, this.shape, y.gradOffset, x.gradOffset, accumulate[0]!);
   }
 }
