@@ -1,14 +1,25 @@
-// Where the time of one Deep Decoder step goes: every kernel call timed through a wrapper,
-// the rest (JS glue in the layers, the loss, Adam) by difference. Also checks that a long fit
-// does not grow its memory after the first step. Run: npm run build && node bench/profile.mjs
+// Where the time of one generator step goes: every kernel call timed through a wrapper, the
+// rest (JS glue in the layers, the loss, Adam) by difference. Also checks that a long fit does
+// not grow its memory after the first step. Run: npm run build && node bench/profile.mjs [NET]
+// SIZE CHANNELS K DEPTH STEPS, NET one of dd (Deep Decoder, the default), convdecoder, dip
+// (DIP ignores K and DEPTH: its default 128-channel, 5-scale hourglass).
 import * as ucs from '../dist/index.js';
 
-const [size, channels, k, depth, steps] = process.argv.slice(2).map(Number);
+const argv = process.argv.slice(2);
+const net = argv.length && Number.isNaN(Number(argv[0])) ? argv.shift() : 'dd';
+const [size, channels, k, depth, steps] = argv.map(Number);
 const S = size || 256;
 const C = channels || 1;
 const K = k || 64;
 const D = depth || 5;
 const N = steps || 10;
+const outShape = C === 1 ? [S, S] : [C, S, S];
+const makers = {
+  dd: () => ucs.deepDecoder({ outShape, channels: K, depth: D, seed: 1 }),
+  convdecoder: () => ucs.convDecoder({ outShape, channels: K, depth: D, seed: 1 }),
+  dip: () => ucs.deepImagePrior({ outShape, seed: 1 }),
+};
+if (!makers[net]) throw new Error(`profile: unknown network ${net} (dd, convdecoder, dip)`);
 
 const base = ucs.getKernels();
 const totals = new Map();
@@ -27,7 +38,7 @@ for (const key of Object.keys(base)) {
 Object.defineProperty(timed, 'name', { value: base.name });
 Object.defineProperty(timed, 'threads', { get: () => base.threads });
 ucs.setKernels(timed);
-const gen = ucs.deepDecoder({ outShape: C === 1 ? [S, S] : [C, S, S], channels: K, depth: D, seed: 1 });
+const gen = makers[net]();
 ucs.setKernels(null);
 const params = gen.initialParams();
 const adam = new ucs.Adam(params.length, { learningRate: 0.01 });
@@ -44,7 +55,7 @@ const t0 = performance.now();
 for (let i = 0; i < N; i++) step();
 const total = (performance.now() - t0) / N;
 const rss1 = process.memoryUsage().rss;
-console.log(`Deep Decoder ${C === 1 ? '' : C + 'x'}${S}x${S} k=${K} depth ${D}: ${total.toFixed(1)} ms per step (${ucs.getKernels().name}, ${ucs.getThreads()} threads), ${gen.numParams} parameters`);
+console.log(`${gen.name} ${C === 1 ? '' : C + 'x'}${S}x${S}${net === 'dip' ? '' : ` k=${K} depth ${D}`}: ${total.toFixed(1)} ms per step (${ucs.getKernels().name}, ${ucs.getThreads()} threads), ${gen.numParams} parameters`);
 let kernelSum = 0;
 for (const [label, ms] of [...totals.entries()].sort((a, b) => b[1] - a[1])) {
   const per = ms / N;

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Arena, portableKernels, simdKernels, simdAvailable, setThreads, getThreads, Adam, nativeKernels, nativeStatus, kernelsFor, engineInfo, InvalidArgumentError, setKernels, deepDecoder, deepImagePrior, convDecoder, type Kernels } from '../src/index.js';
 import { Rng } from '../src/core/rng.js';
@@ -241,5 +243,34 @@ describe('native kernels reject bad input instead of touching memory outside the
     const d = new Float64Array([1, 2, 3, 4, 0]);
     k.gemm(d, false, false, 1, 1, 2, 0, 2, 2, 1, 4, 1, false);
     expect(d[4]).toBe(11);
+  });
+});
+
+describe('every native micro-kernel is correct, not only the one this CPU picks', () => {
+  // UNTRAINED_CS_NATIVE_ISA forces the AVX2 or generic path (machines without AVX-512 run them).
+  const binary = nativeStatus().available ? join(process.cwd(), 'native', 'build', 'untrained_cs_native.node') : null;
+  const script = `
+    const m = require(process.argv[1]);
+    let worst = 0;
+    for (const [M, N, K, ta, tb] of [[7, 45, 300, false, false], [13, 70, 33, true, false], [30, 20, 1100, false, true], [130, 300, 20, false, false]]) {
+      const lda = ta ? M : K, ldb = tb ? K : N, f = new Float32Array(M * K + K * N + M * N);
+      for (let i = 0; i < f.length; i++) f[i] = Math.sin(i * 1.3);
+      const b = M * K, c = b + K * N;
+      m.gemm(f, ta, tb, M, N, K, 0, lda, b, ldb, c, N, false, 2);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += f[ta ? k * lda + i : i * lda + k] * f[b + (tb ? j * ldb + k : k * ldb + j)];
+        worst = Math.max(worst, Math.abs(s - f[c + i * N + j]) / Math.sqrt(K));
+      }
+    }
+    process.stdout.write(JSON.stringify({ isa: m.isa(), worst }));`;
+  it.runIf(binary !== null && process.arch === 'x64').each(['avx2', 'generic'])('%s', (isa) => {
+    const r = spawnSync(process.execPath, ['-e', script, binary!], { encoding: 'utf8', env: { ...process.env, UNTRAINED_CS_NATIVE_ISA: isa } });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { isa: string; worst: number };
+    expect(out.isa).toBe(isa);
+    // error / sqrt(K) of float32 sums of K products of size <= 1: measured 4.9e-6 on all three
+    // ISAs (the float32 rounding of C dominates)
+    expect(out.worst).toBeLessThan(3e-5);
   });
 });
