@@ -29,7 +29,8 @@ function build() {
   const cc = process.env.CC || 'cc';
   const tmp = out.replace(/\.node$/, '.tmp.node');
   mkdirSync(dirname(out), { recursive: true });
-  const flags = ['-std=c11', '-O3', '-shared', '-fPIC', '-pthread', `-I${include}`, join(here, 'ucs_native.c'), '-o', tmp];
+  const sources = ['ucs_native.c', 'pool.c', 'gemm.c', 'passes.c', 'fft.c'].map((f) => join(here, f));
+  const flags = ['-std=c11', '-O3', '-shared', '-fPIC', '-pthread', `-I${include}`, ...sources, '-o', tmp, '-lm'];
   if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
   try {
     execFileSync(cc, flags, { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -37,8 +37,9 @@ export { readNpy, writeNpy, decodeNpy, encodeNpy, type NpyArray, type NpyDtype }
 export { Arena, type Precision } from './engine/arena.js';
 export { portableKernels, type Kernels } from './engine/kernels.js';
 export { simdKernels, simdAvailable } from './engine/simdKernels.js';
-export { setThreads, getThreads } from './engine/threads.js';
-export { nativeKernels, nativeAvailable, nativeStatus } from './engine/nativeKernels.js';
+export { setThreads, getThreads } from './core/threads.js';
+export { nativeKernels } from './engine/nativeKernels.js';
+export { nativeAvailable, nativeStatus } from './core/native.js';
 export { getKernels, setKernels, kernelsFor, engineInfo, type EngineName } from './engine/select.js';
 export { Adam, Sgd } from './engine/adam.js';
 export type { FloatArray } from './core/vector.js';

@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { portableKernels, type Kernels } from './kernels.js';
-import { nativeKernels, nativeStatus } from './nativeKernels.js';
+import { nativeStatus } from '../core/native.js';
+import { nativeKernels } from './nativeKernels.js';
 import { simdAvailable, simdKernels } from './simdKernels.js';
-import { getThreads } from './threads.js';
+import { getThreads } from '../core/threads.js';
 
 /**
  * Which kernels new networks use: an installed override, else the fastest available of native

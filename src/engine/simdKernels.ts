@@ -3,7 +3,7 @@ import type { FloatArray } from '../core/vector.js';
 import { memoryOf, PACK_BYTES } from './arena.js';
 import { portableKernels, type Kernels } from './kernels.js';
 import { KERNELS_WASM_BASE64 } from './wasmBinary.js';
-import { getThreads } from './threads.js';
+import { getThreads } from '../core/threads.js';
 
 /**
  * GEMM on WebAssembly SIMD128 (wasm/kernels.ts), on the arena's own shared memory, optionally

@@ -1,6 +1,8 @@
 import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import { checkShape, toFloat64 } from '../core/validate.js';
 import { sizeOf } from '../core/shape.js';
+import { nativeAddon } from '../core/native.js';
+import { getThreads } from '../core/threads.js';
 import { getFftPlan } from './plan.js';
 
 /**
@@ -9,8 +11,24 @@ import { getFftPlan } from './plan.js';
  * are what operators call in their inner loops.
  */
 
-/** In-place transform along every axis of a complex array of `shape` (row-major). */
+/** Below this many complex values the JavaScript transform is as fast as a native call. */
+const NATIVE_MIN = 256;
+
+/**
+ * In-place transform along every axis of a complex array of `shape` (row-major): on the native
+ * addon's FFT (both threads) when it is built, else in JavaScript.
+ */
 export function fftNdInPlace(data: Float64Array, shape: readonly number[], inverse: boolean): void {
+  const native = nativeAddon();
+  if (native && data.length >= 2 * NATIVE_MIN) {
+    native.fft(data, Int32Array.from(shape), inverse, getThreads());
+    return;
+  }
+  fftNdInPlaceJs(data, shape, inverse);
+}
+
+/** The JavaScript transform (fft.js for powers of two, own mixed radix and Bluestein). */
+export function fftNdInPlaceJs(data: Float64Array, shape: readonly number[], inverse: boolean): void {
   const total = sizeOf(shape);
   let stride = 1; // distance between consecutive elements along the current axis
   for (let axis = shape.length - 1; axis >= 0; axis--) {

@@ -1,6 +1,6 @@
 // Worker-thread entry of the local sweep pool: runs trials, one at a time, engine single-threaded.
 import { parentPort } from 'node:worker_threads';
-import { setThreads } from '../engine/threads.js';
+import { setThreads } from '../core/threads.js';
 import { runTrial } from './trial.js';
 import type { SweepDefinition, TrialSpec } from './definition.js';
 

@@ -1,0 +1,344 @@
+/* Blocked GEMM: packing, micro-kernels per ISA, two-thread splits. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ucs_native.h"
+
+/* ---------------------------------------------------------------- GEMM */
+
+typedef void (*micro_fn)(long kc, const float *ap, const float *bp, float *c, long ldc, int acc);
+
+typedef struct {
+  const char *name;
+  int mr, nr;
+  micro_fn micro;
+} Isa;
+
+/* Cache blocking (tuned on a Xeon with 48 KB L1d and 2 MB L2 per core; see BENCHMARKS.md). */
+#ifndef UCS_KC
+#define UCS_KC 256
+#endif
+#ifndef UCS_MC
+#define UCS_MC 120
+#endif
+#ifndef UCS_NC
+#define UCS_NC 2048
+#endif
+enum { KC = UCS_KC, MC = UCS_MC, NC = UCS_NC };
+
+static void micro_generic(long kc, const float *ap, const float *bp, float *c, long ldc, int acc) {
+  float t[4][16];
+  memset(t, 0, sizeof t);
+  for (long k = 0; k < kc; k++) {
+    for (int i = 0; i < 4; i++) {
+      const float a = ap[4 * k + i];
+      for (int j = 0; j < 16; j++) t[i][j] += a * bp[16 * k + j];
+    }
+  }
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 16; j++) c[i * ldc + j] = acc ? c[i * ldc + j] + t[i][j] : t[i][j];
+}
+
+#ifdef UCS_X86
+/* 12 x 32: 24 zmm accumulators, two B vectors and a broadcast per row (BLIS's SKX shape). */
+__attribute__((target("avx512f"))) static void micro_avx512(long kc, const float *ap, const float *bp, float *c, long ldc, int acc) {
+  __m512 s[12][2];
+#pragma GCC unroll 12
+  for (int i = 0; i < 12; i++) s[i][0] = s[i][1] = _mm512_setzero_ps();
+  for (long k = 0; k < kc; k++) {
+    const __m512 b0 = _mm512_load_ps(bp);
+    const __m512 b1 = _mm512_load_ps(bp + 16);
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; i++) {
+      const __m512 a = _mm512_set1_ps(ap[i]);
+      s[i][0] = _mm512_fmadd_ps(a, b0, s[i][0]);
+      s[i][1] = _mm512_fmadd_ps(a, b1, s[i][1]);
+    }
+    ap += 12;
+    bp += 32;
+  }
+#pragma GCC unroll 12
+  for (int i = 0; i < 12; i++) {
+    float *cr = c + i * ldc;
+    if (acc) {
+      s[i][0] = _mm512_add_ps(s[i][0], _mm512_loadu_ps(cr));
+      s[i][1] = _mm512_add_ps(s[i][1], _mm512_loadu_ps(cr + 16));
+    }
+    _mm512_storeu_ps(cr, s[i][0]);
+    _mm512_storeu_ps(cr + 16, s[i][1]);
+  }
+}
+
+/* 6 x 16: 12 ymm accumulators (16 registers in all). */
+__attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float *ap, const float *bp, float *c, long ldc, int acc) {
+  __m256 s[6][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < 6; i++) s[i][0] = s[i][1] = _mm256_setzero_ps();
+  for (long k = 0; k < kc; k++) {
+    const __m256 b0 = _mm256_load_ps(bp);
+    const __m256 b1 = _mm256_load_ps(bp + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < 6; i++) {
+      const __m256 a = _mm256_broadcast_ss(ap + i);
+      s[i][0] = _mm256_fmadd_ps(a, b0, s[i][0]);
+      s[i][1] = _mm256_fmadd_ps(a, b1, s[i][1]);
+    }
+    ap += 6;
+    bp += 16;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < 6; i++) {
+    float *cr = c + i * ldc;
+    if (acc) {
+      s[i][0] = _mm256_add_ps(s[i][0], _mm256_loadu_ps(cr));
+      s[i][1] = _mm256_add_ps(s[i][1], _mm256_loadu_ps(cr + 8));
+    }
+    _mm256_storeu_ps(cr, s[i][0]);
+    _mm256_storeu_ps(cr + 8, s[i][1]);
+  }
+}
+#endif
+
+static Isa isa = {"generic", 4, 16, micro_generic};
+
+void ucs_choose_isa(void) {
+  const char *force = getenv("UNTRAINED_CS_NATIVE_ISA");
+#ifdef UCS_X86
+  __builtin_cpu_init();
+  int want512 = !force || strcmp(force, "avx512") == 0;
+  int want2 = !force || strcmp(force, "avx2") == 0 || strcmp(force, "avx512") == 0;
+  if (want512 && __builtin_cpu_supports("avx512f")) {
+    isa = (Isa){"avx512", 12, 32, micro_avx512};
+    return;
+  }
+  if (want2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    isa = (Isa){"avx2", 6, 16, micro_avx2};
+    return;
+  }
+#endif
+  (void)force;
+}
+
+/*
+ * Per-thread packing buffers, kept for the life of the thread and freed when it exits (Node
+ * worker threads of a sweep come and go; a plain thread-local pointer would leak 2 MB each).
+ */
+static _Thread_local float *pack_a_buf, *pack_b_buf;
+static pthread_key_t pack_key;
+static pthread_once_t pack_once = PTHREAD_ONCE_INIT;
+
+static void free_pack(void *p) {
+  float **bufs = p;
+  free(bufs[0]);
+  free(bufs[1]);
+  free(bufs);
+}
+
+static void make_pack_key(void) { pthread_key_create(&pack_key, free_pack); }
+
+static int ensure_buffers(void) {
+  if (pack_a_buf) return 1;
+  pthread_once(&pack_once, make_pack_key);
+  float **bufs = malloc(2 * sizeof(float *));
+  if (!bufs) return 0;
+  bufs[0] = aligned_alloc(64, sizeof(float) * (MC + 16) * KC);
+  bufs[1] = aligned_alloc(64, sizeof(float) * (NC + 32) * KC);
+  if (!bufs[0] || !bufs[1]) {
+    free_pack(bufs);
+    return 0;
+  }
+  pthread_setspecific(pack_key, bufs);
+  pack_a_buf = bufs[0];
+  pack_b_buf = bufs[1];
+  return 1;
+}
+
+
+
+/*
+ * dst[k * width + r] = src[r * ld + k] for k < kc and r < rows (zero for rows <= r < width): a
+ * panel transpose. On x86 in 4 x 4 SSE blocks (2-3x faster than element by element).
+ */
+static void transpose_pack(float *dst, long width, const float *src, long ld, long rows, long kc) {
+  long r = 0;
+#ifdef UCS_X86
+  for (; r + 4 <= rows; r += 4) {
+    const float *s0 = src + r * ld, *s1 = s0 + ld, *s2 = s1 + ld, *s3 = s2 + ld;
+    long k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      __m128 v0 = _mm_loadu_ps(s0 + k), v1 = _mm_loadu_ps(s1 + k), v2 = _mm_loadu_ps(s2 + k), v3 = _mm_loadu_ps(s3 + k);
+      _MM_TRANSPOSE4_PS(v0, v1, v2, v3);
+      float *d = dst + k * width + r;
+      _mm_storeu_ps(d, v0);
+      _mm_storeu_ps(d + width, v1);
+      _mm_storeu_ps(d + 2 * width, v2);
+      _mm_storeu_ps(d + 3 * width, v3);
+    }
+    for (; k < kc; k++) {
+      float *d = dst + k * width + r;
+      d[0] = s0[k];
+      d[1] = s1[k];
+      d[2] = s2[k];
+      d[3] = s3[k];
+    }
+  }
+#endif
+  for (; r < rows; r++) {
+    const float *sr = src + r * ld;
+    for (long k = 0; k < kc; k++) dst[k * width + r] = sr[k];
+  }
+  for (; r < width; r++)
+    for (long k = 0; k < kc; k++) dst[k * width + r] = 0;
+}
+
+/* op(A)[i, k] for rows [i0, i0 + mc), k in [p0, p0 + kc), into MR-high panels (zero padded). */
+static void pack_a(const Gemm *g, float *dst, long i0, long mc, long p0, long kc) {
+  const int mr = isa.mr;
+  for (long ip = 0; ip < mc; ip += mr) {
+    const long rows = mc - ip < mr ? mc - ip : mr;
+    if (g->ta) {
+      /* A stored K x M: each k gives `rows` contiguous values. */
+      for (long k = 0; k < kc; k++) {
+        const float *src = g->a + (p0 + k) * g->lda + i0 + ip;
+        long r = 0;
+        for (; r < rows; r++) dst[r] = src[r];
+        for (; r < mr; r++) dst[r] = 0;
+        dst += mr;
+      }
+    } else {
+      transpose_pack(dst, mr, g->a + (i0 + ip) * g->lda + p0, g->lda, rows, kc);
+      dst += mr * kc;
+    }
+  }
+}
+
+/* op(B)[k, j] for k in [p0, p0 + kc), columns [j0, j0 + nc), into NR-wide panels. */
+static void pack_b(const Gemm *g, float *dst, long j0, long nc, long p0, long kc) {
+  const int nr = isa.nr;
+  for (long jp = 0; jp < nc; jp += nr) {
+    const long cols = nc - jp < nr ? nc - jp : nr;
+    if (!g->tb) {
+      for (long k = 0; k < kc; k++) {
+        const float *src = g->b + (p0 + k) * g->ldb + j0 + jp;
+        long j = 0;
+        if (cols == nr) {
+          memcpy(dst, src, sizeof(float) * nr);
+        } else {
+          for (; j < cols; j++) dst[j] = src[j];
+          for (; j < nr; j++) dst[j] = 0;
+        }
+        dst += nr;
+      }
+    } else {
+      /* B stored N x K: column j of op(B) is row j of B. */
+      transpose_pack(dst, nr, g->b + (j0 + jp) * g->ldb + p0, g->ldb, cols, kc);
+      dst += nr * kc;
+    }
+  }
+}
+
+/* C[m0:m1, n0:n1] (+)= op(A)[m0:m1, k0:k1] op(B)[k0:k1, n0:n1], into c with row stride ldc. */
+static void gemm_block(const Gemm *g, long m0, long m1, long n0, long n1, long k0, long k1, float *c, long ldc, int accumulate) {
+  const int mr = isa.mr, nr = isa.nr;
+  float tile[12 * 32] __attribute__((aligned(64)));
+  if (!ensure_buffers()) {
+    /* No memory for the packing buffers: a slow but correct unblocked product. */
+    for (long i = m0; i < m1; i++)
+      for (long j = n0; j < n1; j++) {
+        float sum = 0;
+        for (long k = k0; k < k1; k++)
+          sum += (g->ta ? g->a[k * g->lda + i] : g->a[i * g->lda + k]) * (g->tb ? g->b[j * g->ldb + k] : g->b[k * g->ldb + j]);
+        c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
+      }
+    return;
+  }
+  for (long jc = n0; jc < n1; jc += NC) {
+    const long nc = n1 - jc < NC ? n1 - jc : NC;
+    for (long pc = k0; pc < k1; pc += KC) {
+      const long kc = k1 - pc < KC ? k1 - pc : KC;
+      const int acc = accumulate || pc > k0;
+      pack_b(g, pack_b_buf, jc, nc, pc, kc);
+      for (long ic = m0; ic < m1; ic += MC) {
+        const long mc = m1 - ic < MC ? m1 - ic : MC;
+        pack_a(g, pack_a_buf, ic, mc, pc, kc);
+        for (long jr = 0; jr < nc; jr += nr) {
+          const long cols = nc - jr < nr ? nc - jr : nr;
+          const float *bp = pack_b_buf + jr * kc;
+          for (long ir = 0; ir < mc; ir += mr) {
+            const long rows = mc - ir < mr ? mc - ir : mr;
+            const float *ap = pack_a_buf + ir * kc;
+            float *ct = c + (ic + ir) * ldc + jc + jr;
+            if (rows == mr && cols == nr) {
+              isa.micro(kc, ap, bp, ct, ldc, acc);
+            } else {
+              isa.micro(kc, ap, bp, tile, nr, 0);
+              for (long i = 0; i < rows; i++)
+                for (long j = 0; j < cols; j++) ct[i * ldc + j] = acc ? ct[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+static void gemm_part(void *arg, int part, int parts) {
+  Gemm *g = arg;
+  long lo, hi;
+  if (parts == 1) {
+    gemm_block(g, 0, g->M, 0, g->N, 0, g->K, g->c, g->ldc, g->acc);
+  } else if (g->split == SPLIT_K) {
+    part_range(g->K, part, parts, KC, &lo, &hi);
+    if (part == 0)
+      gemm_block(g, 0, g->M, 0, g->N, lo, hi, g->c, g->ldc, g->acc);
+    else {
+      gemm_block(g, 0, g->M, 0, g->N, lo, hi, g->partial, g->N, 0);
+      g->partial_written = 1;
+    }
+  } else if (g->split == SPLIT_M) {
+    part_range(g->M, part, parts, isa.mr, &lo, &hi);
+    if (lo < hi) gemm_block(g, lo, hi, 0, g->N, 0, g->K, g->c, g->ldc, g->acc);
+  } else {
+    part_range(g->N, part, parts, isa.nr, &lo, &hi);
+    if (lo < hi) gemm_block(g, 0, g->M, lo, hi, 0, g->K, g->c, g->ldc, g->acc);
+  }
+}
+
+void ucs_gemm(Gemm *g, int threads) {
+  if (g->M <= 0 || g->N <= 0) return;
+  if (g->K <= 0) {
+    if (!g->acc)
+      for (long i = 0; i < g->M; i++) memset(g->c + i * g->ldc, 0, sizeof(float) * g->N);
+    return;
+  }
+  /* Not worth waking the helper below ~2 M multiply-adds. */
+  if ((double)g->M * g->N * g->K < 2e6) threads = 1;
+  /*
+   * Two threads split the largest dimension. Splitting K (weight gradients: K = pixels) keeps
+   * each thread packing only its own half of both operands; the halves are summed at the end.
+   */
+  g->partial = NULL;
+  g->partial_written = 0;
+  if (g->K >= 4 * KC && g->K > 4 * g->N && g->K > 4 * g->M) {
+    g->split = SPLIT_K;
+    if (threads > 1) {
+      g->partial = malloc(sizeof(float) * g->M * g->N);
+      if (!g->partial) threads = 1;
+    }
+  } else {
+    g->split = g->N >= 2 * isa.nr ? SPLIT_N : SPLIT_M;
+    if (g->split == SPLIT_M && g->M < 2 * isa.mr) threads = 1;
+  }
+  run_parts(gemm_part, g, threads);
+  if (g->partial) {
+    /* run_parts may have run one part only (helper busy): then partial was never written. */
+    if (g->partial_written)
+      for (long i = 0; i < g->M; i++)
+        for (long j = 0; j < g->N; j++) g->c[i * g->ldc + j] += g->partial[i * g->N + j];
+    free(g->partial);
+  }
+}
+
+const char *ucs_isa_name(void) { return isa.name; }
+

@@ -1,0 +1,456 @@
+/* Memory-bound passes: batch-norm sums and affine maps, activations, bilinear x2, im2col, resize. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ucs_native.h"
+
+/* ---------------------------------------------------------------- elementwise passes */
+
+/*
+ * Reductions: float32 vector partial sums over blocks of BLOCK values, each block's lanes then
+ * added in float64: stable for planes of millions of values at the speed of a float32 pass.
+ * GCC vector types (one source for every clone: AVX-512, AVX2 or SSE2); the compiler does not
+ * vectorise these float64 reductions by itself without reassociation (measured 10 GB/s against
+ * 50 GB/s in cache).
+ */
+#define BLOCK 512
+typedef float vf16 __attribute__((vector_size(64), aligned(4), may_alias));
+typedef int vi16 __attribute__((vector_size(64), aligned(4), may_alias));
+#define LOAD16(p) (*(const vf16 *)(p))
+/* max(v, 0) by clearing negative lanes; NaN passes, as in torch.relu. */
+#define RELU16(v) ((vf16)((vi16)(v) & ~((v) < 0)))
+#define HSUM16(acc, v)                                        \
+  do {                                                        \
+    float t_[16];                                             \
+    memcpy(t_, &(v), sizeof t_);                              \
+    for (int l_ = 0; l_ < 16; l_++) (acc) += (double)t_[l_]; \
+  } while (0)
+
+static inline float relu_if(float v, int relu) { return relu && v < 0 ? 0 : v; }
+
+UCS_CLONES static double sum_range(const float *x, long n, int relu) {
+  double s = 0;
+  long i = 0;
+  for (; i + BLOCK <= n; i += BLOCK) {
+    vf16 a0 = {0}, a1 = {0};
+    for (long q = 0; q < BLOCK; q += 32) {
+      vf16 v0 = LOAD16(x + i + q), v1 = LOAD16(x + i + q + 16);
+      if (relu) {
+        v0 = RELU16(v0);
+        v1 = RELU16(v1);
+      }
+      a0 += v0;
+      a1 += v1;
+    }
+    a0 += a1;
+    HSUM16(s, a0);
+  }
+  for (; i < n; i++) s += relu_if(x[i], relu);
+  return s;
+}
+
+UCS_CLONES static double centered_range(const float *x, long n, float mean, int relu) {
+  double s = 0;
+  long i = 0;
+  const vf16 m = (vf16){0} + mean;
+  for (; i + BLOCK <= n; i += BLOCK) {
+    vf16 a0 = {0}, a1 = {0};
+    for (long q = 0; q < BLOCK; q += 32) {
+      vf16 v0 = LOAD16(x + i + q), v1 = LOAD16(x + i + q + 16);
+      if (relu) {
+        v0 = RELU16(v0);
+        v1 = RELU16(v1);
+      }
+      v0 -= m;
+      v1 -= m;
+      a0 += v0 * v0;
+      a1 += v1 * v1;
+    }
+    a0 += a1;
+    HSUM16(s, a0);
+  }
+  for (; i < n; i++) {
+    const float d = relu_if(x[i], relu) - mean;
+    s += d * d;
+  }
+  return s;
+}
+
+UCS_CLONES static void bn_sums_range(const float *x, const float *dy, long n, float mean, int relu, double out[2]) {
+  double a = 0, b = 0;
+  long i = 0;
+  const vf16 m = (vf16){0} + mean;
+  for (; i + BLOCK <= n; i += BLOCK) {
+    vf16 sd0 = {0}, sd1 = {0}, sp0 = {0}, sp1 = {0};
+    for (long q = 0; q < BLOCK; q += 32) {
+      const vf16 g0 = LOAD16(dy + i + q), g1 = LOAD16(dy + i + q + 16);
+      vf16 v0 = LOAD16(x + i + q), v1 = LOAD16(x + i + q + 16);
+      if (relu) {
+        v0 = RELU16(v0);
+        v1 = RELU16(v1);
+      }
+      sd0 += g0;
+      sd1 += g1;
+      sp0 += g0 * (v0 - m);
+      sp1 += g1 * (v1 - m);
+    }
+    sd0 += sd1;
+    sp0 += sp1;
+    HSUM16(a, sd0);
+    HSUM16(b, sp0);
+  }
+  for (; i < n; i++) {
+    a += dy[i];
+    b += dy[i] * (relu_if(x[i], relu) - mean);
+  }
+  out[0] = a;
+  out[1] = b;
+}
+
+UCS_CLONES static void affine_range(const float *x, float *y, long n, float a, float b, int relu) {
+  long i = 0;
+  for (; i + 16 <= n; i += 16) {
+    vf16 v = LOAD16(x + i);
+    if (relu) v = RELU16(v);
+    *(vf16 *)(y + i) = v * a + b;
+  }
+  for (; i < n; i++) y[i] = relu_if(x[i], relu) * a + b;
+}
+
+UCS_CLONES static void leaky_range(const float *x, float *y, long n, float slope) {
+  for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
+}
+
+UCS_CLONES static void leaky_back_range(const float *x, const float *dy, float *dx, long n, float slope, int acc) {
+  if (acc)
+    for (long i = 0; i < n; i++) dx[i] += x[i] > 0 ? dy[i] : slope * dy[i];
+  else
+    for (long i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
+}
+
+/* dx (+)= k (dy - meanDy - (r - mean) c), zero where x <= 0 when relu (the ReLU derivative). */
+UCS_CLONES static void bn_apply_range(const float *x, const float *dy, float *dx, long n, float mean, float k, float meanDy, float c, int acc, int relu) {
+  long i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const vf16 xv = LOAD16(x + i);
+    vf16 d = (LOAD16(dy + i) - meanDy - ((relu ? RELU16(xv) : xv) - mean) * c) * k;
+    if (relu) d = (vf16)((vi16)d & (xv > 0));
+    if (acc) d += LOAD16(dx + i);
+    *(vf16 *)(dx + i) = d;
+  }
+  for (; i < n; i++) {
+    const float xv = x[i];
+    float d = k * (dy[i] - meanDy - (relu_if(xv, relu) - mean) * c);
+    if (relu && !(xv > 0)) d = 0;
+    dx[i] = acc ? dx[i] + d : d;
+  }
+}
+
+/*
+ * Bilinear x2 (align_corners = false) of one row: w samples -> 2w. Interior in 16-sample
+ * vectors: even outputs .75 x[i] + .25 x[i-1], odd .75 x[i] + .25 x[i+1], interleaved.
+ */
+typedef int vmask16 __attribute__((vector_size(64)));
+UCS_CLONES static void expand_row(const float *src, float *dst, long w) {
+  dst[0] = src[0];
+  dst[2 * w - 1] = src[w - 1];
+  long i = 1;
+  const vmask16 lo = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23};
+  const vmask16 hi = {8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+  for (; i + 17 <= w; i += 16) {
+    const vf16 c = LOAD16(src + i) * 0.75f;
+    const vf16 e = c + LOAD16(src + i - 1) * 0.25f;
+    const vf16 o = c + LOAD16(src + i + 1) * 0.25f;
+    *(vf16 *)(dst + 2 * i) = __builtin_shuffle(e, o, lo);
+    *(vf16 *)(dst + 2 * i + 16) = __builtin_shuffle(e, o, hi);
+  }
+  for (; i < w; i++) {
+    dst[2 * i] = 0.75f * src[i] + 0.25f * src[i - 1];
+    if (i + 1 < w) dst[2 * i + 1] = 0.75f * src[i] + 0.25f * src[i + 1];
+  }
+  if (w > 1) dst[1] = 0.75f * src[0] + 0.25f * src[1];
+}
+
+UCS_CLONES static void blend(const float *a, const float *b, float *out, long n) {
+  for (long i = 0; i < n; i++) out[i] = 0.75f * a[i] + 0.25f * b[i];
+}
+
+/* Sample i of the adjoint of expand_row (shrink_row without the vectors). */
+static inline float shrink_at(const float *src, long w, long i) {
+  const float e = src[2 * i], o = src[2 * i + 1];
+  const float before = i > 0 ? src[2 * i - 1] : e;
+  const float after = i + 1 < w ? src[2 * i + 2] : o;
+  return 0.75f * (e + o) + 0.25f * (before + after);
+}
+
+/* Adjoint of expand_row: 2w samples -> w (added to dst when acc); interior in vectors. */
+UCS_CLONES static void shrink_row(const float *src, float *dst, long w, int acc) {
+  const vmask16 even = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+  const vmask16 odd = even + 1;
+  long i = 0;
+  for (; i < w && i < 1; i++) {
+    const float e = src[0], o = src[1];
+    const float after = w > 1 ? src[2] : o;
+    const float v = 0.75f * (e + o) + 0.25f * (e + after);
+    dst[0] = acc ? dst[0] + v : v;
+  }
+  for (; i + 17 <= w; i += 16) {
+    const float *p = src + 2 * i;
+    const vf16 a0 = LOAD16(p), a1 = LOAD16(p + 16);
+    const vf16 b0 = LOAD16(p - 2), b1 = LOAD16(p + 14);
+    const vf16 c0 = LOAD16(p + 2), c1 = LOAD16(p + 18);
+    const vf16 e = __builtin_shuffle(a0, a1, even), o = __builtin_shuffle(a0, a1, odd);
+    const vf16 before = __builtin_shuffle(b0, b1, odd), after = __builtin_shuffle(c0, c1, even);
+    vf16 v = (e + o) * 0.75f + (before + after) * 0.25f;
+    if (acc) v += LOAD16(dst + i);
+    *(vf16 *)(dst + i) = v;
+  }
+  for (; i < w; i++) {
+    const float e = src[2 * i], o = src[2 * i + 1];
+    const float before = src[2 * i - 1];
+    const float after = i + 1 < w ? src[2 * i + 2] : o;
+    const float v = 0.75f * (e + o) + 0.25f * (before + after);
+    dst[i] = acc ? dst[i] + v : v;
+  }
+}
+
+/* ---------------------------------------------------------------- im2col and its adjoint */
+
+
+
+/* Source index along one axis with "same" padding; -1 for a zero pad. */
+static inline long pad_source(long i, long n, int reflect) {
+  if (i >= 0 && i < n) return i;
+  if (!reflect) return -1;
+  return i < 0 ? -i : 2 * (n - 1) - i;
+}
+
+/* Channels [c0, c1): rows (ci kh + dy) kw + dx of rows * wo columns each. */
+static void im2col_channels(const Im2col *g, long c0, long c1) {
+  const long ph = (g->kh - 1) / 2, pw = (g->kw - 1) / 2, n = g->rows * g->wo;
+  for (long ci = c0; ci < c1; ci++) {
+    const float *plane = g->x + ci * g->h * g->w;
+    float *r = g->cols + ci * g->kh * g->kw * n;
+    for (long dy = 0; dy < g->kh; dy++)
+      for (long dx = 0; dx < g->kw; dx++, r += n) {
+        /* Stride 1: output columns [lo, hi) read inside the input, one contiguous copy. */
+        long lo = pw - dx > 0 ? pw - dx : 0;
+        long hi = g->w - dx + pw < g->wo ? g->w - dx + pw : g->wo;
+        if (hi < lo) hi = lo;
+        for (long oy = 0; oy < g->rows; oy++) {
+          float *dst = r + oy * g->wo;
+          const long sy = pad_source((g->row0 + oy) * g->stride + dy - ph, g->h, g->reflect);
+          if (sy < 0) {
+            memset(dst, 0, sizeof(float) * g->wo);
+            continue;
+          }
+          const float *src = plane + sy * g->w;
+          if (g->stride == 1) {
+            memcpy(dst + lo, src + lo + dx - pw, sizeof(float) * (hi - lo));
+            for (long ox = 0; ox < lo; ox++) {
+              const long sx = pad_source(ox + dx - pw, g->w, g->reflect);
+              dst[ox] = sx < 0 ? 0 : src[sx];
+            }
+            for (long ox = hi; ox < g->wo; ox++) {
+              const long sx = pad_source(ox + dx - pw, g->w, g->reflect);
+              dst[ox] = sx < 0 ? 0 : src[sx];
+            }
+          } else {
+            for (long ox = 0; ox < g->wo; ox++) {
+              const long sx = pad_source(ox * g->stride + dx - pw, g->w, g->reflect);
+              dst[ox] = sx < 0 ? 0 : src[sx];
+            }
+          }
+        }
+      }
+  }
+}
+
+UCS_CLONES static void add_into(float *dst, const float *src, long n) {
+  for (long i = 0; i < n; i++) dst[i] += src[i];
+}
+
+/* Adjoint of im2col_channels: each channel adds only into its own plane of dx. */
+static void col2im_channels(const Im2col *g, long c0, long c1) {
+  const long ph = (g->kh - 1) / 2, pw = (g->kw - 1) / 2, n = g->rows * g->wo;
+  for (long ci = c0; ci < c1; ci++) {
+    float *plane = g->dx + ci * g->h * g->w;
+    const float *r = g->cols + ci * g->kh * g->kw * n;
+    for (long dy = 0; dy < g->kh; dy++)
+      for (long dx = 0; dx < g->kw; dx++, r += n) {
+        long lo = pw - dx > 0 ? pw - dx : 0;
+        long hi = g->w - dx + pw < g->wo ? g->w - dx + pw : g->wo;
+        if (hi < lo) hi = lo;
+        for (long oy = 0; oy < g->rows; oy++) {
+          const long sy = pad_source((g->row0 + oy) * g->stride + dy - ph, g->h, g->reflect);
+          if (sy < 0) continue;
+          const float *src = r + oy * g->wo;
+          float *dst = plane + sy * g->w;
+          if (g->stride == 1) {
+            add_into(dst + lo + dx - pw, src + lo, hi - lo);
+            for (long ox = 0; ox < lo; ox++) {
+              const long sx = pad_source(ox + dx - pw, g->w, g->reflect);
+              if (sx >= 0) dst[sx] += src[ox];
+            }
+            for (long ox = hi; ox < g->wo; ox++) {
+              const long sx = pad_source(ox + dx - pw, g->w, g->reflect);
+              if (sx >= 0) dst[sx] += src[ox];
+            }
+          } else {
+            for (long ox = 0; ox < g->wo; ox++) {
+              const long sx = pad_source(ox * g->stride + dx - pw, g->w, g->reflect);
+              if (sx >= 0) dst[sx] += src[ox];
+            }
+          }
+        }
+      }
+  }
+}
+
+void im2col_part(void *arg, int part, int parts) {
+  const Im2col *g = arg;
+  long lo, hi;
+  part_range(g->c, part, parts, 1, &lo, &hi);
+  if (g->dx)
+    col2im_channels(g, lo, hi);
+  else
+    im2col_channels(g, lo, hi);
+}
+
+/* ---------------------------------------------------------------- separable resize and its adjoint */
+
+
+
+static void resize_channels(const Resize *r, long c0, long c1) {
+  const long in = r->h * r->w, out = r->H * r->W;
+  for (long ci = c0; ci < c1; ci++) {
+    if (!r->backward) {
+      const float *x = r->from + ci * in;
+      float *y = r->to + ci * out;
+      for (long oy = 0; oy < r->H; oy++) {
+        const float *row0 = x + r->yi0[oy] * r->w, *row1 = x + r->yi1[oy] * r->w;
+        float *o = y + oy * r->W;
+        if (r->nearest) {
+          for (long ox = 0; ox < r->W; ox++) o[ox] = row0[r->xi0[ox]];
+        } else {
+          const float a0 = (float)r->yw0[oy], a1 = (float)r->yw1[oy];
+          for (long ox = 0; ox < r->W; ox++) {
+            const long c0x = r->xi0[ox], c1x = r->xi1[ox];
+            const float b0 = (float)r->xw0[ox], b1 = (float)r->xw1[ox];
+            o[ox] = a0 * (b0 * row0[c0x] + b1 * row0[c1x]) + a1 * (b0 * row1[c0x] + b1 * row1[c1x]);
+          }
+        }
+      }
+    } else {
+      const float *dy = r->from + ci * out;
+      float *dx = r->to + ci * in;
+      if (!r->acc) memset(dx, 0, sizeof(float) * in);
+      for (long oy = 0; oy < r->H; oy++) {
+        float *row0 = dx + r->yi0[oy] * r->w, *row1 = dx + r->yi1[oy] * r->w;
+        const float *g = dy + oy * r->W;
+        if (r->nearest) {
+          for (long ox = 0; ox < r->W; ox++) row0[r->xi0[ox]] += g[ox];
+        } else {
+          const float a0 = (float)r->yw0[oy], a1 = (float)r->yw1[oy];
+          for (long ox = 0; ox < r->W; ox++) {
+            const long c0x = r->xi0[ox], c1x = r->xi1[ox];
+            const float b0 = (float)r->xw0[ox] * g[ox], b1 = (float)r->xw1[ox] * g[ox];
+            row0[c0x] += a0 * b0;
+            row0[c1x] += a0 * b1;
+            row1[c0x] += a1 * b0;
+            row1[c1x] += a1 * b1;
+          }
+        }
+      }
+    }
+  }
+}
+
+void resize_part(void *arg, int part, int parts) {
+  const Resize *r = arg;
+  long lo, hi;
+  part_range(r->c, part, parts, 1, &lo, &hi);
+  resize_channels(r, lo, hi);
+}
+
+/* ---------------------------------------------------------------- range jobs split over threads */
+
+
+
+static void upsample_rows(const Pass *p, long r0, long r1) {
+  /* Output rows [r0, r1) of a (vertical ? 2h : h) x 2w plane. */
+  const long w = p->w;
+  for (long r = r0; r < r1; r++) {
+    const float *src;
+    if (p->vertical) {
+      const long i = r >> 1;
+      const long nb = (r & 1) ? (i + 1 < p->h ? i + 1 : i) : (i > 0 ? i - 1 : 0);
+      float *t = p->tmp + r * w;
+      blend(p->x + i * w, p->x + nb * w, t, w);
+      src = t;
+    } else {
+      src = p->x + r * w;
+    }
+    expand_row(src, p->y + r * 2 * w, w);
+  }
+}
+
+static void upsample_back_rows(const Pass *p, long r0, long r1) {
+  /* Input rows [r0, r1) of the h x w gradient. */
+  const long w = p->w;
+  if (!p->vertical) {
+    for (long r = r0; r < r1; r++) shrink_row(p->dy + r * 2 * w, p->y + r * w, w, p->acc);
+    return;
+  }
+  /*
+   * Input row r takes shrunk rows 2r-1 .. 2r+2. Each part shrinks its own rows [2 r0, 2 r1)
+   * into tmp and computes the two rows outside them on the fly, so parts never share a write.
+   */
+  for (long q = 2 * r0; q < 2 * r1; q++) shrink_row(p->dy + q * 2 * w, p->tmp + q * w, w, 0);
+  for (long r = r0; r < r1; r++) {
+    const float *e = p->tmp + 2 * r * w, *o = e + w;
+    const float *before = r == 0 ? e : r == r0 ? NULL : e - w;
+    const float *after = r + 1 == p->h ? o : r + 1 == r1 ? NULL : o + w;
+    const float *dyBefore = before ? NULL : p->dy + (2 * r - 1) * 2 * w;
+    const float *dyAfter = after ? NULL : p->dy + (2 * r + 2) * 2 * w;
+    float *out = p->y + r * w;
+    for (long i = 0; i < w; i++) {
+      const float bv = before ? before[i] : shrink_at(dyBefore, w, i);
+      const float av = after ? after[i] : shrink_at(dyAfter, w, i);
+      const float v = 0.75f * (e[i] + o[i]) + 0.25f * (bv + av);
+      out[i] = p->acc ? out[i] + v : v;
+    }
+  }
+}
+
+static void pass_part(void *arg, int part, int parts) {
+  Pass *p = arg;
+  long lo, hi;
+  if (p->op == OP_UP || p->op == OP_UPB) {
+    const long rows = p->op == OP_UP ? (p->vertical ? 2 * p->h : p->h) : p->h;
+    part_range(rows, part, parts, 1, &lo, &hi);
+    if (p->op == OP_UP)
+      upsample_rows(p, lo, hi);
+    else
+      upsample_back_rows(p, lo, hi);
+    return;
+  }
+  part_range(p->n, part, parts, 16, &lo, &hi);
+  const long n = hi - lo;
+  switch (p->op) {
+    case OP_SUM: p->out[part][0] = sum_range(p->x + lo, n, p->relu); break;
+    case OP_CSUM: p->out[part][0] = centered_range(p->x + lo, n, p->a, p->relu); break;
+    case OP_BNSUMS: bn_sums_range(p->x + lo, p->dy + lo, n, p->a, p->relu, p->out[part]); break;
+    case OP_AFFINE: affine_range(p->x + lo, p->y + lo, n, p->a, p->b, p->relu); break;
+    case OP_LEAKY: leaky_range(p->x + lo, p->y + lo, n, p->a); break;
+    case OP_LEAKYB: leaky_back_range(p->x + lo, p->dy + lo, p->y + lo, n, p->a, p->acc); break;
+    case OP_BNAPPLY: bn_apply_range(p->x + lo, p->dy + lo, p->y + lo, n, p->a, p->b, p->c, p->d, p->acc, p->relu); break;
+  }
+}
+
+/* Memory-bound passes: a second thread pays off above ~64 K floats. */
+void run_pass(Pass *p, long work, int threads) {
+  p->out[1][0] = p->out[1][1] = 0;
+  run_parts(pass_part, p, work >= (1L << 16) ? threads : 1);
+}
+

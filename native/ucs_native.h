@@ -1,0 +1,80 @@
+/* Shared declarations of the native kernels (see ucs_native.c for the overview). */
+#ifndef UCS_NATIVE_H
+#define UCS_NATIVE_H
+
+#include <stdint.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define UCS_X86 1
+#endif
+
+/* Elementwise loops compiled once per ISA, picked at load time (GCC on Linux). */
+#if defined(UCS_X86) && !defined(__clang__) && defined(__linux__)
+#define UCS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define UCS_CLONES
+#endif
+
+/* pool.c: the caller plus one helper thread */
+typedef void (*part_fn)(void *arg, int part, int parts);
+void run_parts(part_fn fn, void *arg, int threads);
+void part_range(long n, int part, int parts, long align, long *lo, long *hi);
+
+/* gemm.c */
+typedef struct {
+  int ta, tb;
+  long M, N, K, lda, ldb, ldc;
+  const float *a, *b;
+  float *c;
+  int acc;
+  int split; /* how two threads share the work: SPLIT_N, SPLIT_M or SPLIT_K */
+  float *partial; /* SPLIT_K: the second thread's M x N sum, added to C at the end */
+  int partial_written;
+} Gemm;
+
+enum { SPLIT_N, SPLIT_M, SPLIT_K };
+void ucs_choose_isa(void);
+const char *ucs_isa_name(void);
+void ucs_gemm(Gemm *g, int threads);
+
+/* passes.c: elementwise passes, im2col, resize */
+enum { OP_SUM, OP_CSUM, OP_BNSUMS, OP_AFFINE, OP_LEAKY, OP_LEAKYB, OP_BNAPPLY, OP_UP, OP_UPB };
+
+typedef struct {
+  int op;
+  long n;
+  const float *x, *dy;
+  float *y;
+  float a, b, c, d;
+  int relu, acc;
+  long h, w;
+  int vertical;
+  float *tmp;
+  double out[2][2];
+} Pass;
+void run_pass(Pass *p, long work, int threads);
+
+typedef struct {
+  long c, h, w, kh, kw, stride, wo;
+  int reflect;
+  const float *x;
+  float *cols; /* im2col: output; col2im: input */
+  float *dx;   /* col2im: gradient the columns are added into */
+  long row0, rows;
+} Im2col;
+void im2col_part(void *arg, int part, int parts);
+
+typedef struct {
+  long c, h, w, H, W;
+  const int32_t *yi0, *yi1, *xi0, *xi1;
+  const double *yw0, *yw1, *xw0, *xw1;
+  int nearest, backward, acc;
+  float *from, *to; /* forward: x -> y; backward: dy -> dx */
+} Resize;
+void resize_part(void *arg, int part, int parts);
+
+/* fft.c: orthonormal N-D complex FFT of interleaved float64; 0 when out of memory */
+int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, int threads);
+
+#endif

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The optional native addon (native/*.c, built at install time by native/build.mjs): the
+ * compute kernels of the generators (src/engine/nativeKernels.ts) and the FFTs of the Fourier
+ * operators. Null when the binary is missing (no compiler at install, another OS) or
+ * UNTRAINED_CS_NATIVE=0; every caller then has a JavaScript / WebAssembly path.
+ */
+export interface NativeAddon {
+  gemm(f: Float32Array, ta: boolean, tb: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: boolean, threads: number): void;
+  sum(f: Float32Array, x: number, n: number, relu: boolean, threads: number): number;
+  centeredSumSquares(f: Float32Array, x: number, n: number, mean: number, relu: boolean, threads: number): number;
+  affine(f: Float32Array, x: number, y: number, n: number, a: number, b: number, relu: boolean, threads: number): void;
+  leaky(f: Float32Array, x: number, y: number, n: number, slope: number, threads: number): void;
+  leakyBackward(f: Float32Array, x: number, dy: number, dx: number, n: number, slope: number, acc: boolean, threads: number): void;
+  batchNormSums(f: Float32Array, x: number, dy: number, n: number, mean: number, out: Float64Array, relu: boolean, threads: number): void;
+  batchNormApply(f: Float32Array, x: number, dy: number, dx: number, n: number, mean: number, k: number, meanDy: number, c: number, acc: boolean, relu: boolean, threads: number): void;
+  upsample2x(f: Float32Array, x: number, y: number, h: number, w: number, vertical: boolean, tmp: number, threads: number): void;
+  upsample2xBackward(f: Float32Array, dy: number, dx: number, h: number, w: number, vertical: boolean, tmp: number, acc: boolean, threads: number): void;
+  im2col(f: Float32Array, c: number, h: number, w: number, kh: number, kw: number, stride: number, reflect: boolean, wo: number, x: number, cols: number, row0: number, rows: number, threads: number): void;
+  col2im(f: Float32Array, c: number, h: number, w: number, kh: number, kw: number, stride: number, reflect: boolean, wo: number, cols: number, dx: number, row0: number, rows: number, threads: number): void;
+  resize(f: Float32Array, c: number, h: number, w: number, H: number, W: number, from: number, to: number, yi0: Int32Array, yi1: Int32Array, yw0: Float64Array, yw1: Float64Array, xi0: Int32Array, xi1: Int32Array, xw0: Float64Array, xw1: Float64Array, nearest: boolean, backward: boolean, acc: boolean, threads: number): void;
+  /** Orthonormal FFT over every axis of interleaved complex data of `shape`, in place. */
+  fft(data: Float64Array, shape: Int32Array, inverse: boolean, threads: number): void;
+  isa(): string;
+}
+
+const BINARY = join('native', 'build', 'untrained_cs_native.node');
+
+/** The package root holding native/build: searched upwards from this module (src/ or dist/). */
+function binaryPath(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const p = join(dir, BINARY);
+    if (existsSync(p)) return p;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+let addon: NativeAddon | null | undefined;
+let loadError = '';
+
+/** The loaded addon, or null. */
+export function nativeAddon(): NativeAddon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (process.env.UNTRAINED_CS_NATIVE === '0') {
+    loadError = 'disabled by UNTRAINED_CS_NATIVE=0';
+    return addon;
+  }
+  const path = binaryPath();
+  if (!path) {
+    loadError = 'not built (npm install runs native/build.mjs; it needs a C compiler and Node headers)';
+    return addon;
+  }
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (e) {
+    loadError = `failed to load: ${(e as Error).message.split('\n')[0]}`;
+  }
+  return addon;
+}
+
+/** Whether the native addon is built and loads here. */
+export function nativeAvailable(): boolean {
+  return nativeAddon() !== null;
+}
+
+/** What the native kernels run on ('avx512', 'avx2', 'generic'), or why they are unavailable. */
+export function nativeStatus(): { available: boolean; isa?: string; reason?: string } {
+  const a = nativeAddon();
+  return a ? { available: true, isa: a.isa() } : { available: false, reason: loadError };
+}
