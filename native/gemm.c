@@ -20,7 +20,7 @@ typedef struct {
 #define UCS_KC 256
 #endif
 #ifndef UCS_MC
-#define UCS_MC 120
+#define UCS_MC 128
 #endif
 #ifndef UCS_NC
 #define UCS_NC 2048
@@ -41,25 +41,33 @@ static void micro_generic(long kc, const float *ap, const float *bp, float *c, l
 }
 
 #ifdef UCS_X86
-/* 12 x 32: 24 zmm accumulators, two B vectors and a broadcast per row (BLIS's SKX shape). */
+/*
+ * MR x 32 with AVX-512: 2 MR zmm accumulators, two B vectors and one broadcast per row. MR = 8
+ * (16 accumulators) by default: channel counts are multiples of 8, and on the 64-channel conv
+ * shapes it measured 224 against 211 GFLOP/s for MR = 12 (2 threads), equal elsewhere.
+ */
+#ifndef UCS_AVX512_MR
+#define UCS_AVX512_MR 8
+#endif
 __attribute__((target("avx512f"))) static void micro_avx512(long kc, const float *ap, const float *bp, float *c, long ldc, int acc) {
-  __m512 s[12][2];
+  enum { R = UCS_AVX512_MR };
+  __m512 s[R][2];
 #pragma GCC unroll 12
-  for (int i = 0; i < 12; i++) s[i][0] = s[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < R; i++) s[i][0] = s[i][1] = _mm512_setzero_ps();
   for (long k = 0; k < kc; k++) {
     const __m512 b0 = _mm512_load_ps(bp);
     const __m512 b1 = _mm512_load_ps(bp + 16);
 #pragma GCC unroll 12
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < R; i++) {
       const __m512 a = _mm512_set1_ps(ap[i]);
       s[i][0] = _mm512_fmadd_ps(a, b0, s[i][0]);
       s[i][1] = _mm512_fmadd_ps(a, b1, s[i][1]);
     }
-    ap += 12;
+    ap += R;
     bp += 32;
   }
 #pragma GCC unroll 12
-  for (int i = 0; i < 12; i++) {
+  for (int i = 0; i < R; i++) {
     float *cr = c + i * ldc;
     if (acc) {
       s[i][0] = _mm512_add_ps(s[i][0], _mm512_loadu_ps(cr));
@@ -109,7 +117,7 @@ void ucs_choose_isa(void) {
   int want512 = !force || strcmp(force, "avx512") == 0;
   int want2 = !force || strcmp(force, "avx2") == 0 || strcmp(force, "avx512") == 0;
   if (want512 && __builtin_cpu_supports("avx512f")) {
-    isa = (Isa){"avx512", 12, 32, micro_avx512};
+    isa = (Isa){"avx512", UCS_AVX512_MR, 32, micro_avx512};
     return;
   }
   if (want2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
