@@ -132,7 +132,7 @@ void ucs_choose_isa(void) {
  * Per-thread packing buffers, kept for the life of the thread and freed when it exits (Node
  * worker threads of a sweep come and go; a plain thread-local pointer would leak 2 MB each).
  */
-static _Thread_local float *pack_a_buf, *pack_b_buf;
+static _Thread_local float *pack_a_buf, *pack_b_buf, *conv_rows_buf;
 static pthread_key_t pack_key;
 static pthread_once_t pack_once = PTHREAD_ONCE_INIT;
 
@@ -140,6 +140,7 @@ static void free_pack(void *p) {
   float **bufs = p;
   free(bufs[0]);
   free(bufs[1]);
+  free(bufs[2]);
   free(bufs);
 }
 
@@ -148,17 +149,20 @@ static void make_pack_key(void) { pthread_key_create(&pack_key, free_pack); }
 static int ensure_buffers(void) {
   if (pack_a_buf) return 1;
   pthread_once(&pack_once, make_pack_key);
-  float **bufs = malloc(2 * sizeof(float *));
+  float **bufs = malloc(3 * sizeof(float *));
   if (!bufs) return 0;
   bufs[0] = aligned_alloc(64, sizeof(float) * (MC + 16) * KC);
   bufs[1] = aligned_alloc(64, sizeof(float) * (NC + 32) * KC);
-  if (!bufs[0] || !bufs[1]) {
+  /* im2col rows: one transposed panel (32 x KC) or one row segment (NC + 32) */
+  bufs[2] = aligned_alloc(64, sizeof(float) * (32 * KC > NC + 32 ? 32 * KC : NC + 32));
+  if (!bufs[0] || !bufs[1] || !bufs[2]) {
     free_pack(bufs);
     return 0;
   }
   pthread_setspecific(pack_key, bufs);
   pack_a_buf = bufs[0];
   pack_b_buf = bufs[1];
+  conv_rows_buf = bufs[2];
   return 1;
 }
 
@@ -224,26 +228,55 @@ static void pack_a(const Gemm *g, float *dst, long i0, long mc, long p0, long kc
 /* op(B)[k, j] for k in [p0, p0 + kc), columns [j0, j0 + nc), into NR-wide panels. */
 static void pack_b(const Gemm *g, float *dst, long j0, long nc, long p0, long kc) {
   const int nr = isa.nr;
+  if (g->conv && !g->tb) {
+    /* im2col rows generated straight into the panels (no column matrix in memory): each row
+     * segment once into a buffer, then cut into the NR-wide panels. */
+    const long panels = (nc + nr - 1) / nr;
+    for (long k = 0; k < kc; k++) {
+      conv_fill_row(g->conv, p0 + k, j0, nc, conv_rows_buf);
+      for (long q = nc; q < panels * nr; q++) conv_rows_buf[q] = 0;
+      for (long jp = 0; jp < panels; jp++) memcpy(dst + (jp * kc + k) * nr, conv_rows_buf + jp * nr, sizeof(float) * nr);
+    }
+    return;
+  }
   for (long jp = 0; jp < nc; jp += nr) {
     const long cols = nc - jp < nr ? nc - jp : nr;
     if (!g->tb) {
       for (long k = 0; k < kc; k++) {
-        const float *src = g->b + (p0 + k) * g->ldb + j0 + jp;
-        long j = 0;
         if (cols == nr) {
-          memcpy(dst, src, sizeof(float) * nr);
+          memcpy(dst, g->b + (p0 + k) * g->ldb + j0 + jp, sizeof(float) * nr);
         } else {
+          const float *src = g->b + (p0 + k) * g->ldb + j0 + jp;
+          long j = 0;
           for (; j < cols; j++) dst[j] = src[j];
           for (; j < nr; j++) dst[j] = 0;
         }
         dst += nr;
       }
+    } else if (g->conv) {
+      /* op(B) = im2col^T: im2col rows j0 + jp .. (pixels p0 .. p0 + kc) then transposed. */
+      for (long j = 0; j < cols; j++) conv_fill_row(g->conv, j0 + jp + j, p0, kc, conv_rows_buf + j * kc);
+      transpose_pack(dst, nr, conv_rows_buf, kc, cols, kc);
+      dst += nr * kc;
     } else {
       /* B stored N x K: column j of op(B) is row j of B. */
       transpose_pack(dst, nr, g->b + (j0 + jp) * g->ldb + p0, g->ldb, cols, kc);
       dst += nr * kc;
     }
   }
+}
+
+/* op(B)[k, j] one element at a time (the unblocked fallback). */
+static float b_at(const Gemm *g, long k, long j) {
+  if (g->conv) {
+    float v;
+    if (g->tb)
+      conv_fill_row(g->conv, j, k, 1, &v);
+    else
+      conv_fill_row(g->conv, k, j, 1, &v);
+    return v;
+  }
+  return g->tb ? g->b[j * g->ldb + k] : g->b[k * g->ldb + j];
 }
 
 /* C[m0:m1, n0:n1] (+)= op(A)[m0:m1, k0:k1] op(B)[k0:k1, n0:n1], into c with row stride ldc. */
@@ -256,7 +289,7 @@ static void gemm_block(const Gemm *g, long m0, long m1, long n0, long n1, long k
       for (long j = n0; j < n1; j++) {
         float sum = 0;
         for (long k = k0; k < k1; k++)
-          sum += (g->ta ? g->a[k * g->lda + i] : g->a[i * g->lda + k]) * (g->tb ? g->b[j * g->ldb + k] : g->b[k * g->ldb + j]);
+          sum += (g->ta ? g->a[k * g->lda + i] : g->a[i * g->lda + k]) * b_at(g, k, j);
         c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
       }
     return;

@@ -218,11 +218,46 @@ UCS_CLONES static void shrink_row(const float *src, float *dst, long w, int acc)
 
 
 
-/* Source index along one axis with "same" padding; -1 for a zero pad. */
-static inline long pad_source(long i, long n, int reflect) {
-  if (i >= 0 && i < n) return i;
-  if (!reflect) return -1;
-  return i < 0 ? -i : 2 * (n - 1) - i;
+
+void conv_fill_row(const ConvSrc *s, long r, long p0, long count, float *dst) {
+  const long taps = s->kh * s->kw, ci = r / taps, t = r % taps, dy = t / s->kw, dx = t % s->kw;
+  const long ph = (s->kh - 1) / 2, pw = (s->kw - 1) / 2;
+  const float *plane = s->x + ci * s->h * s->w;
+  /* Stride 1: output columns [lo, hi) read inside the input, one contiguous copy. */
+  long lo = pw - dx > 0 ? pw - dx : 0;
+  long hi = s->w - dx + pw < s->wo ? s->w - dx + pw : s->wo;
+  if (hi < lo) hi = lo;
+  long p = p0;
+  const long end = p0 + count;
+  while (p < end) {
+    const long oyRel = p / s->wo, ox0 = p % s->wo;
+    const long ox1 = s->wo < ox0 + (end - p) ? s->wo : ox0 + (end - p);
+    const long sy = pad_source((s->row0 + oyRel) * s->stride + dy - ph, s->h, s->reflect);
+    float *d = dst + (p - p0) - ox0;
+    if (sy < 0) {
+      memset(d + ox0, 0, sizeof(float) * (ox1 - ox0));
+    } else {
+      const float *src = plane + sy * s->w;
+      if (s->stride == 1) {
+        const long a = ox0 > lo ? ox0 : lo, b = ox1 < hi ? ox1 : hi;
+        for (long ox = ox0; ox < ox1 && ox < a; ox++) {
+          const long sx = pad_source(ox + dx - pw, s->w, s->reflect);
+          d[ox] = sx < 0 ? 0 : src[sx];
+        }
+        if (a < b) memcpy(d + a, src + a + dx - pw, sizeof(float) * (b - a));
+        for (long ox = b > ox0 ? b : ox0; ox < ox1; ox++) {
+          const long sx = pad_source(ox + dx - pw, s->w, s->reflect);
+          d[ox] = sx < 0 ? 0 : src[sx];
+        }
+      } else {
+        for (long ox = ox0; ox < ox1; ox++) {
+          const long sx = pad_source(ox * s->stride + dx - pw, s->w, s->reflect);
+          d[ox] = sx < 0 ? 0 : src[sx];
+        }
+      }
+    }
+    p += ox1 - ox0;
+  }
 }
 
 /* Channels [c0, c1): rows (ci kh + dy) kw + dx of rows * wo columns each. */

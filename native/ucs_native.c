@@ -101,7 +101,7 @@ static napi_value number(napi_env env, double v) {
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
   Call c;
   if (!begin(&c, env, info, 14)) return NULL;
-  Gemm g;
+  Gemm g = {0};
   g.ta = arg_bool(&c, 1);
   g.tb = arg_bool(&c, 2);
   g.M = arg_long(&c, 3);
@@ -122,6 +122,64 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   g.b = g.K > 0 ? span(&c, bOff, (bRows - 1) * g.ldb + bCols) : c.f;
   g.c = span(&c, cOff, (g.M - 1) * g.ldc + g.N);
   if (!c.ok) return NULL;
+  ucs_gemm(&g, threads);
+  return NULL;
+}
+
+/*
+ * gemmIm2col(f, ta, tb, M, N, K, aOff, lda, cOff, ldc, acc, threads,
+ *            c, h, w, kh, kw, stride, reflect, wo, xOff, row0)
+ * C (+)= op(A) op(B) with B the im2col matrix of the convolution input at xOff for output rows
+ * [row0, row0 + rows) (tb = 0: B is (c kh kw) x (rows wo); tb = 1: op(B) is its transpose).
+ */
+static napi_value js_gemm_im2col(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 22)) return NULL;
+  Gemm g = {0};
+  ConvSrc src = {0};
+  g.ta = arg_bool(&c, 1);
+  g.tb = arg_bool(&c, 2);
+  g.M = arg_long(&c, 3);
+  g.N = arg_long(&c, 4);
+  g.K = arg_long(&c, 5);
+  const long aOff = arg_long(&c, 6), cOff = arg_long(&c, 8);
+  g.lda = arg_long(&c, 7);
+  g.ldc = arg_long(&c, 9);
+  g.acc = arg_bool(&c, 10);
+  const int threads = (int)arg_long(&c, 11);
+  src.c = arg_long(&c, 12);
+  src.h = arg_long(&c, 13);
+  src.w = arg_long(&c, 14);
+  src.kh = arg_long(&c, 15);
+  src.kw = arg_long(&c, 16);
+  src.stride = arg_long(&c, 17);
+  src.reflect = arg_bool(&c, 18);
+  src.wo = arg_long(&c, 19);
+  const long xOff = arg_long(&c, 20);
+  src.row0 = arg_long(&c, 21);
+  if (!c.ok) return NULL;
+  if (src.c < 1 || src.h < 1 || src.w < 1 || src.kh < 1 || src.kw < 1 || src.kh % 2 == 0 || src.kw % 2 == 0 || src.stride < 1 || src.row0 < 0) {
+    fail(&c, "untrained-cs native kernel: gemmIm2col needs positive sizes and odd kernels");
+    return NULL;
+  }
+  if (src.reflect && (src.kh / 2 >= src.h || src.kw / 2 >= src.w) && (src.kh > 1 || src.kw > 1)) {
+    fail(&c, "untrained-cs native kernel: reflection padding must be smaller than the input");
+    return NULL;
+  }
+  const long ho = (src.h + 2 * (src.kh / 2) - src.kh) / src.stride + 1;
+  const long wo = (src.w + 2 * (src.kw / 2) - src.kw) / src.stride + 1;
+  const long rowsOfB = src.c * src.kh * src.kw, pixels = g.tb ? g.K : g.N;
+  if (src.wo != wo || (g.tb ? g.N : g.K) != rowsOfB || pixels % wo != 0 || src.row0 + pixels / wo > ho) {
+    fail(&c, "untrained-cs native kernel: gemmIm2col sizes do not match the convolution geometry");
+    return NULL;
+  }
+  if (g.M <= 0 || g.N <= 0) return NULL;
+  const long aRows = g.ta ? g.K : g.M, aCols = g.ta ? g.M : g.K;
+  g.a = g.K > 0 ? span(&c, aOff, (aRows - 1) * g.lda + aCols) : c.f;
+  g.c = span(&c, cOff, (g.M - 1) * g.ldc + g.N);
+  src.x = span(&c, xOff, src.c * src.h * src.w);
+  if (!c.ok) return NULL;
+  g.conv = &src;
   ucs_gemm(&g, threads);
   return NULL;
 }
@@ -461,6 +519,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {
       {"gemm", js_gemm},
+      {"gemmIm2col", js_gemm_im2col},
       {"sum", js_sum},
       {"centeredSumSquares", js_centered},
       {"affine", js_affine},

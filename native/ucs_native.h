@@ -21,6 +21,26 @@ typedef void (*part_fn)(void *arg, int part, int parts);
 void run_parts(part_fn fn, void *arg, int threads);
 void part_range(long n, int part, int parts, long align, long *lo, long *hi);
 
+/* Source index along one axis with "same" padding; -1 for a zero pad. */
+static inline long pad_source(long i, long n, int reflect) {
+  if (i >= 0 && i < n) return i;
+  if (!reflect) return -1;
+  return i < 0 ? -i : 2 * (n - 1) - i;
+}
+
+/*
+ * The im2col matrix of a convolution input, never materialised: row (ci kh + dy) kw + dx,
+ * column p = output pixel (row0 + p / wo, p % wo).
+ */
+typedef struct {
+  const float *x;
+  long c, h, w, kh, kw, stride, wo, row0;
+  int reflect;
+} ConvSrc;
+
+/* dst[0..count) = columns [p0, p0 + count) of im2col row r. */
+void conv_fill_row(const ConvSrc *s, long r, long p0, long count, float *dst);
+
 /* gemm.c */
 typedef struct {
   int ta, tb;
@@ -31,6 +51,8 @@ typedef struct {
   int split; /* how two threads share the work: SPLIT_N, SPLIT_M or SPLIT_K */
   float *partial; /* SPLIT_K: the second thread's M x N sum, added to C at the end */
   int partial_written;
+  /* When set, op(B) is the im2col matrix of conv (tb = 0) or its transpose (tb = 1); b unused. */
+  const ConvSrc *conv;
 } Gemm;
 
 enum { SPLIT_N, SPLIT_M, SPLIT_K };

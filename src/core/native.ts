@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
  */
 export interface NativeAddon {
   gemm(f: Float32Array, ta: boolean, tb: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: boolean, threads: number): void;
+  gemmIm2col(f: Float32Array, ta: boolean, tb: boolean, M: number, N: number, K: number, a: number, lda: number, c: number, ldc: number, acc: boolean, threads: number, channels: number, h: number, w: number, kh: number, kw: number, stride: number, reflect: boolean, wo: number, x: number, row0: number): void;
   sum(f: Float32Array, x: number, n: number, relu: boolean, threads: number): number;
   centeredSumSquares(f: Float32Array, x: number, n: number, mean: number, relu: boolean, threads: number): number;
   affine(f: Float32Array, x: number, y: number, n: number, a: number, b: number, relu: boolean, threads: number): void;

@@ -45,6 +45,13 @@ export interface Kernels {
    */
   im2col(f: FloatArray, g: ConvGeometry, x: number, cols: number, row0: number, rows: number): void;
   col2im(f: FloatArray, g: ConvGeometry, cols: number, dx: number, row0: number, rows: number): void;
+  /**
+   * Optional: C (+)= op(A) op(B) where B is the im2col matrix of the convolution input at x for
+   * output rows [row0, row0 + rows), generated inside the GEMM's packing and never stored:
+   * transB false, B is (c kh kw) x (rows wo) (N = rows wo); transB true, op(B) is its transpose
+   * (K = rows wo). Engines without it get im2col + gemm.
+   */
+  gemmIm2col?(f: FloatArray, g: ConvGeometry, transA: boolean, transB: boolean, M: number, N: number, K: number, aOff: number, lda: number, x: number, row0: number, cOff: number, ldc: number, accumulate: boolean): void;
   /** Separable resampling of every channel (nearest or bilinear, any sizes) and its adjoint. */
   resize(f: FloatArray, m: ResizeMap, s: ResizeShape, x: number, y: number): void;
   resizeBackward(f: FloatArray, m: ResizeMap, s: ResizeShape, dy: number, dx: number, accumulate: boolean): void;

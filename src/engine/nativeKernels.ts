@@ -22,6 +22,10 @@ function make(a: NativeAddon): Kernels {
       if (!(f instanceof Float32Array)) return p.gemm(f, tA, tB, M, N, K, aOff, lda, bOff, ldb, cOff, ldc, acc);
       a.gemm(f, tA, tB, M, N, K, aOff, lda, bOff, ldb, cOff, ldc, acc, getThreads());
     },
+    gemmIm2col(f, g, tA, tB, M, N, K, aOff, lda, x, row0, cOff, ldc, acc) {
+      if (!(f instanceof Float32Array)) throw new Error('gemmIm2col: float32 arenas only (Conv2d checks)');
+      a.gemmIm2col(f, tA, tB, M, N, K, aOff, lda, cOff, ldc, acc, getThreads(), g.c, g.h, g.w, g.kh, g.kw, g.stride, g.reflect, g.wo, x, row0);
+    },
     leaky(f, x, y, n, slope) {
       if (!(f instanceof Float32Array)) return p.leaky(f, x, y, n, slope);
       a.leaky(f, x, y, n, slope, getThreads());

@@ -82,6 +82,9 @@ export class Conv2d implements Layer {
     const K = x.c * this.kh * this.kw;
     if (this.direct) {
       kernels.gemm(f, false, false, y.c, P, K, this.weight.offset, K, x.offset, P, y.offset, P, false);
+    } else if (kernels.gemmIm2col && f instanceof Float32Array) {
+      // The im2col matrix is generated inside the GEMM: one call over the whole output.
+      kernels.gemmIm2col(f, this.geometry, false, false, y.c, P, K, this.weight.offset, K, x.offset, 0, y.offset, P, false);
     } else {
       for (let row0 = 0; row0 < y.h; row0 += this.tileRows) {
         const rows = Math.min(this.tileRows, y.h - row0);
@@ -113,12 +116,18 @@ export class Conv2d implements Layer {
       return;
     }
     if (needDx && !accumulate[0]) f.fill(0, x.gradOffset, x.gradOffset + x.size);
+    // dW = dY im2col(x)^T: over the whole output at once where the engine fuses im2col.
+    const fused = kernels.gemmIm2col !== undefined && f instanceof Float32Array;
+    if (fused) kernels.gemmIm2col!(f, this.geometry, false, true, y.c, K, P, dy, P, x.offset, 0, this.weight.gradOffset, K, false);
+    if (fused && !needDx) return;
     let first = true;
     for (let row0 = 0; row0 < y.h; row0 += this.tileRows) {
       const rows = Math.min(this.tileRows, y.h - row0);
       const n = rows * y.w;
-      kernels.im2col(f, this.geometry, x.offset, ctx.scratch, row0, rows);
-      kernels.gemm(f, false, true, y.c, K, n, dy + row0 * y.w, P, ctx.scratch, n, this.weight.gradOffset, K, !first);
+      if (!fused) {
+        kernels.im2col(f, this.geometry, x.offset, ctx.scratch, row0, rows);
+        kernels.gemm(f, false, true, y.c, K, n, dy + row0 * y.w, P, ctx.scratch, n, this.weight.gradOffset, K, !first);
+      }
       first = false;
       if (needDx) {
         kernels.gemm(f, true, false, K, n, y.c, this.weight.offset, K, dy + row0 * y.w, P, ctx.scratch, n, false);
