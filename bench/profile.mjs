@@ -24,11 +24,14 @@ if (!makers[net]) throw new Error(`profile: unknown network ${net} (dd, convdeco
 const base = ucs.getKernels();
 const totals = new Map();
 const timed = {};
+let flops = 0; // multiply-adds x 2 of every GEMM in the measured steps
 for (const key of Object.keys(base)) {
   const v = base[key];
   if (typeof v !== 'function') continue;
   timed[key] = (...args) => {
-    const label = key === 'gemm' ? `gemm ${args[1] ? 'T' : 'N'}${args[2] ? 'T' : 'N'}` : key;
+    if (key === 'gemm') flops += 2 * args[3] * args[4] * args[5];
+    if (key === 'gemmIm2col') flops += 2 * args[4] * args[5] * args[6];
+    const label = key === 'gemm' ? `gemm ${args[1] ? 'T' : 'N'}${args[2] ? 'T' : 'N'}` : key === 'gemmIm2col' ? `gemm+im2col ${args[3] ? 'NT' : 'NN'}` : key;
     const t = performance.now();
     const r = v.apply(base, args);
     totals.set(label, (totals.get(label) ?? 0) + performance.now() - t);
@@ -50,12 +53,14 @@ const step = () => {
 };
 step();
 totals.clear();
+flops = 0;
 const rss0 = process.memoryUsage().rss;
 const t0 = performance.now();
 for (let i = 0; i < N; i++) step();
 const total = (performance.now() - t0) / N;
 const rss1 = process.memoryUsage().rss;
 console.log(`${gen.name} ${C === 1 ? '' : C + 'x'}${S}x${S}${net === 'dip' ? '' : ` k=${K} depth ${D}`}: ${total.toFixed(1)} ms per step (${ucs.getKernels().name}, ${ucs.getThreads()} threads), ${gen.numParams} parameters`);
+console.log(`  ${(flops / N / 1e9).toFixed(1)} GFLOP of GEMM per step: ${(flops / N / total / 1e6).toFixed(0)} GFLOP/s over the whole step`);
 let kernelSum = 0;
 for (const [label, ms] of [...totals.entries()].sort((a, b) => b[1] - a[1])) {
   const per = ms / N;

@@ -11,6 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.UCS_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+// --priors: the operators and every generator step (512x512 and MRI included), nothing else.
+const priorsOnly = args.has('--priors');
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,7 +46,7 @@ function report(name, ms, ref) {
 }
 
 console.log('== operators (reference: numpy, same machine, same run) ==');
-const np = python('fft_numpy.py', quick ? [] : ['--matmul']);
+const np = python('fft_numpy.py', quick || priorsOnly ? [] : ['--matmul']);
 for (const [h, w] of [
   [256, 256],
   [640, 368],
@@ -55,7 +57,7 @@ for (const [h, w] of [
   const ms = time(() => op.adjoint(op.forward(x)), 20);
   report(`fourier ${h}x${w} fwd+adj`, ms, np[`fourier ${h}x${w} fwd+adj`]);
 }
-if (!quick) {
+if (!quick && !priorsOnly) {
   const m = 16384;
   const n = 65536;
   const op = ucs.gaussian({ m, n, seed: 1, mode: 'matrix-free' });
@@ -68,8 +70,8 @@ if (!quick) {
 // Generators against PyTorch, then (unless --quick) the GP and sweep figures.
 for (const [name, enabled] of [
   ['priors.mjs', true],
-  ['gp.mjs', !quick || args.has('--gp')],
-  ['sweeps.mjs', !quick || args.has('--sweeps')],
+  ['gp.mjs', (!quick && !priorsOnly) || args.has('--gp')],
+  ['sweeps.mjs', (!quick && !priorsOnly) || args.has('--sweeps')],
 ]) {
   if (!enabled) continue;
   const mod = await import(join(here, name));
