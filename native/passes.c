@@ -1,4 +1,5 @@
 /* Memory-bound passes: batch-norm sums and affine maps, activations, bilinear x2, im2col, resize. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -489,3 +490,65 @@ void run_pass(Pass *p, long work, int threads) {
   run_parts(pass_part, p, work >= (1L << 16) ? threads : 1);
 }
 
+
+/* ---------------------------------------------------------------- whole-layer passes */
+
+static void bn_forward_channel(const LayerJob *j, long c) {
+  const long P = j->plane;
+  const float *x = j->x + c * P;
+  /* Two passes (mean, then centred squares) in float64; the plane is in cache for the second. */
+  const double mean = sum_range(x, P, j->relu) / (double)P;
+  const double invStd = 1 / sqrt(centered_range(x, P, (float)mean, j->relu) / (double)P + j->eps);
+  j->state[2 * c] = (float)mean;
+  j->state[2 * c + 1] = (float)invStd;
+  const double m = j->state[2 * c]; /* the saved (rounded) mean is used throughout */
+  const double g = j->scale[c] * invStd;
+  affine_range(x, j->y + c * P, P, (float)g, (float)(j->shift[c] - m * g), j->relu);
+}
+
+static void bn_backward_channel(const LayerJob *j, long c) {
+  const long P = j->plane;
+  const float *x = j->x + c * P, *dy = j->dy + c * P;
+  const float mean = j->state[2 * c], invStd = j->state[2 * c + 1];
+  double sums[2];
+  bn_sums_range(x, dy, P, mean, j->relu, sums);
+  const double sumDy = sums[0], sumDyXhat = sums[1] * invStd;
+  j->scaleGrad[c] = (float)sumDyXhat;
+  j->shiftGrad[c] = (float)sumDy;
+  if (!j->dx) return;
+  /* dx = gamma invStd / P (P dy - sum dy - xhat sum(dy xhat)) */
+  const double k = j->scale[c] * (double)invStd;
+  bn_apply_range(x, dy, j->dx + c * P, P, mean, (float)k, (float)(sumDy / P), (float)(invStd * sumDyXhat / P), j->acc, j->relu);
+}
+
+void layer_part(void *arg, int part, int parts) {
+  LayerJob *j = arg;
+  long lo, hi;
+  part_range(j->channels, part, parts, 1, &lo, &hi);
+  if (j->op == LAYER_BN_FWD) {
+    for (long c = lo; c < hi; c++) bn_forward_channel(j, c);
+  } else if (j->op == LAYER_BN_BWD) {
+    for (long c = lo; c < hi; c++) bn_backward_channel(j, c);
+  } else {
+    const long rows = j->vertical ? 2 * j->h : j->h;
+    float *tmp = malloc(sizeof(float) * (size_t)(rows * j->w));
+    if (!tmp) {
+      j->failed = 1;
+      return;
+    }
+    const long in = j->h * j->w, out = rows * 2 * j->w;
+    for (long c = lo; c < hi; c++) {
+      Pass p = {.h = j->h, .w = j->w, .vertical = j->vertical, .tmp = tmp, .acc = j->acc};
+      if (j->op == LAYER_UP) {
+        p.x = j->x + c * in;
+        p.y = j->y + c * out;
+        upsample_rows(&p, 0, rows);
+      } else {
+        p.dy = j->dy + c * out;
+        p.y = j->dx + c * in;
+        upsample_back_rows(&p, 0, j->h);
+      }
+    }
+    free(tmp);
+  }
+}

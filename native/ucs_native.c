@@ -184,6 +184,90 @@ static napi_value js_gemm_im2col(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Whole layers need both threads only when there is enough work: ~16 K values. */
+static void run_layer(LayerJob *j, long work, int threads) {
+  run_parts(layer_part, j, work >= (1L << 14) && j->channels > 1 ? threads : 1);
+}
+
+/* batchNormForward(f, x, y, channels, plane, scaleOff, shiftOff, stateOff, eps, relu, threads) */
+static napi_value js_bn_forward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 11)) return NULL;
+  LayerJob j = {.op = LAYER_BN_FWD};
+  const long x = arg_long(&c, 1), y = arg_long(&c, 2);
+  j.channels = arg_long(&c, 3);
+  j.plane = arg_long(&c, 4);
+  const long scale = arg_long(&c, 5), shift = arg_long(&c, 6), state = arg_long(&c, 7);
+  j.eps = arg_num(&c, 8);
+  j.relu = arg_bool(&c, 9);
+  const int threads = (int)arg_long(&c, 10);
+  if (c.ok && (j.channels < 1 || j.plane < 1)) fail(&c, "untrained-cs native kernel: batchNormForward needs channels, plane >= 1");
+  j.x = span(&c, x, j.channels * j.plane);
+  j.y = span(&c, y, j.channels * j.plane);
+  j.scale = span(&c, scale, j.channels);
+  j.shift = span(&c, shift, j.channels);
+  j.state = span(&c, state, 2 * j.channels);
+  if (!c.ok) return NULL;
+  run_layer(&j, j.channels * j.plane, threads);
+  return NULL;
+}
+
+/* batchNormBackward(f, x, dy, dx (-1: none), channels, plane, scaleOff, stateOff, scaleGradOff,
+ *                   shiftGradOff, accumulate, relu, threads) */
+static napi_value js_bn_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 13)) return NULL;
+  LayerJob j = {.op = LAYER_BN_BWD};
+  const long x = arg_long(&c, 1), dy = arg_long(&c, 2), dx = arg_long(&c, 3);
+  j.channels = arg_long(&c, 4);
+  j.plane = arg_long(&c, 5);
+  const long scale = arg_long(&c, 6), state = arg_long(&c, 7), scaleGrad = arg_long(&c, 8), shiftGrad = arg_long(&c, 9);
+  j.acc = arg_bool(&c, 10);
+  j.relu = arg_bool(&c, 11);
+  const int threads = (int)arg_long(&c, 12);
+  if (c.ok && (j.channels < 1 || j.plane < 1)) fail(&c, "untrained-cs native kernel: batchNormBackward needs channels, plane >= 1");
+  const long n = j.channels * j.plane;
+  j.x = span(&c, x, n);
+  j.dy = span(&c, dy, n);
+  j.dx = dx < 0 ? NULL : span(&c, dx, n);
+  j.scale = span(&c, scale, j.channels);
+  j.state = span(&c, state, 2 * j.channels);
+  j.scaleGrad = span(&c, scaleGrad, j.channels);
+  j.shiftGrad = span(&c, shiftGrad, j.channels);
+  if (!c.ok) return NULL;
+  run_layer(&j, n, threads);
+  return NULL;
+}
+
+/* upsample2xLayer(f, from, to, channels, h, w, vertical, backward, accumulate, threads) */
+static napi_value js_up_layer(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 10)) return NULL;
+  LayerJob j = {0};
+  const long from = arg_long(&c, 1), to = arg_long(&c, 2);
+  j.channels = arg_long(&c, 3);
+  j.h = arg_long(&c, 4);
+  j.w = arg_long(&c, 5);
+  j.vertical = arg_bool(&c, 6);
+  const int backward = arg_bool(&c, 7);
+  j.acc = arg_bool(&c, 8);
+  const int threads = (int)arg_long(&c, 9);
+  if (c.ok && (j.channels < 1 || j.h < 1 || j.w < 1)) fail(&c, "untrained-cs native kernel: upsample2xLayer needs channels, h, w >= 1");
+  const long in = j.channels * j.h * j.w, out = j.channels * (j.vertical ? 2 * j.h : j.h) * 2 * j.w;
+  j.op = backward ? LAYER_UPB : LAYER_UP;
+  if (backward) {
+    j.dy = span(&c, from, out);
+    j.dx = span(&c, to, in);
+  } else {
+    j.x = span(&c, from, in);
+    j.y = span(&c, to, out);
+  }
+  if (!c.ok) return NULL;
+  run_layer(&j, out, threads);
+  if (j.failed) napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native upsample2xLayer: out of memory");
+  return NULL;
+}
+
 /* sum(f, x, n, relu, threads) */
 static napi_value js_sum(napi_env env, napi_callback_info info) {
   Call c;
@@ -519,6 +603,9 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {
       {"gemm", js_gemm},
+      {"batchNormForward", js_bn_forward},
+      {"batchNormBackward", js_bn_backward},
+      {"upsample2xLayer", js_up_layer},
       {"gemmIm2col", js_gemm_im2col},
       {"sum", js_sum},
       {"centeredSumSquares", js_centered},

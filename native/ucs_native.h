@@ -77,6 +77,26 @@ typedef struct {
 } Pass;
 void run_pass(Pass *p, long work, int threads);
 
+/*
+ * Whole-layer passes, channels shared between the threads (so the small planes of the early
+ * layers use both threads too, and one call replaces one per channel).
+ */
+enum { LAYER_BN_FWD, LAYER_BN_BWD, LAYER_UP, LAYER_UPB };
+typedef struct {
+  int op;
+  long channels, plane;
+  const float *x, *dy;
+  float *y, *dx; /* dx may be NULL (batch-norm backward without an input gradient) */
+  const float *scale, *shift;
+  float *state, *scaleGrad, *shiftGrad;
+  double eps;
+  int relu, acc;
+  long h, w; /* upsampling: input plane h x w */
+  int vertical;
+  int failed;
+} LayerJob;
+void layer_part(void *arg, int part, int parts);
+
 typedef struct {
   long c, h, w, kh, kw, stride, wo;
   int reflect;

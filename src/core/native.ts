@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 export interface NativeAddon {
   gemm(f: Float32Array, ta: boolean, tb: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: boolean, threads: number): void;
   gemmIm2col(f: Float32Array, ta: boolean, tb: boolean, M: number, N: number, K: number, a: number, lda: number, c: number, ldc: number, acc: boolean, threads: number, channels: number, h: number, w: number, kh: number, kw: number, stride: number, reflect: boolean, wo: number, x: number, row0: number): void;
+  batchNormForward(f: Float32Array, x: number, y: number, channels: number, plane: number, scaleOff: number, shiftOff: number, stateOff: number, eps: number, relu: boolean, threads: number): void;
+  batchNormBackward(f: Float32Array, x: number, dy: number, dx: number, channels: number, plane: number, scaleOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, acc: boolean, relu: boolean, threads: number): void;
+  upsample2xLayer(f: Float32Array, from: number, to: number, channels: number, h: number, w: number, vertical: boolean, backward: boolean, acc: boolean, threads: number): void;
   sum(f: Float32Array, x: number, n: number, relu: boolean, threads: number): number;
   centeredSumSquares(f: Float32Array, x: number, n: number, mean: number, relu: boolean, threads: number): number;
   affine(f: Float32Array, x: number, y: number, n: number, a: number, b: number, relu: boolean, threads: number): void;

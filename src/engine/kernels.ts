@@ -52,6 +52,15 @@ export interface Kernels {
    * (K = rows wo). Engines without it get im2col + gemm.
    */
   gemmIm2col?(f: FloatArray, g: ConvGeometry, transA: boolean, transB: boolean, M: number, N: number, K: number, aOff: number, lda: number, x: number, row0: number, cOff: number, ldc: number, accumulate: boolean): void;
+  /**
+   * Optional whole-layer forms of the batch-norm passes and bilinear x2 (engines that share the
+   * channels between threads): the same arithmetic as the per-channel kernels above, as the
+   * BatchNorm and Upsample layers do it channel by channel otherwise. State holds (mean, 1/std)
+   * per channel; dx < 0 means no input gradient.
+   */
+  batchNormForward?(f: FloatArray, x: number, y: number, channels: number, plane: number, scaleOff: number, shiftOff: number, stateOff: number, eps: number, relu: boolean): void;
+  batchNormBackward?(f: FloatArray, x: number, dy: number, dx: number, channels: number, plane: number, scaleOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, accumulate: boolean, relu: boolean): void;
+  upsample2xLayer?(f: FloatArray, from: number, to: number, channels: number, h: number, w: number, vertical: boolean, backward: boolean, accumulate: boolean): void;
   /** Separable resampling of every channel (nearest or bilinear, any sizes) and its adjoint. */
   resize(f: FloatArray, m: ResizeMap, s: ResizeShape, x: number, y: number): void;
   resizeBackward(f: FloatArray, m: ResizeMap, s: ResizeShape, dy: number, dx: number, accumulate: boolean): void;

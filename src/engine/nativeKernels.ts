@@ -26,6 +26,18 @@ function make(a: NativeAddon): Kernels {
       if (!(f instanceof Float32Array)) throw new Error('gemmIm2col: float32 arenas only (Conv2d checks)');
       a.gemmIm2col(f, tA, tB, M, N, K, aOff, lda, cOff, ldc, acc, getThreads(), g.c, g.h, g.w, g.kh, g.kw, g.stride, g.reflect, g.wo, x, row0);
     },
+    batchNormForward(f, x, y, channels, plane, scaleOff, shiftOff, stateOff, eps, relu) {
+      if (!(f instanceof Float32Array)) throw new Error('batchNormForward: float32 arenas only (BatchNorm checks)');
+      a.batchNormForward(f, x, y, channels, plane, scaleOff, shiftOff, stateOff, eps, relu, getThreads());
+    },
+    batchNormBackward(f, x, dy, dx, channels, plane, scaleOff, stateOff, scaleGradOff, shiftGradOff, acc, relu) {
+      if (!(f instanceof Float32Array)) throw new Error('batchNormBackward: float32 arenas only (BatchNorm checks)');
+      a.batchNormBackward(f, x, dy, dx, channels, plane, scaleOff, stateOff, scaleGradOff, shiftGradOff, acc, relu, getThreads());
+    },
+    upsample2xLayer(f, from, to, channels, h, w, vertical, backward, acc) {
+      if (!(f instanceof Float32Array)) throw new Error('upsample2xLayer: float32 arenas only (Upsample checks)');
+      a.upsample2xLayer(f, from, to, channels, h, w, vertical, backward, acc, getThreads());
+    },
     leaky(f, x, y, n, slope) {
       if (!(f instanceof Float32Array)) return p.leaky(f, x, y, n, slope);
       a.leaky(f, x, y, n, slope, getThreads());

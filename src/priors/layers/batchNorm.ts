@@ -42,6 +42,10 @@ export class BatchNorm implements Layer {
     const y = this.output;
     const P = x.plane;
     const k = ctx.kernels;
+    if (k.batchNormForward && f instanceof Float32Array && x.c > 1) {
+      k.batchNormForward(f, x.offset, y.offset, x.c, P, this.scale.offset, this.shift.offset, this.stateOffset, this.eps, this.relu);
+      return;
+    }
     for (let c = 0; c < x.c; c++) {
       const src = x.offset + c * P;
       // Two passes (mean, then centred squares) in float64: stable for large planes.
@@ -62,6 +66,10 @@ export class BatchNorm implements Layer {
     const y = this.output;
     const P = x.plane;
     const kern = ctx.kernels;
+    if (kern.batchNormBackward && f instanceof Float32Array && x.c > 1) {
+      kern.batchNormBackward(f, x.offset, y.gradOffset, x.gradOffset, x.c, P, this.scale.offset, this.stateOffset, this.scale.gradOffset, this.shift.gradOffset, accumulate[0]!, this.relu);
+      return;
+    }
     const sums = this.sums;
     for (let c = 0; c < x.c; c++) {
       const mean = f[this.stateOffset + 2 * c]!;

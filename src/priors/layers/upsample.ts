@@ -76,6 +76,10 @@ export class Upsample implements Layer {
     const f = ctx.f32;
     const x = this.inputs[0]!;
     const y = this.output;
+    if (this.doubling && ctx.kernels.upsample2xLayer && f instanceof Float32Array) {
+      ctx.kernels.upsample2xLayer(f, x.offset, y.offset, x.c, x.h, x.w, this.vertical, false, false);
+      return;
+    }
     if (this.doubling) {
       for (let c = 0; c < x.c; c++) ctx.kernels.upsample2x(f, x.offset + c * x.plane, y.offset + c * y.plane, x.h, x.w, this.vertical, ctx.scratch);
       return;
@@ -88,6 +92,10 @@ export class Upsample implements Layer {
     if (x.gradOffset < 0) return;
     const f = ctx.f32;
     const y = this.output;
+    if (this.doubling && ctx.kernels.upsample2xLayer && f instanceof Float32Array) {
+      ctx.kernels.upsample2xLayer(f, y.gradOffset, x.gradOffset, x.c, x.h, x.w, this.vertical, true, accumulate[0]!);
+      return;
+    }
     if (this.doubling) {
       for (let c = 0; c < x.c; c++) ctx.kernels.upsample2xBackward(f, y.gradOffset + c * y.plane, x.gradOffset + c * x.plane, x.h, x.w, this.vertical, ctx.scratch, accumulate[0]!);
       return;
