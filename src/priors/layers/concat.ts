@@ -41,7 +41,8 @@ export class Concat implements Layer {
     let at = this.output.gradOffset;
     this.inputs.forEach((t, k) => {
       if (t.gradOffset >= 0) {
-        if (accumulate[k]) for (let i = 0; i < t.size; i++) f[t.gradOffset + i]! += f[at + i]!;
+        // dx += dy through the engine: leakyBackward with slope 1 passes dy whatever the sign.
+        if (accumulate[k]) ctx.kernels.leakyBackward(f, at, at, t.gradOffset, t.size, 1, true);
         else f.copyWithin(t.gradOffset, at, at + t.size);
       }
       at += t.size;
