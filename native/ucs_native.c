@@ -19,6 +19,7 @@
  * this one, the Node-API glue.
  */
 #include <node_api.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -593,11 +594,9 @@ static napi_value js_isa(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  static int chosen;
-  if (!chosen) {
-    ucs_choose_isa();
-    chosen = 1;
-  }
+  /* Once per process, though every Node worker thread runs this init. */
+  static pthread_once_t chosen = PTHREAD_ONCE_INIT;
+  pthread_once(&chosen, ucs_choose_isa);
   const struct {
     const char *name;
     napi_callback cb;
