@@ -37,28 +37,6 @@ def median_step(net, inp, target, reps):
     ts.sort()
     return 1000 * ts[len(ts) // 2]
 
-out = {}
-quick = '--quick' in sys.argv
-for (name, size, ch, k, depth, reps) in [('deepDecoder 256x256 gray k=64 depth 5', 256, 1, 64, 5, 10), ('deepDecoder 512x512 RGB k=128 depth 6', 512, 3, 128, 6, 3)]:
-    if quick and size == 512:
-        continue
-    s0 = size // 2 ** (depth - 1)
-    best = None
-    # PyTorch at its best setting: the faster of the default (NCHW) and channels_last layouts.
-    for layout in ('nchw', 'channels_last'):
-        net = deep_decoder(k, depth, ch)
-        inp = torch.rand(1, k, s0, s0) * 0.1
-        target = torch.rand(1, ch, size, size)
-        if layout == 'channels_last':
-            net = net.to(memory_format=torch.channels_last)
-            inp = inp.contiguous(memory_format=torch.channels_last)
-            target = target.contiguous(memory_format=torch.channels_last)
-        ms = median_step(net, inp, target, reps)
-        if best is None or ms < best[0]:
-            best = (ms, layout)
-    out[name] = best[0]
-    out['_layout ' + name] = best[1]
-
 def conv_decoder(k, depth, out_ch, in_hw, out_hw, mode='nearest'):
     # Same sizes as ConvDecoder's reference code (and layerSizes in src/priors/generator.ts).
     def sizes(start, end, steps):
@@ -96,6 +74,7 @@ def dip_skip(in_ch, out_ch, down, up, skip, slope=0.2):
     return nn.Sequential(level(0, in_ch), nn.Conv2d(up[0], out_ch, 1), nn.Sigmoid())
 
 def best_layout(make_net, make_inp, target_shape, reps):
+    # PyTorch at its best setting: the faster of the default (NCHW) and channels_last layouts.
     best = None
     for layout in ('nchw', 'channels_last'):
         net, inp = make_net(), make_inp()
@@ -109,13 +88,19 @@ def best_layout(make_net, make_inp, target_shape, reps):
             best = (ms, layout)
     return best
 
-more = [
+out = {}
+quick = '--quick' in sys.argv
+# (name, network, input, target shape, repetitions); the Deep Decoder input is k x size/2^(depth-1).
+cases = [
+    ('deepDecoder 256x256 gray k=64 depth 5', lambda: deep_decoder(64, 5, 1), lambda: torch.rand(1, 64, 16, 16) * 0.1, (1, 1, 256, 256), 10),
+    ('deepDecoder 512x512 RGB k=128 depth 6', lambda: deep_decoder(128, 6, 3), lambda: torch.rand(1, 128, 16, 16) * 0.1, (1, 3, 512, 512), 3),
     ('convDecoder 256x256 gray k=64 depth 6', lambda: conv_decoder(64, 6, 1, (8, 8), (256, 256)), lambda: torch.rand(1, 64, 8, 8) * 0.1, (1, 1, 256, 256), 5),
     ('deepImagePrior 512x512 RGB (128 x5, skip 4)', lambda: dip_skip(32, 3, [128] * 5, [128] * 5, [4] * 5), lambda: torch.rand(1, 32, 512, 512) * 0.1, (1, 3, 512, 512), 3),
+    ('convDecoder MRI 640x368 k=160 depth 8 (2 channels)', lambda: conv_decoder(160, 8, 2, (8, 4), (640, 368)), lambda: torch.rand(1, 160, 8, 4) * 0.1, (1, 2, 640, 368), 3),
 ]
-if not quick:
-    more.append(('convDecoder MRI 640x368 k=160 depth 8 (2 channels)', lambda: conv_decoder(160, 8, 2, (8, 4), (640, 368)), lambda: torch.rand(1, 160, 8, 4) * 0.1, (1, 2, 640, 368), 3))
-for (name, make_net, make_inp, shape, reps) in more:
+if quick:
+    cases = cases[:1] + cases[2:3]
+for (name, make_net, make_inp, shape, reps) in cases:
     ms, layout = best_layout(make_net, make_inp, shape, reps)
     out[name] = ms
     out['_layout ' + name] = layout
