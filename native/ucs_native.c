@@ -92,6 +92,24 @@ static float *span(Call *c, long off, long len) {
   return c->f + off;
 }
 
+/*
+ * A typed array argument of type `want` holding at least `len` elements (NULL after a thrown
+ * error with message `msg`); its element count goes to *count when count is not NULL.
+ */
+static void *typed_arg(Call *c, size_t i, napi_typedarray_type want, size_t len, size_t *count, const char *msg) {
+  if (!c->ok) return NULL;
+  napi_typedarray_type type;
+  size_t n = 0, off;
+  void *data = NULL;
+  napi_value ab;
+  if (napi_get_typedarray_info(c->env, c->argv[i], &type, &n, &data, &ab, &off) != napi_ok || type != want || n < len) {
+    fail(c, msg);
+    return NULL;
+  }
+  if (count) *count = n;
+  return data;
+}
+
 static napi_value number(napi_env env, double v) {
   napi_value r;
   napi_create_double(env, v, &r);
@@ -362,17 +380,11 @@ static napi_value js_bn_sums(napi_env env, napi_callback_info info) {
   p.a = (float)arg_num(&c, 4);
   p.relu = arg_bool(&c, 6);
   const int threads = (int)arg_long(&c, 7);
-  napi_typedarray_type type;
-  size_t len = 0, off;
-  void *data = NULL;
-  napi_value ab;
-  if (c.ok && (napi_get_typedarray_info(env, c.argv[5], &type, &len, &data, &ab, &off) != napi_ok || type != napi_float64_array || len < 2))
-    fail(&c, "untrained-cs native kernel: batchNormSums needs a Float64Array of 2 for its sums");
+  double *out = typed_arg(&c, 5, napi_float64_array, 2, NULL, "untrained-cs native kernel: batchNormSums needs a Float64Array of 2 for its sums");
   p.x = span(&c, x, p.n);
   p.dy = span(&c, dy, p.n);
   if (!c.ok) return NULL;
   run_pass(&p, 2 * p.n, threads);
-  double *out = data;
   out[0] = p.out[0][0] + p.out[1][0];
   out[1] = p.out[0][1] + p.out[1][1];
   return NULL;
@@ -481,19 +493,6 @@ static napi_value js_im2col_common(napi_env env, napi_callback_info info, int ad
 static napi_value js_im2col(napi_env env, napi_callback_info info) { return js_im2col_common(env, info, 0); }
 static napi_value js_col2im(napi_env env, napi_callback_info info) { return js_im2col_common(env, info, 1); }
 
-/* A typed array argument of `type` holding at least `len` elements (NULL after a thrown error). */
-static void *typed_arg(Call *c, size_t i, napi_typedarray_type want, size_t len) {
-  if (!c->ok) return NULL;
-  napi_typedarray_type type;
-  size_t n = 0, off;
-  void *data = NULL;
-  napi_value ab;
-  if (napi_get_typedarray_info(c->env, c->argv[i], &type, &n, &data, &ab, &off) != napi_ok || type != want || n < len) {
-    fail(c, "untrained-cs native kernel: resize maps must be Int32Array / Float64Array of the output sizes");
-    return NULL;
-  }
-  return data;
-}
 
 /* Every index of an axis map inside [0, n). */
 static void check_index(Call *c, const int32_t *idx, long len, long n) {
@@ -504,6 +503,8 @@ static void check_index(Call *c, const int32_t *idx, long len, long n) {
       return;
     }
 }
+
+#define MAP_MSG "untrained-cs native kernel: resize maps must be Int32Array / Float64Array of the output sizes"
 
 /* resize(f, c, h, w, H, W, from, to, yi0, yi1, yw0, yw1, xi0, xi1, xw0, xw1, nearest, backward, acc, threads) */
 static napi_value js_resize(napi_env env, napi_callback_info info) {
@@ -518,14 +519,14 @@ static napi_value js_resize(napi_env env, napi_callback_info info) {
   const long from = arg_long(&c, 6), to = arg_long(&c, 7);
   if (c.ok && (r.c < 1 || r.h < 1 || r.w < 1 || r.H < 1 || r.W < 1)) fail(&c, "untrained-cs native kernel: resize needs positive sizes");
   if (!c.ok) return NULL;
-  r.yi0 = typed_arg(&c, 8, napi_int32_array, r.H);
-  r.yi1 = typed_arg(&c, 9, napi_int32_array, r.H);
-  r.yw0 = typed_arg(&c, 10, napi_float64_array, r.H);
-  r.yw1 = typed_arg(&c, 11, napi_float64_array, r.H);
-  r.xi0 = typed_arg(&c, 12, napi_int32_array, r.W);
-  r.xi1 = typed_arg(&c, 13, napi_int32_array, r.W);
-  r.xw0 = typed_arg(&c, 14, napi_float64_array, r.W);
-  r.xw1 = typed_arg(&c, 15, napi_float64_array, r.W);
+  r.yi0 = typed_arg(&c, 8, napi_int32_array, r.H, NULL, MAP_MSG);
+  r.yi1 = typed_arg(&c, 9, napi_int32_array, r.H, NULL, MAP_MSG);
+  r.yw0 = typed_arg(&c, 10, napi_float64_array, r.H, NULL, MAP_MSG);
+  r.yw1 = typed_arg(&c, 11, napi_float64_array, r.H, NULL, MAP_MSG);
+  r.xi0 = typed_arg(&c, 12, napi_int32_array, r.W, NULL, MAP_MSG);
+  r.xi1 = typed_arg(&c, 13, napi_int32_array, r.W, NULL, MAP_MSG);
+  r.xw0 = typed_arg(&c, 14, napi_float64_array, r.W, NULL, MAP_MSG);
+  r.xw1 = typed_arg(&c, 15, napi_float64_array, r.W, NULL, MAP_MSG);
   check_index(&c, r.yi0, r.H, r.h);
   check_index(&c, r.yi1, r.H, r.h);
   check_index(&c, r.xi0, r.W, r.w);
@@ -553,21 +554,17 @@ static napi_value js_fft(napi_env env, napi_callback_info info) {
     fail(&c, "untrained-cs native fft: too few arguments");
     return NULL;
   }
-  napi_typedarray_type type;
-  size_t len = 0, off, dims = 0;
-  void *data = NULL, *shapeData = NULL;
-  napi_value ab;
-  if (napi_get_typedarray_info(env, c.argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_float64_array)
-    fail(&c, "untrained-cs native fft: data must be a Float64Array");
-  if (c.ok && (napi_get_typedarray_info(env, c.argv[1], &type, &dims, &shapeData, &ab, &off) != napi_ok || type != napi_int32_array || dims < 1 || dims > 16))
-    fail(&c, "untrained-cs native fft: shape must be an Int32Array of 1 to 16 sizes");
+  size_t len = 0, dims = 0;
+  double *data = typed_arg(&c, 0, napi_float64_array, 0, &len, "untrained-cs native fft: data must be a Float64Array");
+  const int32_t *shapeData = typed_arg(&c, 1, napi_int32_array, 1, &dims, "untrained-cs native fft: shape must be an Int32Array of 1 to 16 sizes");
+  if (c.ok && dims > 16) fail(&c, "untrained-cs native fft: shape must be an Int32Array of 1 to 16 sizes");
   const int inverse = arg_bool(&c, 2);
   const int threads = (int)arg_long(&c, 3);
   if (!c.ok) return NULL;
   long shape[16];
   size_t total = 1;
   for (size_t i = 0; i < dims; i++) {
-    const int32_t n = ((const int32_t *)shapeData)[i];
+    const int32_t n = shapeData[i];
     if (n < 1) {
       fail(&c, "untrained-cs native fft: sizes must be >= 1");
       return NULL;
