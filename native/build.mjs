@@ -32,6 +32,9 @@ function build() {
   const sources = ['ucs_native.c', 'pool.c', 'gemm.c', 'passes.c', 'fft.c'].map((f) => join(here, f));
   const flags = ['-std=c11', '-O3', '-shared', '-fPIC', '-pthread', `-I${include}`, ...sources, '-o', tmp, '-lm'];
   if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
+  // Never unmapped, even when the last Node worker that loaded it exits: the engine's helper
+  // thread (pool.c) lives as long as the process and runs this library's code.
+  else flags.push('-Wl,-z,nodelete');
   try {
     execFileSync(cc, flags, { stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (e) {

@@ -146,6 +146,20 @@ static void free_pack(void *p) {
 
 static void make_pack_key(void) { pthread_key_create(&pack_key, free_pack); }
 
+/*
+ * Frees the calling thread's buffers now and clears its key value, so no destructor of this
+ * library runs when the thread exits. Called from the Node environment's cleanup hook: a Node
+ * worker thread tears down its environment (which may unload this addon) before its OS thread
+ * exits, and a destructor pointing into an unloaded library is the exit segfault of issue 13.
+ */
+void ucs_release_thread_buffers(void) {
+  if (!pack_a_buf) return;
+  float **bufs = pthread_getspecific(pack_key);
+  pthread_setspecific(pack_key, NULL);
+  if (bufs) free_pack(bufs);
+  pack_a_buf = pack_b_buf = conv_rows_buf = NULL;
+}
+
 static int ensure_buffers(void) {
   if (pack_a_buf) return 1;
   pthread_once(&pack_once, make_pack_key);

@@ -590,10 +590,17 @@ static napi_value js_isa(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static void release_thread_buffers(void *unused) {
+  (void)unused;
+  ucs_release_thread_buffers();
+}
+
 NAPI_MODULE_INIT() {
   /* Once per process, though every Node worker thread runs this init. */
   static pthread_once_t chosen = PTHREAD_ONCE_INIT;
   pthread_once(&chosen, ucs_choose_isa);
+  /* This thread's GEMM buffers go with its environment, before Node may unload the addon. */
+  napi_add_env_cleanup_hook(env, release_thread_buffers, NULL);
   const struct {
     const char *name;
     napi_callback cb;

@@ -59,6 +59,8 @@ enum { SPLIT_N, SPLIT_M, SPLIT_K };
 void ucs_choose_isa(void);
 const char *ucs_isa_name(void);
 void ucs_gemm(Gemm *g, int threads);
+/* Frees the calling thread's packing buffers (environment cleanup; see gemm.c). */
+void ucs_release_thread_buffers(void);
 
 /* passes.c: elementwise passes, im2col, resize */
 enum { OP_SUM, OP_CSUM, OP_BNSUMS, OP_AFFINE, OP_LEAKY, OP_LEAKYB, OP_BNAPPLY, OP_UP, OP_UPB };

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nativeAvailable } from '../src/index.js';
+import { cliBuilt, rowsOf, runCli } from './sweepHelpers.js';
+
+// Issue 13: the native addon's thread-exit destructor ran after Node had unloaded the addon with
+// the last worker thread that loaded it, so `untrained-cs sweep` died with SIGSEGV (139) at exit.
+const native = nativeAvailable();
+const dir = mkdtempSync(join(tmpdir(), 'ucs-exit-'));
+const onNative = { UNTRAINED_CS_KERNELS: 'native' };
+const binary = join(__dirname, '..', 'native', 'build', 'untrained_cs_native.node');
+
+describe.skipIf(!native)('clean exits on the native engine', () => {
+  it('worker threads that ran native GEMMs (one and two threads) exit, and so does the process', () => {
+    // The main thread never loads the addon here, so each worker's exit unloads it.
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const src = 'const m = require(' + JSON.stringify(${JSON.stringify(binary)}) + ');' +
+        'const f = new Float32Array(3 * 256 * 256);' +
+        'm.gemm(f, false, false, 256, 256, 256, 0, 256, 65536, 256, 131072, 256, false, require("node:worker_threads").workerData);';
+      (async () => {
+        for (const threads of [1, 2, 2]) {
+          const w = new Worker(src, { eval: true, workerData: threads });
+          await new Promise((r) => w.on('exit', r));
+        }
+        console.log('done');
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('done');
+  });
+
+  it('untrained-cs sweep examples/sweep-deep-decoder.json exits 0 with every row written', () => {
+    cliBuilt();
+    const out = join(dir, 'r.jsonl');
+    const r = runCli(['sweep', join(__dirname, '..', 'examples', 'sweep-deep-decoder.json'), '--out', out, '--workers', '2', '--quiet'], 240_000, onNative);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(rowsOf(out).length).toBe(72);
+  });
+
+  it('every other command exits 0 on the native engine', () => {
+    cliBuilt();
+    const img = 'builtin';
+    const cases: string[][] = [
+      ['info'],
+      ['reconstruct', '--image', img, '--operator', 'mask', '--rate', '0.5', '--method', 'deep-decoder', '--iterations', '20', '--channels', '8', '--out', join(dir, 'dd.png'), '--quiet'],
+      ['compare', '--image', img, '--operator', 'mask', '--rate', '0.5', '--methods', 'deep-decoder,least-squares', '--iterations', '20', '--channels', '8', '--out', join(dir, 'cmp.svg'), '--quiet'],
+      ['demo', '--iterations', '10', '--rates', '0.5', '--out', join(dir, 'demo')],
+      ['kernel', '--depths', '1,2', '--out', join(dir, 'k.svg')],
+      ['summarize', join(dir, 'r.jsonl')],
+      ['plot', join(dir, 'r.jsonl'), '--out', join(dir, 'phase.svg')],
+    ];
+    for (const args of cases) {
+      if ((args[0] === 'summarize' || args[0] === 'plot') && !existsSync(join(dir, 'r.jsonl'))) continue;
+      const r = runCli(args, 240_000, onNative);
+      expect({ command: args[0], code: r.code, stderr: r.stderr.slice(-400) }).toEqual({ command: args[0], code: 0, stderr: expect.any(String) });
+    }
+    expect(existsSync(join(dir, 'demo', 'results.csv'))).toBe(true);
+  });
+});
