@@ -13,6 +13,8 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 // --priors: the operators and every generator step (512x512 and MRI included), nothing else.
 const priorsOnly = args.has('--priors');
+// --operators: the operator figures only (FFTs, Gaussian products) against numpy.
+const operatorsOnly = args.has('--operators');
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -46,7 +48,7 @@ function report(name, ms, ref) {
 }
 
 console.log('== operators (reference: numpy, same machine, same run) ==');
-const np = python('fft_numpy.py', quick || priorsOnly ? [] : ['--matmul']);
+const np = python('fft_numpy.py', quick ? [] : ['--gaussian']);
 for (const [h, w] of [
   [256, 256],
   [640, 368],
@@ -57,14 +59,25 @@ for (const [h, w] of [
   const ms = time(() => op.adjoint(op.forward(x)), 20);
   report(`fourier ${h}x${w} fwd+adj`, ms, np[`fourier ${h}x${w} fwd+adj`]);
 }
-if (!quick && !priorsOnly) {
-  const m = 16384;
-  const n = 65536;
-  const op = ucs.gaussian({ m, n, seed: 1, mode: 'matrix-free' });
-  const x = new ucs.Rng(2).gaussianArray(n);
-  const t = performance.now();
-  op.forward(x);
-  report('gaussian matrix-free 16384x65536 forward', performance.now() - t, np['gaussian 16384x65536 apply (numpy dense float32 matvec)']);
+if (!quick) {
+  // Dense (float32 entries, float64 sums) against numpy's float32 products; matrix-free against
+  // the same dense reference, with its cost per entry (each product regenerates every entry).
+  for (const [m, n, modes] of [
+    [4096, 16384, ['dense', 'matrix-free']],
+    [1024, 4096, ['dense']],
+  ]) {
+    const x = new ucs.Rng(2).gaussianArray(n);
+    const y = new ucs.Rng(3).gaussianArray(m);
+    for (const mode of modes) {
+      const op = ucs.gaussian({ m, n, seed: 1, mode });
+      const ms = time(() => {
+        op.forward(x);
+        op.adjoint(y);
+      }, mode === 'dense' ? (m * n > 1 << 24 ? 20 : 100) : 5);
+      report(`gaussian ${mode} ${m}x${n} fwd+adj`, ms, np[`gaussian ${m}x${n} fwd+adj`]);
+      console.log(`  ${((ms * 1e6) / (2 * m * n)).toFixed(3)} ns per entry per product`);
+    }
+  }
 }
 
 // Generators against PyTorch, then (unless --quick) the GP and sweep figures.
@@ -73,7 +86,7 @@ for (const [name, enabled] of [
   ['gp.mjs', (!quick && !priorsOnly) || args.has('--gp')],
   ['sweeps.mjs', (!quick && !priorsOnly) || args.has('--sweeps')],
 ]) {
-  if (!enabled) continue;
+  if (!enabled || operatorsOnly) continue;
   const mod = await import(join(here, name));
   await mod.run({ report, python, time, quick });
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gaussian.h"
 #include "ucs_native.h"
 
 /* ---------------------------------------------------------------- Node-API glue */
@@ -583,6 +584,68 @@ static napi_value js_fft(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---------------------------------------------------------------- Gaussian matrices (gaussian.c) */
+
+/* Arguments with no Float32Array first: set up a Call without begin()'s check. */
+static int begin_any(Call *c, napi_env env, napi_callback_info info, size_t want, const char *msg) {
+  c->env = env;
+  c->argc = MAX_ARGS;
+  c->ok = 1;
+  c->f = NULL;
+  c->floats = 0;
+  napi_get_cb_info(env, info, &c->argc, c->argv, NULL, NULL);
+  if (c->argc < want) fail(c, msg);
+  return c->ok;
+}
+
+/* A philox key word: an integer in [0, 2^32). */
+static uint32_t arg_key(Call *c, size_t i) {
+  const double v = arg_num(c, i);
+  if (c->ok && !(v >= 0 && v < 4294967296.0 && v == (double)(uint64_t)v)) fail(c, "untrained-cs native gaussian: key words must be integers in [0, 2^32)");
+  return (uint32_t)v;
+}
+
+/* gaussianFill(out: Float32Array, k0, k1, row0, rows, col0, cols, threads): out[r cols + c] = Z(row0 + r, col0 + c) */
+static napi_value js_gaussian_fill(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 8)) return NULL;
+  const uint32_t k0 = arg_key(&c, 1), k1 = arg_key(&c, 2);
+  const long row0 = arg_long(&c, 3), rows = arg_long(&c, 4), col0 = arg_long(&c, 5), cols = arg_long(&c, 6);
+  const int threads = (int)arg_long(&c, 7);
+  if (c.ok && (row0 < 0 || rows < 0 || col0 < 0 || cols < 0 || row0 + rows > 4294967296L || (col0 + cols) / 64 > 268435456L))
+    fail(&c, "untrained-cs native gaussianFill: rows and columns must be >= 0 and inside the generator's range");
+  float *out = span(&c, 0, rows * cols);
+  if (!c.ok || rows == 0 || cols == 0) return NULL;
+  gaussian_fill(k0, k1, row0, rows, col0, cols, out, cols, threads);
+  return NULL;
+}
+
+/*
+ * gaussianProduct(a: Float32Array | null, k0, k1, m, n, op (0 forward, 1 adjoint, 2 normal),
+ *                 scale, x: Float64Array, out: Float64Array, threads)
+ * With a: the stored m x n matrix; null: entries regenerated from the key (matrix-free).
+ */
+static napi_value js_gaussian_product(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin_any(&c, env, info, 10, "untrained-cs native gaussianProduct: too few arguments")) return NULL;
+  const uint32_t k0 = arg_key(&c, 1), k1 = arg_key(&c, 2);
+  const long m = arg_long(&c, 3), n = arg_long(&c, 4), op = arg_long(&c, 5);
+  const double scale = arg_num(&c, 6);
+  const int threads = (int)arg_long(&c, 9);
+  if (c.ok && (m < 1 || n < 1 || op < GAUSS_FORWARD || op > GAUSS_NORMAL || m > 4294967296L || n / 64 > 268435456L))
+    fail(&c, "untrained-cs native gaussianProduct: needs m, n >= 1 inside the generator's range and op 0, 1 or 2");
+  if (!c.ok) return NULL;
+  const float *a = NULL;
+  napi_valuetype t;
+  napi_typeof(env, c.argv[0], &t);
+  if (t != napi_null) a = typed_arg(&c, 0, napi_float32_array, (size_t)(m * n), NULL, "untrained-cs native gaussianProduct: the matrix must be null or a Float32Array of m * n");
+  const double *x = typed_arg(&c, 7, napi_float64_array, (size_t)(op == GAUSS_ADJOINT ? m : n), NULL, "untrained-cs native gaussianProduct: x must be a Float64Array of the input size");
+  double *out = typed_arg(&c, 8, napi_float64_array, (size_t)(op == GAUSS_FORWARD ? m : n), NULL, "untrained-cs native gaussianProduct: out must be a Float64Array of the output size");
+  if (!c.ok) return NULL;
+  if (!gaussian_product(a, k0, k1, m, n, (int)op, scale, x, out, threads)) napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native gaussianProduct: out of memory");
+  return NULL;
+}
+
 static napi_value js_isa(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -623,6 +686,8 @@ NAPI_MODULE_INIT() {
       {"col2im", js_col2im},
       {"resize", js_resize},
       {"fft", js_fft},
+      {"gaussianFill", js_gaussian_fill},
+      {"gaussianProduct", js_gaussian_product},
       {"isa", js_isa},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

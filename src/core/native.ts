@@ -30,6 +30,10 @@ export interface NativeAddon {
   /** Orthonormal FFT over every axis of interleaved complex data of `shape`, in place. */
   fft(data: Float64Array, shape: Int32Array, inverse: boolean, threads: number): void;
   isa(): string;
+  /** out[r cols + c] = Z(row0 + r, col0 + c): N(0, 1) entries of the Philox key's matrix (native/gaussian.c). */
+  gaussianFill(out: Float32Array, k0: number, k1: number, row0: number, rows: number, col0: number, cols: number, threads: number): void;
+  /** out = s Z x (op 0), s Z^T x (1) or s^2 Z^T Z x (2); a: the stored m x n matrix, or null to regenerate it from the key. */
+  gaussianProduct(a: Float32Array | null, k0: number, k1: number, m: number, n: number, op: number, scale: number, x: Float64Array, out: Float64Array, threads: number): void;
 }
 
 const BINARY = join('native', 'build', 'untrained_cs_native.node');

@@ -1,7 +1,12 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { Rng, type Seed } from '../core/rng.js';
+import { nativeAddon } from '../core/native.js';
+import { philoxKey, philoxNormalBlock } from '../core/philox.js';
+import { type Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
+import { getThreads } from '../core/threads.js';
 import { checkOneOf, checkOptions, checkPositiveInteger, checkSeed, checkShape } from '../core/validate.js';
+import { gaussianAlea } from './gaussianAlea.js';
+import { GAUSS_ADJOINT, GAUSS_FORWARD, GAUSS_NORMAL, gaussianProductJs, type GaussianProductKind } from './gaussianProducts.js';
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
 export interface GaussianOptions {
@@ -14,16 +19,35 @@ export interface GaussianOptions {
   /** 'auto' stores the matrix when it has at most `denseLimit` entries. */
   mode?: 'auto' | 'dense' | 'matrix-free';
   denseLimit?: number;
+  /**
+   * How entries are drawn from the seed. 'philox' (default since 0.2): counter-based, generated
+   * by the native kernels at a fraction of a nanosecond per entry. 'alea': the matrix of 0.1
+   * (seedrandom streams, JavaScript, ~45 ns per entry matrix-free), to reproduce results
+   * recorded with 0.1 seeds. The two give different matrices for the same seed.
+   */
+  generator?: 'philox' | 'alea';
+}
+
+/** Native products unless the addon is missing (or predates them) or the engine is pinned to wasm / portable. */
+function productKernel(): ((a: Float32Array | null, k0: number, k1: number, m: number, n: number, op: GaussianProductKind, scale: number, x: Float64Array, out: Float64Array) => void) {
+  const pinned = process.env.UNTRAINED_CS_KERNELS;
+  const addon = pinned === 'wasm' || pinned === 'portable' ? null : nativeAddon();
+  if (addon && typeof addon.gaussianProduct === 'function') {
+    return (a, k0, k1, m, n, op, scale, x, out) => addon.gaussianProduct(a, k0, k1, m, n, op, scale, x, out, getThreads());
+  }
+  return gaussianProductJs;
 }
 
 /**
- * Gaussian measurement matrix with i.i.d. N(0, 1/m) entries, so E[A^T A] = I.
- * Row i is drawn from its own stream fork(i) of the seed, which is what lets the matrix-free
- * mode regenerate any row on demand in O(n) memory and give exactly the dense matrix.
+ * Gaussian measurement matrix A = Z / sqrt(m) with i.i.d. N(0, 1) entries Z, so E[A^T A] = I.
+ * Z(i, j) is a function of (seed, i, j) only (Philox4x32-10 and Box-Muller, src/core/philox.ts):
+ * the matrix-free mode regenerates entries on the fly in O(n) memory and gives exactly the dense
+ * matrix, and a larger m extends the same rows. Entries are float32 values by construction, so
+ * the dense mode stores float32 without loss; products accumulate in float64.
  */
 export function gaussian(options: GaussianOptions): LinearOperator {
   const fn = 'gaussian';
-  checkOptions(fn, options, ['m', 'n', 'inShape', 'seed', 'mode', 'denseLimit']);
+  checkOptions(fn, options, ['m', 'n', 'inShape', 'seed', 'mode', 'denseLimit', 'generator']);
   const m = checkPositiveInteger(fn, 'm', options.m);
   const inShape = options.inShape ? checkShape(fn, 'inShape', options.inShape) : [checkPositiveInteger(fn, 'n', options.n)];
   const n = sizeOf(inShape);
@@ -32,76 +56,37 @@ export function gaussian(options: GaussianOptions): LinearOperator {
   }
   const seed = checkSeed(fn, options.seed);
   const mode = checkOneOf(fn, 'mode', options.mode ?? 'auto', ['auto', 'dense', 'matrix-free'] as const);
+  const generator = checkOneOf(fn, 'generator', options.generator ?? 'philox', ['philox', 'alea'] as const);
   const denseLimit = options.denseLimit ?? 1 << 24;
   const dense = mode === 'dense' || (mode === 'auto' && m * n <= denseLimit);
-  const root = new Rng(seed);
-  const std = 1 / Math.sqrt(m);
-  const fillRow = (i: number, row: Float64Array) => root.fork(i).fillGaussian(row, 0, std);
+  if (dense && m * n > 2 ** 31) throw new InvalidArgumentError(fn, 'mode', "'matrix-free' for more than 2^31 entries", mode);
+  if (generator === 'alea') return gaussianAlea(m, n, inShape, seed, dense);
+  // The counter holds the row in 32 bits and 16 (column / 64) + 15 in 32 bits.
+  if (m > 2 ** 32) throw new InvalidArgumentError(fn, 'm', 'at most 2^32 rows', m);
+  if (n > 2 ** 34) throw new InvalidArgumentError(fn, 'n', 'at most 2^34 columns', n);
 
+  const [k0, k1] = philoxKey(seed, 'gaussian');
+  const scale = 1 / Math.sqrt(m);
+  const product = productKernel();
+  let a: Float32Array | null = null;
   if (dense) {
-    if (m * n > 2 ** 31) throw new InvalidArgumentError(fn, 'mode', "'matrix-free' for more than 2^31 entries", mode);
-    const a = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) fillRow(i, a.subarray(i * n, (i + 1) * n));
-    return defineOperator({
-      name: 'gaussian',
-      inShape,
-      outShape: [m],
-      forward: (x) => {
-        const y = new Float64Array(m);
-        for (let i = 0; i < m; i++) {
-          let s = 0;
-          const base = i * n;
-          for (let j = 0; j < n; j++) s += a[base + j]! * x[j]!;
-          y[i] = s;
-        }
-        return y;
-      },
-      adjoint: (y) => {
-        const x = new Float64Array(n);
-        for (let i = 0; i < m; i++) {
-          const yi = y[i]!;
-          const base = i * n;
-          for (let j = 0; j < n; j++) x[j]! += a[base + j]! * yi;
-        }
-        return x;
-      },
-    });
+    a = new Float32Array(m * n);
+    const addon = product === gaussianProductJs ? null : nativeAddon();
+    if (addon) addon.gaussianFill(a, k0, k1, 0, m, 0, n, getThreads());
+    else philoxNormalBlock(k0, k1, 0, m, 0, n, a);
   }
-
-  const row = new Float64Array(n);
+  const run = (op: GaussianProductKind, x: Float64Array, outLength: number) => {
+    const out = new Float64Array(outLength);
+    product(a, k0, k1, m, n, op, scale, x, out);
+    return out;
+  };
   return defineOperator({
     name: 'gaussian',
     inShape,
     outShape: [m],
-    forward: (x) => {
-      const y = new Float64Array(m);
-      for (let i = 0; i < m; i++) {
-        fillRow(i, row);
-        let s = 0;
-        for (let j = 0; j < n; j++) s += row[j]! * x[j]!;
-        y[i] = s;
-      }
-      return y;
-    },
-    adjoint: (y) => {
-      const x = new Float64Array(n);
-      for (let i = 0; i < m; i++) {
-        fillRow(i, row);
-        const yi = y[i]!;
-        for (let j = 0; j < n; j++) x[j]! += row[j]! * yi;
-      }
-      return x;
-    },
-    // One pass over the rows instead of two regenerations.
-    normal: (x) => {
-      const out = new Float64Array(n);
-      for (let i = 0; i < m; i++) {
-        fillRow(i, row);
-        let s = 0;
-        for (let j = 0; j < n; j++) s += row[j]! * x[j]!;
-        for (let j = 0; j < n; j++) out[j]! += row[j]! * s;
-      }
-      return out;
-    },
+    forward: (x) => run(GAUSS_FORWARD, x, m),
+    adjoint: (y) => run(GAUSS_ADJOINT, y, n),
+    // One pass over the rows (each read or generated once) instead of two products.
+    normal: (x) => run(GAUSS_NORMAL, x, n),
   });
 }

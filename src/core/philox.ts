@@ -1,0 +1,158 @@
+import { InvalidArgumentError } from './errors.js';
+import { Rng, type Seed } from './rng.js';
+
+/**
+ * Counter-based normal entries Z(i, j) ~ N(0, 1) of a seeded matrix: the JavaScript twin of
+ * native/gaussian.c, bit-identical to it (float32 values). Philox4x32-10 (Salmon et al., SC
+ * 2011) on the counter (16 floor(j / 64) + j % 16, i, 0, 0) gives four words; words (0, 1) and
+ * (2, 3) each give two normals by Box-Muller; word pair p, cosine (h = 0) or sine (h = 1) goes to
+ * column 64 floor(j / 64) + 32 p + 16 h + j % 16. An entry depends only on (key, i, j), so any
+ * row or block regenerates alone, at any thread count, in any order.
+ *
+ * Bit-identity: every step is a float32 +, -, *, sqrt (Math.fround of the double result; double
+ * rounding is harmless for these operations since 53 >= 2 * 24 + 2) or an exact conversion, in
+ * the same order as the C code; log and sin/cos are Cephes' float polynomials.
+ */
+
+const M0 = 0xd2511f53;
+const M1 = 0xcd9e8d57;
+const W0 = 0x9e3779b9;
+const W1 = 0xbb67ae85;
+
+// Exact float32 values (the C file spells the same values as hex floats).
+const LOG_C = [
+  0.070376835763454437, -0.11514610052108765, 0.11676998436450958, -0.12420140951871872, 0.14249323308467865, -0.16668057441711426,
+  0.20000714063644409, -0.24999994039535522, 0.33333331346511841,
+] as const;
+const LN2_LO = -0.00021219444170128554;
+const LN2_HI = 0.693359375;
+const SQRT2F = 1.4142135381698608;
+const SIN_C2 = -0.00019515295571181923;
+const SIN_C1 = 0.0083321612328290939;
+const SIN_C0 = -0.16666655242443085;
+const COS_C2 = 2.4433156795566902e-5;
+const COS_C1 = -0.0013887316454201937;
+const COS_C0 = 0.041666645556688309;
+const PIO2F = 1.5707963705062866;
+const ANGLE_MID = 4194303.5;
+
+const f = Math.fround;
+
+/** High 32 bits of the 64-bit product of uint32 a and b (exact in doubles via 16-bit halves). */
+function mulhi(a: number, b: number): number {
+  const ah = a >>> 16;
+  const al = a & 0xffff;
+  const bh = b >>> 16;
+  const bl = b & 0xffff;
+  const mid = ah * bl + al * bh + ((al * bl) >>> 16);
+  return (ah * bh + Math.floor(mid / 65536)) >>> 0;
+}
+
+/** Philox4x32-10 of counter c (four uint32, overwritten with the output) under key (k0, k1). */
+export function philox4x32(c: Uint32Array, k0: number, k1: number): Uint32Array {
+  let c0 = c[0]!;
+  let c1 = c[1]!;
+  let c2 = c[2]!;
+  let c3 = c[3]!;
+  for (let r = 0; r < 10; r++) {
+    if (r > 0) {
+      k0 = (k0 + W0) >>> 0;
+      k1 = (k1 + W1) >>> 0;
+    }
+    const hi0 = mulhi(M0, c0);
+    const lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = mulhi(M1, c2);
+    const lo1 = Math.imul(M1, c2) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c3 = lo0;
+  }
+  c[0] = c0;
+  c[1] = c1;
+  c[2] = c2;
+  c[3] = c3;
+  return c;
+}
+
+/** Box-Muller: writes the cosine normal at out[i0] and the sine normal at out[i1]. */
+function boxMuller(wr: number, wa: number, out: Float32Array, i0: number, i1: number): void {
+  // u = v 2^-24 with v odd in [1, 2^24): never 0 or 1; mantissa mm in [1, 2), exponent e.
+  const v = ((wr >>> 8) | 1) >>> 0;
+  const top = 31 - Math.clz32(v);
+  let mm = v * 2 ** -top;
+  let e = top - 24;
+  if (mm > SQRT2F) {
+    mm *= 0.5;
+    e += 1;
+  }
+  const x = mm - 1;
+  const z = f(x * x);
+  let p: number = LOG_C[0];
+  for (let k = 1; k < 9; k++) p = f(f(p * x) + LOG_C[k]!);
+  let y = f(p * x);
+  y = f(y * z);
+  y = f(y + f(LN2_LO * e));
+  y = f(y - f(0.5 * z));
+  let l = f(x + y);
+  l = f(l + f(LN2_HI * e));
+  const r = f(Math.sqrt(f(l * -2)));
+
+  const q = wa >>> 30;
+  const xa = f(((((wa >>> 7) & 0x7fffff) - ANGLE_MID) * 2 ** -23) * PIO2F);
+  const z2 = f(xa * xa);
+  let sn = f(f(SIN_C2 * z2) + SIN_C1);
+  sn = f(f(sn * z2) + SIN_C0);
+  sn = f(sn * z2);
+  sn = f(sn * xa);
+  sn = f(sn + xa);
+  let cs = f(f(COS_C2 * z2) + COS_C1);
+  cs = f(f(cs * z2) + COS_C0);
+  cs = f(cs * z2);
+  cs = f(cs * z2);
+  cs = f(cs - f(0.5 * z2));
+  cs = f(cs + 1);
+  // Quadrant q rotates (cos x, sin x) by q pi / 2.
+  const a = q & 1 ? sn : cs;
+  const b = q & 1 ? cs : sn;
+  out[i0] = f(r * ((q + 1) & 2 ? -a : a));
+  out[i1] = f(r * (q & 2 ? -b : b));
+}
+
+/** The 64 entries of row `row`, columns [64 g, 64 g + 64), into out[at .. at + 64). */
+export function philoxGroup(k0: number, k1: number, row: number, g: number, out: Float32Array, at = 0): void {
+  const c = new Uint32Array(4);
+  for (let l = 0; l < 16; l++) {
+    c[0] = 16 * g + l;
+    c[1] = row;
+    c[2] = 0;
+    c[3] = 0;
+    philox4x32(c, k0, k1);
+    boxMuller(c[0]!, c[1]!, out, at + l, at + 16 + l);
+    boxMuller(c[2]!, c[3]!, out, at + 32 + l, at + 48 + l);
+  }
+}
+
+/** out[r cols + c] = Z(row0 + r, col0 + c): a block of the key's matrix. */
+export function philoxNormalBlock(k0: number, k1: number, row0: number, rows: number, col0: number, cols: number, out: Float32Array): Float32Array {
+  const tmp = new Float32Array(64);
+  const g0 = Math.floor(col0 / 64);
+  const g1 = Math.ceil((col0 + cols) / 64);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols - col0;
+    for (let g = g0; g < g1; g++) {
+      philoxGroup(k0, k1, row0 + r, g, tmp);
+      const a = Math.max(64 * g, col0);
+      const b = Math.min(64 * g + 64, col0 + cols);
+      for (let j = a; j < b; j++) out[base + j] = tmp[j - 64 * g]!;
+    }
+  }
+  return out;
+}
+
+/** The Philox key (two uint32) of a seed, in the namespace `label` (so uses never collide). */
+export function philoxKey(seed: Seed, label: string): [number, number] {
+  if (typeof label !== 'string') throw new InvalidArgumentError('philoxKey', 'label', 'a string', label);
+  const r = new Rng(seed).fork(`philox:${label}`);
+  return [Math.floor(r.uniform() * 2 ** 32), Math.floor(r.uniform() * 2 ** 32)];
+}
