@@ -78,7 +78,7 @@ export async function run({ report }) {
     // SGLD needs thousands of iterations; time a short run and scale to 1000 (stated as such).
     const iters = n === 256 ? 200 : 30;
     t = performance.now();
-    const s = ucs.fitGenerator({ generator: gen, operator: A, measurements: y, iterations: iters, sgld: { burnIn: Math.floor(iters / 2) }, inputJitter: 1 / 30 });
+    const s = ucs.fitGeneratorSync({ generator: gen, operator: A, measurements: y, iterations: iters, sgld: { burnIn: Math.floor(iters / 2) }, inputJitter: 1 / 30 });
     const sgldMs = performance.now() - t;
     const per = sgldMs / iters;
     report(`SGLD (DIP 32 ch) ${n}x${n}, 1000 iterations (scaled from ${iters})`, per * 1000, null);

@@ -9,7 +9,11 @@ const noisy = ucs.addNoise(image.data, { sigma: 25 / 255 }, 1);
 const operator = ucs.identity({ shape });
 
 const generator = ucs.deepImagePrior({ outShape: shape, inputChannels: 16, channelsDown: [32, 32, 32, 32], channelsSkip: [4, 4, 4, 4], seed: 1 });
-const result = ucs.fitGenerator({
+// The fit runs on a worker thread: this thread stays free, so Ctrl-C is seen at once and stops
+// the fit within one iteration, keeping the best result so far (stopReason 'aborted').
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort());
+const result = await ucs.fitGenerator({
   generator,
   operator,
   measurements: noisy,
@@ -20,6 +24,7 @@ const result = ucs.fitGenerator({
   reference: image.data, // only to record the PSNR curve
   onProgress: (p) => process.stdout.write(`\riteration ${p.iteration}  loss ${p.loss.toExponential(2)}  psnr ${p.psnr?.toFixed(2)}   `),
   progressEvery: 25,
+  signal: stop.signal,
 });
 console.log(`\nnoisy ${ucs.psnr(noisy, image.data).toFixed(2)} dB -> DIP ${ucs.psnr(result.x, image.data).toFixed(2)} dB (${result.stopReason} at ${result.iterations}, best ${result.bestIteration})`);
 const best = Math.max(...result.history.psnr);

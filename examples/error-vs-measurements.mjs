@@ -17,7 +17,7 @@ for (const m of ms) {
   const A = ucs.gaussian({ m, n, seed: 5 });
   const y = ucs.addNoise(A.forward(x), { sigma: 0.005 }, 6);
   for (const s of series) {
-    const r = ucs.reconstruct({ method: s.name, operator: A, measurements: y, seed: 1, ...methods[s.name] });
+    const r = await ucs.reconstruct({ method: s.name, operator: A, measurements: y, seed: 1, ...methods[s.name] });
     s.y.push(ucs.relativeError(r.x, x));
   }
   console.log(`m = ${m}: ` + series.map((s) => `${s.name} ${s.y.at(-1).toFixed(3)}`).join(', '));

@@ -12,7 +12,7 @@ console.log('   m   deep-decoder   lasso(db4)');
 for (const m of [16, 32, 64, 128, 192]) {
   const A = ucs.gaussian({ m, n, seed: 3 });
   const y = A.forward(x);
-  const dd = ucs.reconstruct({ method: 'deep-decoder', operator: A, measurements: y, generator: { channels: 6, depth: 4 }, iterations: 3000, lossTolerance: 1e-10, seed: 1 });
-  const l1 = ucs.reconstruct({ method: 'lasso', operator: A, measurements: y, basis: 'db4', lambdaRatio: 1e-4, iterations: 3000 });
+  const dd = await ucs.reconstruct({ method: 'deep-decoder', operator: A, measurements: y, generator: { channels: 6, depth: 4 }, iterations: 3000, lossTolerance: 1e-10, seed: 1 });
+  const l1 = await ucs.reconstruct({ method: 'lasso', operator: A, measurements: y, basis: 'db4', lambdaRatio: 1e-4, iterations: 3000 });
   console.log(`${String(m).padStart(4)}   ${ucs.relativeError(dd.x, x).toFixed(4).padStart(12)}   ${ucs.relativeError(l1.x, x).toFixed(4).padStart(10)}`);
 }

@@ -9,7 +9,7 @@ const keep = ucs.bernoulliMask({ shape, keep: 0.5, seed: 2 });
 const operator = ucs.mask({ mask: keep, shape });
 const y = operator.forward(image.data);
 
-const result = ucs.reconstruct({
+const result = await ucs.reconstruct({
   method: 'sgld',
   prior: 'deep-image-prior',
   operator,

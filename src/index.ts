@@ -60,7 +60,8 @@ export {
 } from './priors/twoLayerGenerator.js';
 export { jacobianSpectrum } from './priors/jacobian.js';
 
-export { fitGenerator, type FitGeneratorOptions, type EarlyStopping, type SgldOptions, type FitProgress } from './solvers/fitGenerator.js';
+export { fitGeneratorSync, type FitGeneratorOptions, type EarlyStopping, type SgldOptions, type FitProgress } from './solvers/fitGenerator.js';
+export { fitGenerator } from './solvers/offThread/fitGenerator.js';
 export { resultToJSON, type RecoveryResult, type RecoveryHistory, type StopReason } from './solvers/result.js';
 
 export { daubechiesFilter } from './solvers/bases/daubechies.js';
@@ -75,7 +76,8 @@ export { dataConsistency } from './solvers/dataConsistency.js';
 export { psnr, relativeError, nmse, mse, type MetricOptions } from './metrics/metrics.js';
 export { ssim } from './metrics/ssim.js';
 export { planarToInterleaved } from './operators/permutation.js';
-export { reconstruct, registerMethod, METHODS, type Method, type ReconstructOptions } from './solvers/reconstruct.js';
+export { reconstructSync, registerMethod, METHODS, type Method, type ReconstructOptions } from './solvers/reconstruct.js';
+export { reconstruct } from './solvers/offThread/reconstruct.js';
 
 export { parseSweep, expandTrials, sweepHash, sweepSchema, signalSize, type SweepDefinition, type TrialSpec } from './sweeps/definition.js';
 export { runTrial, type TrialRow } from './sweeps/trial.js';

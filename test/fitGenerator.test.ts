@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  fitGenerator,
+  fitGeneratorSync,
   deepDecoder,
   deepImagePrior,
   convDecoder,
@@ -26,14 +26,14 @@ const smooth1d = (n: number) => {
   return s;
 };
 
-describe('fitGenerator: behaviour the papers predict', () => {
+describe('fitGeneratorSync: behaviour the papers predict', () => {
   it('(1) early-stopped Deep Decoder denoises a smooth 1D signal without the ground truth', () => {
     const n = 256;
     const clean = smooth1d(n);
     const noisy = addNoise(clean, { sigma: 0.1 }, 1);
     const noisyPsnr = psnrValue(noisy, clean);
     for (const earlyStopping of [{ kind: 'holdout', fraction: 0.2, patience: 200 }, { kind: 'variance', window: 50, patience: 200 }] as const) {
-      const r = fitGenerator({
+      const r = fitGeneratorSync({
         generator: deepDecoder({ outShape: [n], channels: 32, depth: 5, seed: 1 }),
         operator: identity({ shape: [n] }),
         measurements: noisy,
@@ -57,7 +57,7 @@ describe('fitGenerator: behaviour the papers predict', () => {
     const scale = Math.sqrt(energy / noise.reduce((s, v) => s + v * v, 0));
     const pure = noise.map((v) => v * scale);
     const itersTo5Percent = (signal: Float64Array) => {
-      const r = fitGenerator({
+      const r = fitGeneratorSync({
         generator: twoLayerGenerator({ outShape: [n], channels: 48, filter: { kind: 'gaussian', sigma: 2 }, seed: 1 }),
         operator: identity({ shape: [n] }),
         measurements: signal,
@@ -83,7 +83,7 @@ describe('fitGenerator: behaviour the papers predict', () => {
     }
     const errorAt = (m: number) => {
       const A = gaussian({ m, n, seed: 3 });
-      const r = fitGenerator({
+      const r = fitGeneratorSync({
         generator: deepDecoder({ outShape: [n], channels: 6, depth: 4, seed: 1 }),
         operator: A,
         measurements: A.forward(signal),
@@ -104,7 +104,7 @@ describe('fitGenerator: behaviour the papers predict', () => {
     for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) img[r * w + c] = 0.5 + 0.3 * Math.sin(r / 4) * Math.cos(c / 5) + (r > 12 && c > 8 && c < 16 ? 0.15 : 0);
     const m = bernoulliMask({ shape: [h, w], keep: 0.5, seed: 2 });
     const A = mask({ mask: m, shape: [h, w] });
-    const r = fitGenerator({
+    const r = fitGeneratorSync({
       generator: deepDecoder({ outShape: [h, w], channels: 12, depth: 4, seed: 1 }),
       operator: A,
       measurements: A.forward(img),
@@ -133,21 +133,21 @@ describe('fitGenerator: behaviour the papers predict', () => {
   });
 });
 
-describe('fitGenerator: mechanics', () => {
+describe('fitGeneratorSync: mechanics', () => {
   const n = 64;
   const clean = smooth1d(n);
   const op = identity({ shape: [n] });
 
   it('is deterministic: same seed, bit-identical result', () => {
     const fit = () =>
-      fitGenerator({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 4 }), operator: op, measurements: clean, iterations: 30, inputJitter: 0.03, seed: 9 });
+      fitGeneratorSync({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 4 }), operator: op, measurements: clean, iterations: 30, inputJitter: 0.03, seed: 9 });
     expect(Array.from(fit().x)).toEqual(Array.from(fit().x));
-    const other = fitGenerator({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 5 }), operator: op, measurements: clean, iterations: 30 });
+    const other = fitGeneratorSync({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 5 }), operator: op, measurements: clean, iterations: 30 });
     expect(Array.from(other.x)).not.toEqual(Array.from(fit().x));
   });
 
   it('returns the common result record, JSON-serialisable', () => {
-    const r = fitGenerator({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: clean, iterations: 20, outputAveraging: 0.9, backtracking: 3 });
+    const r = fitGeneratorSync({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: clean, iterations: 20, outputAveraging: 0.9, backtracking: 3 });
     for (const key of ['x', 'shape', 'iterations', 'stopReason', 'bestIteration', 'history', 'timeMs', 'seed', 'options']) expect(r).toHaveProperty(key);
     const json = JSON.parse(JSON.stringify(resultToJSON(r)));
     expect(json.x.length).toBe(n);
@@ -158,7 +158,7 @@ describe('fitGenerator: mechanics', () => {
   it('stops at the loss tolerance, reports progress, and returns the best so far when aborted', () => {
     const seen: number[] = [];
     const controller = new AbortController();
-    const r = fitGenerator({
+    const r = fitGeneratorSync({
       generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }),
       operator: op,
       measurements: clean,
@@ -174,12 +174,12 @@ describe('fitGenerator: mechanics', () => {
     expect(r.iterations).toBeGreaterThan(25);
     expect(r.iterations).toBeLessThan(40);
     expect(seen[0]).toBe(1);
-    const conv = fitGenerator({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: clean, iterations: 2000, lossTolerance: 1e-3 });
+    const conv = fitGeneratorSync({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: clean, iterations: 2000, lossTolerance: 1e-3 });
     expect(conv.stopReason).toBe('converged');
   });
 
   it('reports divergence instead of throwing', () => {
-    const r = fitGenerator({
+    const r = fitGeneratorSync({
       generator: convDecoder({ outShape: [n], channels: 4, depth: 2, seed: 1, inputSize: [8] }),
       operator: op,
       measurements: clean.map((v) => v * 1e30),
@@ -193,33 +193,33 @@ describe('fitGenerator: mechanics', () => {
 
   it('holdout refit retrains on all measurements', () => {
     const noisy = addNoise(clean, { sigma: 0.1 }, 3);
-    const r = fitGenerator({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: noisy, iterations: 300, earlyStopping: { kind: 'holdout', patience: 50, refit: true } });
+    const r = fitGeneratorSync({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: noisy, iterations: 300, earlyStopping: { kind: 'holdout', patience: 50, refit: true } });
     expect(r.info!.refitIterations).toBe(r.bestIteration);
   });
 
   it('fits a 2D DIP and a multi-channel 1D prior through the same loop', () => {
     const img = new Float64Array(16 * 16).map((_, i) => 0.5 + 0.4 * Math.sin(i / 17));
-    const r = fitGenerator({ generator: deepImagePrior({ outShape: [16, 16], inputChannels: 4, channelsDown: [8, 8], seed: 1 }), operator: identity({ shape: [16, 16] }), measurements: img, iterations: 60, inputJitter: 1 / 30, outputAveraging: 0.99 });
+    const r = fitGeneratorSync({ generator: deepImagePrior({ outShape: [16, 16], inputChannels: 4, channelsDown: [8, 8], seed: 1 }), operator: identity({ shape: [16, 16] }), measurements: img, iterations: 60, inputJitter: 1 / 30, outputAveraging: 0.99 });
     expect(r.history.loss[59]!).toBeLessThan(r.history.loss[0]!);
     const two = new Float64Array(2 * 32).map((_, i) => 0.5 + 0.3 * Math.sin(i / 5));
-    const r1 = fitGenerator({ generator: deepDecoder({ outShape: [2, 32], oneDimensional: true, channels: 8, depth: 3, seed: 1 }), operator: identity({ shape: [2, 32] }), measurements: two, iterations: 200 });
+    const r1 = fitGeneratorSync({ generator: deepDecoder({ outShape: [2, 32], oneDimensional: true, channels: 8, depth: 3, seed: 1 }), operator: identity({ shape: [2, 32] }), measurements: two, iterations: 200 });
     expect(r1.history.loss[199]!).toBeLessThan(0.1 * r1.history.loss[0]!);
   });
 
   it('rejects bad input', () => {
     const g = deepDecoder({ outShape: [n], channels: 4, depth: 2, seed: 1 });
     const base = { generator: g, operator: op, measurements: clean, iterations: 5 };
-    expect(() => fitGenerator({ ...base, measurements: clean.subarray(1) })).toThrow(ShapeMismatchError);
-    expect(() => fitGenerator({ ...base, operator: identity({ shape: [n + 1] }) })).toThrow(/an input of size 64/);
+    expect(() => fitGeneratorSync({ ...base, measurements: clean.subarray(1) })).toThrow(ShapeMismatchError);
+    expect(() => fitGeneratorSync({ ...base, operator: identity({ shape: [n + 1] }) })).toThrow(/an input of size 64/);
     const nan = clean.slice();
     nan[3] = NaN;
-    expect(() => fitGenerator({ ...base, measurements: nan })).toThrow(/finite entries/);
-    expect(() => fitGenerator({ ...base, iterations: 0 })).toThrow(InvalidArgumentError);
-    expect(() => fitGenerator({ ...base, learningRate: -1 })).toThrow(InvalidArgumentError);
-    expect(() => fitGenerator({ ...base, earlyStopping: { kind: 'oracle' } as never })).toThrow(InvalidArgumentError);
-    expect(() => fitGenerator({ ...base, sgld: { burnIn: 10 } })).toThrow(InvalidArgumentError);
-    expect(() => fitGenerator({ ...base, generator: {} as never })).toThrow(/Generator/);
-    expect(() => fitGenerator({ ...base, iters: 3 } as never)).toThrow(/unknown option 'iters'/);
+    expect(() => fitGeneratorSync({ ...base, measurements: nan })).toThrow(/finite entries/);
+    expect(() => fitGeneratorSync({ ...base, iterations: 0 })).toThrow(InvalidArgumentError);
+    expect(() => fitGeneratorSync({ ...base, learningRate: -1 })).toThrow(InvalidArgumentError);
+    expect(() => fitGeneratorSync({ ...base, earlyStopping: { kind: 'oracle' } as never })).toThrow(InvalidArgumentError);
+    expect(() => fitGeneratorSync({ ...base, sgld: { burnIn: 10 } })).toThrow(InvalidArgumentError);
+    expect(() => fitGeneratorSync({ ...base, generator: {} as never })).toThrow(/Generator/);
+    expect(() => fitGeneratorSync({ ...base, iters: 3 } as never)).toThrow(/unknown option 'iters'/);
     expect(() => deepDecoder({ outShape: [0, 4], seed: 1 })).toThrow(InvalidArgumentError);
     expect(() => deepDecoder({ outShape: [8, 8], depth: 0, seed: 1 })).toThrow(InvalidArgumentError);
     expect(() => deepDecoder({ outShape: [8, 8], inputSize: [16, 16], seed: 1 })).toThrow(/no larger than the output/);

@@ -17,7 +17,7 @@ import {
   mask,
   identity,
   bernoulliMask,
-  reconstruct,
+  reconstructSync,
   Rng,
   InvalidArgumentError,
 } from '../src/index.js';
@@ -181,10 +181,10 @@ describe('GP posterior', () => {
     }
   });
 
-  it('denoising through reconstruct(method: gp) beats the noisy input', () => {
+  it('denoising through reconstructSync(method: gp) beats the noisy input', () => {
     const noise = new Rng('gp-noise').gaussianArray(h * w);
     const noisy = truth.map((v, i) => v + 0.2 * noise[i]!);
-    const r = reconstruct({ method: 'gp', operator: identity({ shape: [h, w] }), measurements: noisy, shape: [h, w], kernel: { kind: 'rbf', lengthScale: 2 }, noiseVariance: 0.04, signalVariance: 0.3, samples: 8 });
+    const r = reconstructSync({ method: 'gp', operator: identity({ shape: [h, w] }), measurements: noisy, shape: [h, w], kernel: { kind: 'rbf', lengthScale: 2 }, noiseVariance: 0.04, signalVariance: 0.3, samples: 8 });
     // measured: error 3.23 -> 1.51
     const err = (x: ArrayLike<number>) => Math.sqrt(Array.from(x).reduce((s, v, i) => s + (v - truth[i]!) ** 2, 0));
     expect(err(r.x)).toBeLessThan(0.6 * err(noisy));

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { METHODS, reconstruct, type ReconstructOptions } from '../solvers/reconstruct.js';
+import { METHODS, reconstructSync, type ReconstructOptions } from '../solvers/reconstruct.js';
 import type { RecoveryResult } from '../solvers/result.js';
 import type { EarlyStopping } from '../solvers/fitGenerator.js';
 import { psnr, relativeError } from '../metrics/metrics.js';
@@ -103,7 +103,7 @@ export function solve(method: string, problem: Problem, flags: SolveFlags, label
   const opts = methodOptions(method, problem, flags);
   const bar = flags.quiet ? null : new Progress(label, (opts.iterations as number | undefined) ?? 1);
   try {
-    const result = reconstruct({
+    const result = reconstructSync({
       method,
       operator: problem.operator,
       measurements: problem.measurements,

@@ -1,3 +1,4 @@
+import { ShapeMismatchError } from '../core/errors.js';
 import type { FloatArray } from '../core/vector.js';
 
 /**
@@ -18,9 +19,31 @@ export const PACK_BYTES = 32 * PACK_MAX_K;
  */
 export const ARENA_BYTE_OFFSET = 64 + 2 * PACK_BYTES;
 
+/** Memory an arena can live in and another thread can share. */
+export type ArenaMemory = WebAssembly.Memory | SharedArrayBuffer;
+
+/** Set only while onArenaMemory runs its build: the memory the next float32 arena adopts. */
+let adopted: ArenaMemory | null = null;
+
+/**
+ * Runs `build` with the first float32 Arena it creates placed on `memory` (an arena of another
+ * thread) instead of fresh memory. A worker thread rebuilds a caller's network this way, so
+ * both threads see one arena and a large network is never held twice.
+ */
+export function onArenaMemory<T>(memory: ArenaMemory, build: () => T): T {
+  adopted = memory;
+  try {
+    return build();
+  } finally {
+    adopted = null;
+  }
+}
+
 export class Arena {
   /** The WebAssembly memory behind a float32 arena (null for float64 reference arenas). */
   readonly memory: WebAssembly.Memory | null;
+  /** The memory to hand to another thread (null for float64 arenas, which are not shared). */
+  readonly shared: ArenaMemory | null;
   readonly f32: FloatArray;
   readonly floats: number;
 
@@ -28,13 +51,26 @@ export class Arena {
     this.floats = floats;
     if (precision === 'float64') {
       this.memory = null;
+      this.shared = null;
       this.f32 = new Float64Array(floats);
       return;
     }
     const bytes = ARENA_BYTE_OFFSET + Math.max(4, floats * 4);
+    const given = adopted;
+    adopted = null;
+    if (given) {
+      const buffer = given instanceof WebAssembly.Memory ? given.buffer : given;
+      if (buffer.byteLength < bytes) throw new ShapeMismatchError('Arena', 'memory', `at least ${bytes} bytes for this network`, `${buffer.byteLength} bytes`);
+      this.memory = given instanceof WebAssembly.Memory ? given : null;
+      this.shared = given;
+      this.f32 = new Float32Array(buffer, ARENA_BYTE_OFFSET, floats);
+      if (this.memory) memories.set(this.memory.buffer, this.memory);
+      return;
+    }
     const pages = Math.ceil(bytes / 65536);
     // Shared, so the SIMD kernels' second thread can work on the same tensors without copies.
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.shared = this.memory;
     this.f32 = new Float32Array(this.memory.buffer, ARENA_BYTE_OFFSET, floats);
     memories.set(this.memory.buffer, this.memory);
   }

@@ -66,5 +66,6 @@ export function convDecoder(options: ConvDecoderOptions): Generator {
     seed,
     config: { channels: k, depth, upsample: mode, inputSize: geo.oneD ? [inW] : [inH, inW], kernelSize: ks, sigmoid },
     inputInit: uniformTenth,
+    recipe: { factory: 'convDecoder', options },
   });
 }

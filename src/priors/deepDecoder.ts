@@ -71,5 +71,6 @@ export function deepDecoder(options: DeepDecoderOptions): Generator {
     seed,
     config: { channels: k, depth, upsample: mode, inputSize: geo.oneD ? [inW] : [inH, inW], sigmoid },
     inputInit: uniformTenth,
+    recipe: { factory: 'deepDecoder', options },
   });
 }

@@ -114,5 +114,6 @@ export function deepImagePrior(options: DeepImagePriorOptions): Generator {
     seed,
     config: { inputChannels, channelsDown: down, channelsUp: up, channelsSkip: skip, upsample: mode, padding, slope, sigmoid },
     inputInit: uniformTenth,
+    recipe: { factory: 'deepImagePrior', options },
   });
 }

@@ -4,6 +4,7 @@ import { sizeOf } from '../core/shape.js';
 import { checkShape } from '../core/validate.js';
 import type { Network } from './network.js';
 import type { FloatArray } from '../core/vector.js';
+import { recordRecipe, type GeneratorFactoryName } from './recipe.js';
 
 export interface GeneratorForward {
   /** The generator output, row-major in `outShape` (a view reused by the next forward). */
@@ -62,6 +63,8 @@ export function networkGenerator(args: {
   seed: Seed;
   config: Record<string, unknown>;
   inputInit: (input: FloatArray, rng: Rng) => void;
+  /** The factory and the options it was called with, so a worker thread can rebuild it. */
+  recipe?: { factory: GeneratorFactoryName; options: unknown };
 }): Generator {
   const { network } = args;
   args.inputInit(network.inputValues, new Rng(args.seed).fork('input'));
@@ -71,7 +74,7 @@ export function networkGenerator(args: {
     const output = network.forward();
     return { output, backward: (g) => network.backward(g) };
   };
-  return Object.freeze({
+  const generator: Generator = Object.freeze({
     name: args.name,
     outShape: Object.freeze(args.outShape.slice()),
     outSize: sizeOf(args.outShape),
@@ -83,6 +86,8 @@ export function networkGenerator(args: {
     initialParams: () => initial.slice(),
     forward,
   });
+  if (args.recipe) recordRecipe(generator, args.recipe.factory, args.recipe.options, network.kernels.name, network.arena.shared);
+  return generator;
 }
 
 /**

@@ -5,6 +5,7 @@ import { checkInteger, checkNumber, checkOneOf, checkOptions, checkPositiveInteg
 import { symmetricEigen } from '../core/symmetricEigen.js';
 import type { FloatArray } from '../core/vector.js';
 import { outGeometry, type Generator, type GeneratorForward } from './generator.js';
+import { recordRecipe } from './recipe.js';
 
 export type InterpolatingFilter =
   | { kind: 'triangle'; halfWidth: number }
@@ -203,7 +204,7 @@ export function twoLayerGenerator(options: TwoLayerGeneratorOptions): TwoLayerGe
     };
   };
 
-  return Object.freeze({
+  const generator: TwoLayerGenerator = Object.freeze({
     name: 'two-layer',
     outShape: Object.freeze(shape.slice()),
     outSize: sizeOf(shape),
@@ -223,6 +224,7 @@ export function twoLayerGenerator(options: TwoLayerGeneratorOptions): TwoLayerGe
       return out;
     },
   });
+  return recordRecipe(generator, 'twoLayerGenerator', options);
 }
 
 /**

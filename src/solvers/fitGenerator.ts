@@ -121,8 +121,10 @@ function holdoutWeights(m: number, pairSize: number, fraction: number, rng: Rng)
  * sensing regime) or stops early without the ground truth (held-out measurements, or the running
  * variance of the outputs); optional DIP tricks and SGLD sampling. Never throws on numerical
  * trouble: divergence is reported as stopReason 'diverged' with the best iterate so far.
+ * Synchronous, on the calling thread (sweep workers, tests); `fitGenerator` runs it on a worker
+ * thread and returns a Promise (offThread/fitGenerator.ts).
  */
-export function fitGenerator(options: FitGeneratorOptions): RecoveryResult {
+export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult {
   const fn = 'fitGenerator';
   checkOptions(fn, options, KNOWN);
   const gen = checkGenerator(fn, options.generator);

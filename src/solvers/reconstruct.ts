@@ -12,7 +12,7 @@ import type { Generator } from '../priors/generator.js';
 import { twoLayerGenerator } from '../priors/twoLayerGenerator.js';
 import { basisByName } from './bases/bases.js';
 import { fista } from './fista.js';
-import { fitGenerator, type EarlyStopping, type FitProgress, type SgldOptions } from './fitGenerator.js';
+import { fitGeneratorSync, type EarlyStopping, type FitProgress, type SgldOptions } from './fitGenerator.js';
 import { leastSquares } from './leastSquares.js';
 import { omp } from './omp.js';
 import type { RecoveryResult } from './result.js';
@@ -27,6 +27,10 @@ export type Method = (typeof METHODS)[number];
 const extraMethods = new Map<string, (o: ReconstructOptions) => RecoveryResult>();
 export function registerMethod(name: string, solve: (o: ReconstructOptions) => RecoveryResult): void {
   extraMethods.set(name, solve);
+}
+/** Whether `name` was registered on this thread (a worker thread would not know it). */
+export function isRegisteredMethod(name: unknown): boolean {
+  return typeof name === 'string' && extraMethods.has(name);
 }
 
 export interface ReconstructOptions {
@@ -105,9 +109,10 @@ const GENERATOR_DEFAULT_ITERATIONS: Record<string, number> = { 'deep-decoder': 3
 /**
  * One entry point for every method on the same operator and measurements; returns the common
  * result record. Complex operators (input [...shape, 2]) are handled for the generator methods
- * by a two-channel (real, imaginary) generator, and for Lasso by a complex basis.
+ * by a two-channel (real, imaginary) generator, and for Lasso by a complex basis. Synchronous, on
+ * the calling thread; `reconstruct` runs it on a worker thread (offThread/reconstruct.ts).
  */
-export function reconstruct(options: ReconstructOptions): RecoveryResult {
+export function reconstructSync(options: ReconstructOptions): RecoveryResult {
   const fn = 'reconstruct';
   if (!isPlainObject(options)) throw new InvalidArgumentError(fn, 'options', 'an options object', options);
   const method = options.method;
@@ -165,7 +170,7 @@ export function reconstruct(options: ReconstructOptions): RecoveryResult {
       const outShape = geo.complex ? [2, ...geo.shape] : geo.shape;
       const gen = makeGenerator(kind, outShape, seed, o.generator ?? {}, geo.complex);
       const op = geo.complex ? compose(A, planarToInterleaved({ shape: geo.shape })) : A;
-      const result = fitGenerator({
+      const result = fitGeneratorSync({
         generator: gen,
         operator: op,
         measurements: o.measurements,

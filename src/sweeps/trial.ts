@@ -8,7 +8,7 @@ import { gaussian } from '../operators/gaussian.js';
 import type { LinearOperator } from '../operators/linearOperator.js';
 import { addNoise } from '../operators/noise.js';
 import { structuredRandom } from '../operators/structuredRandom.js';
-import { reconstruct } from '../solvers/reconstruct.js';
+import { reconstructSync } from '../solvers/reconstruct.js';
 import { signalSize, type SweepDefinition, type TrialSpec } from './definition.js';
 import { makeSignal } from './signals.js';
 
@@ -65,7 +65,7 @@ export function runTrial(def: SweepDefinition, spec: TrialSpec): TrialRow {
     let y = A.forward(x);
     if (spec.noise > 0) y = addNoise(y, { sigma: spec.noise }, `${spec.problemSeed}|noise`);
     const methodSpec = def.methods.find((ms) => (ms.label ?? ms.method) === spec.method)!;
-    const result = reconstruct({ method: methodSpec.method, operator: A, measurements: y, shape, seed: spec.methodSeed, ...(methodSpec.options as object) });
+    const result = reconstructSync({ method: methodSpec.method, operator: A, measurements: y, shape, seed: spec.methodSeed, ...(methodSpec.options as object) });
     const err = allFinite(result.x) ? relativeErrorValue(result.x, x) : Infinity;
     const ok = result.stopReason !== 'diverged' && Number.isFinite(err);
     return {

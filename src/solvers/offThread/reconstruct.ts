@@ -1,0 +1,31 @@
+import { InvalidArgumentError } from '../../core/errors.js';
+import { isPlainObject } from '../../core/validate.js';
+import { getKernels } from '../../engine/select.js';
+import { checkOperator, isLinearOperator, type LinearOperator } from '../../operators/linearOperator.js';
+import { isRegisteredMethod, METHODS, reconstructSync, type ReconstructOptions } from '../reconstruct.js';
+import type { RecoveryResult } from '../result.js';
+import { engineOfKernels, runOffThread } from './client.js';
+import { checkCallbacks } from './fitGenerator.js';
+
+/**
+ * reconstructSync on a worker thread: the returned Promise settles with the same result, and
+ * this thread's event loop stays free meanwhile (it answers the operator products the worker
+ * asks for). For the generator methods `signal` stops the fit within one iteration (best
+ * iterate, stopReason 'aborted') and `onProgress` reports on this thread. Methods registered on
+ * this thread with registerMethod, and options that cannot be copied to a thread (e.g. a GP
+ * kernel object), run on this thread instead.
+ */
+export async function reconstruct(options: ReconstructOptions): Promise<RecoveryResult> {
+  const fn = 'reconstruct';
+  if (!isPlainObject(options)) throw new InvalidArgumentError(fn, 'options', 'an options object', options);
+  const { operator, basis, onProgress, signal, ...rest } = options;
+  checkCallbacks(fn, onProgress, signal);
+  const kernels = getKernels().name;
+  const builtIn = (METHODS as readonly unknown[]).includes(options.method) && !isRegisteredMethod(options.method);
+  const basisOperator = typeof basis === 'object' && basis !== null;
+  if (!builtIn || !isLinearOperator(operator) || (basisOperator && !isLinearOperator(basis)) || !engineOfKernels(kernels)) return reconstructSync(options);
+  const operators: LinearOperator[] = [checkOperator(fn, 'operator', operator)];
+  if (basisOperator) operators.push(checkOperator(fn, 'basis', basis));
+  const pending = runOffThread({ kind: 'reconstruct', options: basisOperator ? rest : { ...rest, basis }, basisOperator }, operators, { kernels, onProgress, signal });
+  return pending ?? reconstructSync(options);
+}
