@@ -8,6 +8,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerKernel } from './commands/kernel.js';
+import { beginInterrupt } from './interrupt.js';
 
 const require = createRequire(import.meta.url);
 
@@ -49,12 +50,16 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Caller mistakes print one clear line, never a stack. */
+/**
+ * Runs the CLI; returns the exit code (130 after a Ctrl-C that stopped the command early).
+ * Caller mistakes print one clear line, never a stack.
+ */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const interrupt = beginInterrupt();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return interrupt.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UntrainedCsError) {
@@ -66,5 +71,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     throw err;
+  } finally {
+    interrupt.uninstall();
   }
 }

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { METHODS, reconstructSync, type ReconstructOptions } from '../solvers/reconstruct.js';
+import { METHODS, type ReconstructOptions } from '../solvers/reconstruct.js';
+import { reconstruct } from '../solvers/offThread/reconstruct.js';
+import { cliInterrupt } from './interrupt.js';
 import type { RecoveryResult } from '../solvers/result.js';
 import type { EarlyStopping } from '../solvers/fitGenerator.js';
 import { psnr, relativeError } from '../metrics/metrics.js';
@@ -84,39 +86,26 @@ export function score(problem: Problem, x: Float64Array): { psnr: number; ssim: 
 }
 
 /**
- * Runs one method with a progress line; Ctrl-C stops a fit and keeps its best iterate (a
- * second Ctrl-C exits at once).
+ * Runs one method on a worker thread with a progress line. Ctrl-C (the run's interrupt) stops a
+ * fit within one iteration and keeps its best iterate; a second Ctrl-C exits at once.
  */
-export function solve(method: string, problem: Problem, flags: SolveFlags, label = method): Scored {
+export async function solve(method: string, problem: Problem, flags: SolveFlags, label = method): Promise<Scored> {
   if (!(METHODS as readonly string[]).includes(method) && method !== 'gp') {
     throw new InvalidArgumentError('untrained-cs', '--method', METHODS.join(', '), method);
   }
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: stopping and keeping the best result so far (Ctrl-C again to quit)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
   const opts = methodOptions(method, problem, flags);
   const bar = flags.quiet ? null : new Progress(label, (opts.iterations as number | undefined) ?? 1);
-  try {
-    const result = reconstructSync({
-      method,
-      operator: problem.operator,
-      measurements: problem.measurements,
-      shape: problem.truth.shape,
-      seed: flags.seed,
-      reference: problem.truth.data,
-      signal: controller.signal,
-      onProgress: bar ? (p) => bar.update(p.iteration, `loss ${p.loss.toExponential(2)}${p.psnr !== undefined ? ` psnr ${p.psnr.toFixed(2)}` : ''}`) : undefined,
-      ...opts,
-    });
-    bar?.finish(`(${result.stopReason})`);
-    return { result, ...score(problem, result.x) };
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const result = await reconstruct({
+    method,
+    operator: problem.operator,
+    measurements: problem.measurements,
+    shape: problem.truth.shape,
+    seed: flags.seed,
+    reference: problem.truth.data,
+    signal: cliInterrupt().signal,
+    onProgress: bar ? (p) => bar.update(p.iteration, `loss ${p.loss.toExponential(2)}${p.psnr !== undefined ? ` psnr ${p.psnr.toFixed(2)}` : ''}`) : undefined,
+    ...opts,
+  });
+  bar?.finish(`(${result.stopReason})`);
+  return { result, ...score(problem, result.x) };
 }

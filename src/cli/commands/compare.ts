@@ -5,6 +5,7 @@ import { imageGridSvg, writeFigure, type Panel } from '../../io/plot.js';
 import { METHODS } from '../../solvers/reconstruct.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { errorMap } from '../outputs.js';
+import { cliInterrupt } from '../interrupt.js';
 import { solve, type Scored } from '../solve.js';
 import { addProblemOptions, flagsFrom, problemFrom, type ProblemCliOptions } from './reconstruct.js';
 
@@ -40,11 +41,15 @@ export function registerCompare(program: Command): void {
     .option('--out <figure.png|svg>', 'figure to write', 'compare.png')
     .option('--json', 'print JSON instead of a table')
     .option('--quiet', 'no progress line')
-    .action((o: ProblemCliOptions & { methods: string; out: string }) => {
+    .action(async (o: ProblemCliOptions & { methods: string; out: string }) => {
       const methods = o.methods.split(',').map((s) => s.trim()).filter(Boolean);
       for (const m of methods) if (!(METHODS as readonly string[]).includes(m) && m !== 'gp') throw new InvalidArgumentError('untrained-cs', '--methods', METHODS.join(', '), m);
       const problem = problemFrom(o);
-      const rows = methods.map((m) => ({ label: m, scored: solve(m, problem, flagsFrom(o)) }));
+      const interrupt = cliInterrupt();
+      interrupt.message = 'interrupted: stopping this method, then writing the figure of the methods done so far (Ctrl-C again to quit)';
+      const rows: { label: string; scored: Scored }[] = [];
+      // After a Ctrl-C the figure and table show the methods finished so far (the stopped one with its best iterate).
+      for (const m of methods) if (!interrupt.interrupted) rows.push({ label: m, scored: await solve(m, problem, flagsFrom(o)) });
       const shape = problem.truth.shape;
       const panels: Panel[] = [{ title: 'ground truth', data: problem.truth.data, shape }];
       for (const r of rows) panels.push({ title: r.label, subtitle: `${r.scored.psnr.toFixed(2)} dB, SSIM ${r.scored.ssim.toFixed(3)}`, data: r.scored.result.x, shape });

@@ -7,6 +7,7 @@ import { errorMap } from '../outputs.js';
 import { buildProblem, loadImage, type OperatorName } from '../problem.js';
 import { solve, type Scored } from '../solve.js';
 import { table } from './compare.js';
+import { cliInterrupt } from '../interrupt.js';
 
 interface DemoRow {
   operator: string;
@@ -30,7 +31,7 @@ export function registerDemo(program: Command): void {
     .option('--rates <list>', 'sampling rates', '0.125,0.25,0.5')
     .option('--quick', 'a one-minute version (fewer iterations, two rates)')
     .option('--seed <n>', 'seed', num('--seed', { integer: true }), 0)
-    .action((o: { out: string; image: string; iterations: number; rates: string; quick?: boolean; seed: number }) => {
+    .action(async (o: { out: string; image: string; iterations: number; rates: string; quick?: boolean; seed: number }) => {
       const truth = loadImage(o.image, false);
       const rates = o.quick ? [0.25, 0.5] : o.rates.split(',').map(Number);
       const iterations = o.quick ? Math.min(o.iterations, 300) : o.iterations;
@@ -42,11 +43,13 @@ export function registerDemo(program: Command): void {
       mkdirSync(o.out, { recursive: true });
       console.log(`untrained-cs demo: ${truth.shape.join('x')} image, ${methods.join(' / ')}, rates ${rates.join(', ')}`);
       const rows: DemoRow[] = [];
-      for (const op of operators) {
+      // Ctrl-C: the running fit stops with its best iterate, the rest is skipped, files are written.
+      runs: for (const op of operators) {
         for (const rate of rates) {
           const problem = buildProblem(truth, { operator: op.name, rate, mask: op.name === 'fourier' ? 'cartesian' : undefined, seed: o.seed });
           for (const method of methods) {
-            const scored = solve(method, problem, { seed: o.seed, iterations: method === 'deep-decoder' ? iterations : undefined, lambda: method === 'tv' ? 2e-3 : undefined }, `${op.label} ${rate} ${method}`);
+            if (cliInterrupt().interrupted) break runs;
+            const scored = await solve(method, problem, { seed: o.seed, iterations: method === 'deep-decoder' ? iterations : undefined, lambda: method === 'tv' ? 2e-3 : undefined }, `${op.label} ${rate} ${method}`);
             rows.push({ operator: op.label, rate: problem.rate, method, scored });
           }
         }

@@ -75,9 +75,9 @@ export function registerReconstruct(program: Command): void {
     .option('--out <file.png>', 'output image (also writes -error and, for sgld/gp, -uncertainty)', 'reconstruction.png')
     .option('--json', 'print one JSON object instead of text')
     .option('--quiet', 'no progress line')
-    .action((o: ProblemCliOptions & { method: string; out: string }) => {
+    .action(async (o: ProblemCliOptions & { method: string; out: string }) => {
       const problem = problemFrom(o);
-      const scored = solve(o.method, problem, flagsFrom(o));
+      const scored = await solve(o.method, problem, flagsFrom(o));
       const files = writeOutputs(o.out, problem, scored);
       const summary = {
         method: o.method,

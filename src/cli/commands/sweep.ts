@@ -11,6 +11,7 @@ import { runSweep, type SweepProgress } from '../../sweeps/runLocal.js';
 import { cellsTable, cellsToCsv, summarizeFile } from '../../sweeps/summarize.js';
 import { num } from '../args.js';
 import { Progress } from '../progress.js';
+import { cliInterrupt } from '../interrupt.js';
 
 function readDefinition(path: string) {
   if (!existsSync(path)) throw new InvalidArgumentError('untrained-cs sweep', 'SWEEP.json', 'an existing sweep file', path);
@@ -23,19 +24,6 @@ function readDefinition(path: string) {
   const def = parseSweep(json, path);
   expandTrials(def); // grid errors surface before anything is written
   return def;
-}
-
-/** Stops on the first Ctrl-C (keeping every finished trial); a second one exits at once. */
-function interruptible(): AbortController {
-  const controller = new AbortController();
-  let count = 0;
-  process.on('SIGINT', () => {
-    if (++count > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: finished trials are saved; re-run the same command to resume\n');
-    controller.abort();
-  });
-  process.on('SIGTERM', () => controller.abort());
-  return controller;
 }
 
 export function registerSweep(program: Command): void {
@@ -62,7 +50,9 @@ export function registerSweep(program: Command): void {
         bar?.update(p.done, `${rate.toFixed(1)} trials/s${p.failed ? `, ${p.failed} failed` : ''}`);
       };
       mkdirSync(dirname(o.out) || '.', { recursive: true });
-      const controller = interruptible();
+      // The first Ctrl-C stops (keeping every finished trial); a second one exits at once.
+      const controller = cliInterrupt();
+      controller.message = 'interrupted: finished trials are saved; re-run the same command to resume';
       const summary = o.queue
         ? await runSweepOnQueue({ definition: def, out: o.out, queueUrl: o.queue, onProgress, signal: controller.signal })
         : await runSweep({ definition: def, out: o.out, workers: o.workers ?? os.availableParallelism(), onProgress, signal: controller.signal });
@@ -72,7 +62,6 @@ export function registerSweep(program: Command): void {
       ];
       if (summary.droppedTornLine) lines.push('a torn last line of an interrupted run was dropped and its trial re-run');
       console.log(lines.join('\n'));
-      if (summary.aborted) process.exitCode = 130;
     });
 
   program
@@ -82,9 +71,8 @@ export function registerSweep(program: Command): void {
     .option('--concurrency <n>', 'trials at once (default: every core)', num('--concurrency', { min: 1, integer: true }))
     .option('--lock-ms <ms>', 'job lock; a killed worker’s job is retried after about this long', num('--lock-ms', { min: 500, integer: true }), 30000)
     .action(async (o: { queue: string; concurrency?: number; lockMs: number }) => {
-      const controller = new AbortController();
-      process.on('SIGINT', () => controller.abort());
-      process.on('SIGTERM', () => controller.abort());
+      const controller = cliInterrupt();
+      controller.message = 'worker: stopping after the trials in progress (Ctrl-C again to quit)';
       const concurrency = o.concurrency ?? os.availableParallelism();
       console.log(`worker: ${concurrency} trial(s) at once from ${o.queue}`);
       let done = 0;
