@@ -68,9 +68,10 @@ export { daubechiesFilter } from './solvers/bases/daubechies.js';
 export { waveletBasis, type WaveletName } from './solvers/bases/wavelet.js';
 export { dctBasis, basisByName, complexBasis, type BasisName } from './solvers/bases/bases.js';
 export { leastSquares, type LeastSquaresOptions } from './solvers/leastSquares.js';
-export { fista, ista, lassoOptimality, type LassoOptions } from './solvers/fista.js';
-export { omp, type OmpOptions } from './solvers/omp.js';
-export { tv, type TvOptions } from './solvers/tv.js';
+export { fista, ista, lassoOptimality, type LassoOptions, type LassoInfo } from './solvers/fista.js';
+export { omp, type OmpOptions, type OmpInfo } from './solvers/omp.js';
+export { tv, type TvOptions, type TvInfo } from './solvers/tv.js';
+export { runIterations, below, divergence, patience, type StopRule, type IterationState, type DriverOptions, type DriverResult, type Measures, type Progress } from './solvers/driver.js';
 export { dataConsistency } from './solvers/dataConsistency.js';
 
 export { psnr, relativeError, nmse, mse, type MetricOptions } from './metrics/metrics.js';

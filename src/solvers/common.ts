@@ -2,6 +2,7 @@ import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import { checkSeed, toFloat64, type NumericArray } from '../core/validate.js';
 import type { Seed } from '../core/rng.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
+import { basisByName } from './bases/bases.js';
 
 /** Shared argument checks of the classical solvers: operator, measurements, optional x0. */
 export function solverInputs(fn: string, operator: unknown, measurements: unknown, x0?: unknown): { A: LinearOperator; y: Float64Array; x0: Float64Array | null } {
@@ -11,9 +12,17 @@ export function solverInputs(fn: string, operator: unknown, measurements: unknow
   return { A, y, x0: start };
 }
 
-/** The basis must act on the operator's input space (or on its real part, for complex data). */
-export function checkBasis(fn: string, basis: unknown, A: LinearOperator): LinearOperator | null {
+/**
+ * A basis given as an operator or by name ('dct', 'haar', 'db4', ...; built on the operator's
+ * input grid, or its real part for complex data). It must act on that space.
+ */
+export function resolveBasis(fn: string, basis: unknown, A: LinearOperator, levels?: number): LinearOperator | null {
   if (basis === undefined) return null;
+  if (typeof basis === 'string') {
+    const complex = A.inShape.length > 1 && A.inShape[A.inShape.length - 1] === 2;
+    const grid = complex ? A.inShape.slice(0, -1) : A.inShape.slice();
+    return basisByName(basis, grid, levels, fn);
+  }
   const W = checkOperator(fn, 'basis', basis);
   if (W.inSize !== A.inSize && 2 * W.inSize !== A.inSize) {
     throw new ShapeMismatchError(fn, 'basis', `an input of size ${A.inSize} (or ${A.inSize / 2} for complex data)`, `input [${W.inShape.join(', ')}]`);

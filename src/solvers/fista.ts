@@ -6,23 +6,30 @@ import { opNormSquared } from '../operators/dotTest.js';
 import { identity } from '../operators/elementwise.js';
 import { adjointOf } from '../operators/algebra.js';
 import type { LinearOperator } from '../operators/linearOperator.js';
-import { complexBasis } from './bases/bases.js';
-import { checkBasis, solverInputs } from './common.js';
-import type { RecoveryResult, StopReason } from './result.js';
+import { complexBasis, type BasisName } from './bases/bases.js';
+import { resolveBasis, solverInputs } from './common.js';
+import { below, divergence, runIterations, type Progress } from './driver.js';
+import type { RecoveryResult } from './result.js';
 
 export interface LassoOptions {
   operator: LinearOperator;
   measurements: NumericArray;
-  /** Orthonormal analysis operator W (coefficients = W x); identity when absent. */
-  basis?: LinearOperator;
+  /**
+   * Analysis operator W with W^T W = I (coefficients = W x), or a basis name ('dct', 'haar',
+   * 'db1'...'db20', 'identity'); identity when absent.
+   */
+  basis?: BasisName | LinearOperator;
+  /** Wavelet depth for a wavelet basis given by name (default: automatic). */
+  waveletLevels?: number;
   /** lambda in 1/2 ||A W^T c - y||^2 + lambda ||c||_1, given directly ... */
   lambda?: number;
   /** ... or as a fraction of lambda_max = ||W A^T y||_inf (default 1e-3) ... */
   lambdaRatio?: number;
   /** ... or picked by the discrepancy principle for this noise standard deviation per entry. */
   noiseSigma?: number;
+  /** Upper bound on the iterations (default 20000; the gap normally stops far earlier). */
   iterations?: number;
-  /** Stop when ||c_k+1 - c_k|| <= tolerance * ||c_k+1|| (default 1e-6). */
+  /** Stop when the relative duality gap (P - D) / P is below this (default 1e-6). */
   tolerance?: number;
   /** Accelerated (FISTA, default) or plain (ISTA) proximal gradient. */
   acceleration?: 'fista' | 'ista';
@@ -30,7 +37,11 @@ export interface LassoOptions {
   restart?: boolean;
   /** Check the sufficient-decrease condition and grow L when it fails, default true. */
   backtracking?: boolean;
+  /** Homotopy from lambda_max / 2 down to lambda (default: when lambda < 0.01 lambda_max). */
+  continuation?: boolean;
   x0?: NumericArray;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
 }
 
 /** Soft thresholding; on complex data (pairs) it shrinks the magnitude. */
@@ -62,9 +73,56 @@ interface Core {
   y: Float64Array;
   L: number;
   complex: boolean;
+  lambdaMax: number;
 }
 
-function solveFixed(core: Core, lambda: number, c0: Float64Array, iterations: number, tol: number, accel: boolean, restart: boolean, backtracking: boolean) {
+interface StageOptions {
+  iterations: number;
+  tolerance: number;
+  accel: boolean;
+  restart: boolean;
+  backtracking: boolean;
+  continuation: boolean;
+  gapEvery: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+function l1(v: Float64Array, complex: boolean): number {
+  let s = 0;
+  if (complex) for (let i = 0; i < v.length; i += 2) s += Math.hypot(v[i]!, v[i + 1]!);
+  else for (let i = 0; i < v.length; i++) s += Math.abs(v[i]!);
+  return s;
+}
+
+/**
+ * Relative duality gap of the Lasso at c (Bc given): the residual scaled into the dual feasible
+ * set gives D = 1/2||y||^2 - 1/2||y - theta||^2 <= P, so (P - D) / P bounds the suboptimality.
+ */
+function relativeGap(core: Core, c: Float64Array, bc: Float64Array, lambda: number): number {
+  const { B, y, complex } = core;
+  const r = new Float64Array(y.length);
+  let rr = 0;
+  let yy = 0;
+  for (let i = 0; i < y.length; i++) {
+    r[i] = y[i]! - bc[i]!;
+    rr += r[i]! * r[i]!;
+    yy += y[i]! * y[i]!;
+  }
+  const P = 0.5 * rr + lambda * l1(c, complex);
+  const s = Math.min(1, lambda / Math.max(maxMagnitude(B.applyAdjoint(r), complex), 1e-300));
+  let d = 0;
+  for (let i = 0; i < y.length; i++) d += (y[i]! - s * r[i]!) ** 2;
+  const D = 0.5 * yy - 0.5 * d;
+  return Math.max(0, P - D) / Math.max(P, 1e-300);
+}
+
+/**
+ * FISTA (or ISTA) on one Lasso problem through the shared driver. With continuation the weight
+ * starts at lambda_max / 2 and shrinks by CONTINUATION_FACTOR per iteration down to lambda
+ * (warm-started homotopy); only iterations at the target weight can converge.
+ */
+function solveLasso(core: Core, lambda: number, c0: Float64Array, o: StageOptions) {
   const { B, y, complex } = core;
   let L = core.L;
   let c: Float64Array = new Float64Array(c0);
@@ -72,37 +130,37 @@ function solveFixed(core: Core, lambda: number, c0: Float64Array, iterations: nu
   let z: Float64Array = new Float64Array(c); // extrapolated point
   let bz: Float64Array = new Float64Array(bc);
   let t = 1;
-  const loss: number[] = [];
-  let stopReason: StopReason = 'max-iterations';
-  let it = 0;
-  const objective = (bv: Float64Array, v: Float64Array) => {
-    let s = 0;
-    for (let i = 0; i < y.length; i++) s += (bv[i]! - y[i]!) ** 2;
-    let l1 = 0;
-    if (complex) for (let i = 0; i < v.length; i += 2) l1 += Math.hypot(v[i]!, v[i + 1]!);
-    else for (let i = 0; i < v.length; i++) l1 += Math.abs(v[i]!);
-    return 0.5 * s + lambda * l1;
-  };
-  for (; it < iterations; it++) {
-    const rz = new Float64Array(y.length);
+  let restarts = 0;
+  let weight = o.continuation ? Math.max(lambda, core.lambdaMax / 2) : lambda;
+  const step = (it: number) => {
+    // B z is kept by linear extrapolation (no extra apply); it drifts by round-off, so it is
+    // refreshed periodically and before any step-size increase, or near basis pursuit the
+    // backtracking test fails on round-off alone and L grows without bound (seen: 10x slower).
+    let fresh = it % 50 === 0;
+    if (fresh && it > 0) bz = B.apply(z);
+    let rz!: Float64Array;
     let fz = 0;
-    for (let i = 0; i < y.length; i++) {
-      rz[i] = bz[i]! - y[i]!;
-      fz += rz[i]! * rz[i]!;
-    }
-    fz *= 0.5;
-    const grad = B.applyAdjoint(rz);
+    let grad!: Float64Array;
+    const gradientAtZ = () => {
+      rz = new Float64Array(y.length);
+      fz = 0;
+      for (let i = 0; i < y.length; i++) {
+        rz[i] = bz[i]! - y[i]!;
+        fz += rz[i]! * rz[i]!;
+      }
+      fz *= 0.5;
+      grad = B.applyAdjoint(rz);
+    };
+    gradientAtZ();
     let next: Float64Array;
     let bnext: Float64Array;
-    // Backtracking: grow L until the quadratic model bounds f; a bounded number of times, since
-    // near convergence round-off alone can make the test fail.
+    // Backtracking: grow L until the quadratic model bounds f (a bounded number of times).
     for (let tries = 0; ; tries++) {
       next = new Float64Array(c.length);
       for (let i = 0; i < next.length; i++) next[i] = z[i]! - grad[i]! / L;
-      shrink(next, lambda / L, complex);
+      shrink(next, weight / L, complex);
       bnext = B.apply(next);
-      if (!backtracking) break;
-      // f(next) <= f(z) + <grad, next - z> + L/2 ||next - z||^2
+      if (!o.backtracking) break;
       let fnext = 0;
       for (let i = 0; i < y.length; i++) fnext += (bnext[i]! - y[i]!) ** 2;
       fnext *= 0.5;
@@ -114,18 +172,26 @@ function solveFixed(core: Core, lambda: number, c0: Float64Array, iterations: nu
         quad += d * d;
       }
       if (fnext <= fz + lin + 0.5 * L * quad + 1e-10 * (Math.abs(fz) + Math.abs(fnext)) || tries >= 30) break;
+      if (!fresh) {
+        fresh = true;
+        bz = B.apply(z);
+        gradientAtZ();
+        continue;
+      }
       L *= 1.5;
     }
     const diff = new Float64Array(c.length);
     for (let i = 0; i < c.length; i++) diff[i] = next[i]! - c[i]!;
-    const change = norm2(diff);
-    const scale = Math.max(norm2(next), 1e-300);
+    const change = norm2(diff) / Math.max(norm2(next), 1e-300);
     let momentum = 0;
-    if (accel) {
+    if (o.accel) {
       // Gradient-based adaptive restart: momentum pointing uphill resets t.
       let uphill = 0;
       for (let i = 0; i < c.length; i++) uphill += (z[i]! - next[i]!) * diff[i]!;
-      if (restart && uphill > 0) t = 1;
+      if (o.restart && uphill > 0) {
+        t = 1;
+        restarts++;
+      }
       const tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
       momentum = (t - 1) / tNext;
       t = tNext;
@@ -136,95 +202,131 @@ function solveFixed(core: Core, lambda: number, c0: Float64Array, iterations: nu
     for (let i = 0; i < y.length; i++) bz[i] = bnext[i]! + momentum * (bnext[i]! - bc[i]!);
     c = next;
     bc = bnext;
-    const obj = objective(bc, c);
-    loss.push(obj);
-    if (!Number.isFinite(obj)) {
-      stopReason = 'diverged';
-      break;
+    let res = 0;
+    for (let i = 0; i < y.length; i++) res += (bc[i]! - y[i]!) ** 2;
+    const measures = { loss: 0.5 * res + weight * l1(c, complex), lambda: weight, change, gap: NaN };
+    if (weight > lambda) {
+      weight = Math.max(lambda, weight * CONTINUATION_FACTOR);
+      measures.change = Infinity;
+    } else if ((it + 1) % o.gapEvery === 0) {
+      measures.gap = relativeGap(core, c, bc, lambda);
     }
-    if (change <= tol * scale) {
-      stopReason = 'converged';
-      it++;
-      break;
-    }
-  }
-  return { c, bc, loss, iterations: it, stopReason, L };
+    return measures;
+  };
+  const run = runIterations(step, { maxIterations: o.iterations, rules: [divergence('loss'), below('gap', o.tolerance)], onProgress: o.onProgress, signal: o.signal });
+  return { c, bc, run, L, restarts };
 }
+
+/** Per-iteration shrink of the continuation weight (lambda_max/2 to 1e-5 lambda_max in ~210). */
+const CONTINUATION_FACTOR = 0.95;
+/** Continuation pays off below this fraction of lambda_max (above, FISTA converges fast anyway). */
+const CONTINUATION_BELOW = 1e-2;
+
+export type LassoInfo = {
+  lambda: number;
+  lambdaMax: number;
+  /** How lambda was set: given, a ratio of lambda_max, or the discrepancy principle. */
+  lambdaRule: 'given' | 'ratio' | 'discrepancy';
+  lipschitz: number;
+  nonZeros: number;
+  restarts: number;
+  /** Relative duality gap at the returned iterate. */
+  gap: number;
+  continuation: boolean;
+  discrepancyTarget?: number;
+  coefficients: Float64Array;
+};
 
 /**
  * l1-synthesis Lasso, min 1/2 ||A W^T c - y||^2 + lambda ||c||_1, by FISTA (or ISTA) with
- * step 1/L from power iteration, backtracking and adaptive restart. Complex data (A acting on
- * interleaved complex images with a real basis) shrinks complex magnitudes. Returns x = W^T c.
+ * step 1/L from power iteration, backtracking and adaptive restart, continuation in lambda for
+ * small lambda, and a stop on the relative duality gap (a certificate of optimality, unlike a
+ * fixed count). Complex data (A acting on interleaved complex images with a real basis) shrinks
+ * complex magnitudes. Returns x = W^T c.
  */
-export function fista(options: LassoOptions): RecoveryResult {
+export function fista(options: LassoOptions): RecoveryResult<LassoInfo> {
   const fn = options.acceleration === 'ista' ? 'ista' : 'fista';
-  checkOptions(fn, options, ['operator', 'measurements', 'basis', 'lambda', 'lambdaRatio', 'noiseSigma', 'iterations', 'tolerance', 'acceleration', 'restart', 'backtracking', 'x0']);
+  checkOptions(fn, options, ['operator', 'measurements', 'basis', 'waveletLevels', 'lambda', 'lambdaRatio', 'noiseSigma', 'iterations', 'tolerance', 'acceleration', 'restart', 'backtracking', 'continuation', 'x0', 'onProgress', 'signal']);
   const { A, y, x0 } = solverInputs(fn, options.operator, options.measurements, options.x0);
-  let W = checkBasis(fn, options.basis, A) ?? identity({ shape: A.inShape.slice() });
+  let W = resolveBasis(fn, options.basis, A, options.waveletLevels) ?? identity({ shape: A.inShape.slice() });
   const complex = W.inSize * 2 === A.inSize;
   if (complex) W = complexBasis(W);
   const given = [options.lambda, options.lambdaRatio, options.noiseSigma].filter((v) => v !== undefined).length;
   if (given > 1) throw new InvalidArgumentError(fn, 'lambda', 'at most one of lambda, lambdaRatio, noiseSigma', options);
-  const iterations = checkInteger(fn, 'iterations', options.iterations ?? 1000, 1);
-  const tol = checkNumber(fn, 'tolerance', options.tolerance ?? 1e-6, { min: 0 });
+  const iterations = checkInteger(fn, 'iterations', options.iterations ?? 20000, 1);
+  const tol = checkNumber(fn, 'tolerance', options.tolerance ?? LASSO_TOLERANCE, { min: 0 });
   const accel = checkOneOf(fn, 'acceleration', options.acceleration ?? 'fista', ['fista', 'ista'] as const) === 'fista';
   const restart = options.restart ?? true;
   const backtracking = options.backtracking ?? true;
   const start = performance.now();
   const B = compose(A, adjointOf(W));
   const L = 1.02 * opNormSquared(B, { seed: 1, iterations: 60 });
-  const core: Core = { B, y, L: Math.max(L, 1e-300), complex };
   const lambdaMax = maxMagnitude(B.applyAdjoint(y), complex);
+  const core: Core = { B, y, L: Math.max(L, 1e-300), complex, lambdaMax };
   const c0 = x0 ? W.apply(x0) : new Float64Array(W.outSize);
+  const stage = (lambda: number, iters: number, stageTol: number): StageOptions => ({
+    iterations: iters,
+    tolerance: stageTol,
+    accel,
+    restart,
+    backtracking,
+    continuation: options.continuation ?? lambda < CONTINUATION_BELOW * lambdaMax,
+    gapEvery: 10,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
   let lambda: number;
-  const info: Record<string, unknown> = { lambdaMax, lipschitz: L };
-  let result;
+  let lambdaRule: LassoInfo['lambdaRule'];
+  let discrepancyTarget: number | undefined;
+  let warm = c0;
   if (options.noiseSigma !== undefined) {
     const sigma = checkNumber(fn, 'noiseSigma', options.noiseSigma, { min: 0, exclusiveMin: true });
-    // Discrepancy principle: ||B c - y||^2 = m sigma^2, bisection on log lambda with warm starts.
-    const target = y.length * sigma * sigma;
+    // Discrepancy principle: ||B c - y||^2 = m sigma^2, bisection on log lambda with warm starts
+    // from the larger lambda (whose solution is sparser and found faster).
+    discrepancyTarget = y.length * sigma * sigma;
     let lo = Math.log(lambdaMax * 1e-7);
     let hi = Math.log(lambdaMax);
-    let warm = c0;
-    let best: ReturnType<typeof solveFixed> | null = null;
     for (let k = 0; k < 14; k++) {
       const mid = (lo + hi) / 2;
-      const r = solveFixed(core, Math.exp(mid), warm, Math.max(50, iterations >> 2), tol * 10, accel, restart, backtracking);
+      const r = solveLasso(core, Math.exp(mid), warm, { ...stage(Math.exp(mid), Math.max(200, iterations >> 3), 1e-3), continuation: false });
       let res = 0;
       for (let i = 0; i < y.length; i++) res += (r.bc[i]! - y[i]!) ** 2;
-      if (res > target) hi = mid;
+      if (res > discrepancyTarget) hi = mid;
       else lo = mid;
-      warm = r.c;
-      best = r;
+      if (res > discrepancyTarget || k === 0) warm = r.c;
     }
     lambda = Math.exp((lo + hi) / 2);
-    info.discrepancyTarget = target;
-    result = solveFixed(core, lambda, best ? best.c : c0, iterations, tol, accel, restart, backtracking);
+    lambdaRule = 'discrepancy';
+  } else if (options.lambda !== undefined) {
+    lambda = checkNumber(fn, 'lambda', options.lambda, { min: 0 });
+    lambdaRule = 'given';
   } else {
-    lambda =
-      options.lambda !== undefined
-        ? checkNumber(fn, 'lambda', options.lambda, { min: 0 })
-        : checkNumber(fn, 'lambdaRatio', options.lambdaRatio ?? 1e-3, { min: 0 }) * lambdaMax;
-    result = solveFixed(core, lambda, c0, iterations, tol, accel, restart, backtracking);
+    lambda = checkNumber(fn, 'lambdaRatio', options.lambdaRatio ?? 1e-3, { min: 0 }) * lambdaMax;
+    lambdaRule = 'ratio';
   }
-  info.lambda = lambda;
+  const main = stage(lambda, iterations, tol);
+  if (options.noiseSigma !== undefined) main.continuation = options.continuation ?? false; // warm-started already
+  const result = solveLasso(core, lambda, warm, main);
   let nnz = 0;
   for (const v of result.c) if (v !== 0) nnz++;
-  info.nonZeros = nnz;
+  const gap = relativeGap(core, result.c, result.bc, lambda);
   return {
     method: accel ? 'fista' : 'ista',
     x: W.applyAdjoint(result.c),
     shape: A.inShape.slice(),
-    iterations: result.iterations,
-    stopReason: result.stopReason,
-    bestIteration: result.iterations,
-    history: { loss: result.loss },
+    iterations: result.run.iterations,
+    stopReason: result.run.stopReason,
+    bestIteration: result.run.iterations,
+    history: result.run.history as unknown as RecoveryResult['history'],
     timeMs: performance.now() - start,
     seed: null,
-    options: { operator: A.name, basis: W.name, lambda, iterations, tolerance: tol, acceleration: accel ? 'fista' : 'ista', restart, backtracking, noiseSigma: options.noiseSigma, lambdaRatio: options.lambdaRatio },
-    info: { ...info, coefficients: result.c },
+    options: { operator: A.name, basis: W.name, lambda, iterations, tolerance: tol, acceleration: accel ? 'fista' : 'ista', restart, backtracking, continuation: main.continuation, noiseSigma: options.noiseSigma, lambdaRatio: options.lambdaRatio },
+    info: { lambda, lambdaMax, lambdaRule, lipschitz: result.L, nonZeros: nnz, restarts: result.restarts, gap, continuation: main.continuation, discrepancyTarget, coefficients: result.c },
   };
 }
+
+/** Default relative duality gap; see the measurement in the Lasso tests. */
+const LASSO_TOLERANCE = 1e-6;
 
 /** Plain proximal gradient (ISTA): fista with acceleration off. */
 export function ista(options: Omit<LassoOptions, 'acceleration'>): RecoveryResult {

@@ -7,6 +7,7 @@ import { fftNdInPlace } from '../fft/fft.js';
 import { nextFastSize } from '../fft/mixedRadix.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
 import type { StationaryKernel } from '../priors/gp/kernels.js';
+import { below, divergence, runIterations } from './driver.js';
 import type { RecoveryResult, StopReason } from './result.js';
 
 /**
@@ -239,7 +240,7 @@ export function gpPosterior(options: GpPosteriorOptions): RecoveryResult {
     iterations: main.iterations,
     stopReason,
     bestIteration: main.iterations,
-    history: { loss: main.residuals },
+    history: main.history,
     timeMs: performance.now() - start,
     seed,
     options: { kernel: options.kernel.name, noiseVariance: s2, priorMean: m0, samples, iterations, tolerance: tol, preconditioner: usePrec },
@@ -248,7 +249,7 @@ export function gpPosterior(options: GpPosteriorOptions): RecoveryResult {
   };
 }
 
-/** Preconditioned conjugate gradients for an SPD operator. */
+/** Preconditioned conjugate gradients for an SPD operator, through the shared driver. */
 function pcg(apply: (v: Float64Array) => Float64Array, precond: (r: Float64Array) => Float64Array, b: Float64Array, maxIter: number, tol: number) {
   const x = new Float64Array(b.length);
   const r = new Float64Array(b);
@@ -256,11 +257,8 @@ function pcg(apply: (v: Float64Array) => Float64Array, precond: (r: Float64Array
   const p = new Float64Array(z);
   let rz = dot(r, z);
   const bn = Math.sqrt(dot(b, b));
-  const residuals: number[] = [];
-  if (bn === 0) return { x, iterations: 0, converged: true, residuals };
-  let it = 0;
-  let converged = false;
-  for (; it < maxIter; it++) {
+  if (bn === 0) return { x, iterations: 0, converged: true, history: { loss: [] as number[], optimality: [] as number[] } };
+  const step = () => {
     const ap = apply(p);
     const alpha = rz / dot(p, ap);
     for (let i = 0; i < x.length; i++) {
@@ -268,17 +266,14 @@ function pcg(apply: (v: Float64Array) => Float64Array, precond: (r: Float64Array
       r[i]! -= alpha * ap[i]!;
     }
     const rel = Math.sqrt(dot(r, r)) / bn;
-    residuals.push(rel);
-    if (rel <= tol) {
-      converged = true;
-      it++;
-      break;
-    }
     z = precond(r);
     const rzNew = dot(r, z);
     const beta = rzNew / rz;
     rz = rzNew;
     for (let i = 0; i < p.length; i++) p[i] = z[i]! + beta * p[i]!;
-  }
-  return { x, iterations: it, converged, residuals };
+    // The CG quadratic 1/2 a^T M a - b^T a = -1/2 (b^T a + r^T a), which CG decreases monotonically.
+    return { loss: -0.5 * (dot(b, x) + dot(r, x)), optimality: rel };
+  };
+  const run = runIterations(step, { maxIterations: maxIter, rules: [divergence('optimality'), below('optimality', tol)] });
+  return { x, iterations: run.iterations, converged: run.stopReason === 'converged', history: run.history as { loss: number[]; optimality: number[] } };
 }

@@ -2,6 +2,7 @@ import { checkInteger, checkNumber, checkOptions, type NumericArray } from '../c
 import { allFinite, dot } from '../core/vector.js';
 import type { LinearOperator } from '../operators/linearOperator.js';
 import { solverInputs } from './common.js';
+import { below, divergence, runIterations, type Progress } from './driver.js';
 import type { RecoveryResult, StopReason } from './result.js';
 
 export interface LeastSquaresOptions {
@@ -10,9 +11,11 @@ export interface LeastSquaresOptions {
   /** Tikhonov weight lambda in min ||Ax - y||^2 + lambda ||x||^2 (default 0). */
   tikhonov?: number;
   iterations?: number;
-  /** Stop when ||A^T r - lambda x|| <= tolerance * ||A^T y|| (default 1e-10). */
+  /** Stop when ||A^T r - lambda x|| <= tolerance times its initial value (default 1e-10). */
   tolerance?: number;
   x0?: NumericArray;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface LeastSquaresOptions {
  */
 export function leastSquares(options: LeastSquaresOptions): RecoveryResult {
   const fn = 'leastSquares';
-  checkOptions(fn, options, ['operator', 'measurements', 'tikhonov', 'iterations', 'tolerance', 'x0']);
+  checkOptions(fn, options, ['operator', 'measurements', 'tikhonov', 'iterations', 'tolerance', 'x0', 'onProgress', 'signal']);
   const { A, y, x0 } = solverInputs(fn, options.operator, options.measurements, options.x0);
   const lambda = checkNumber(fn, 'tikhonov', options.tikhonov ?? 0, { min: 0 });
   const iterations = checkInteger(fn, 'iterations', options.iterations ?? 500, 1);
@@ -38,21 +41,13 @@ export function leastSquares(options: LeastSquaresOptions): RecoveryResult {
   for (let i = 0; i < n; i++) s[i]! -= lambda * x[i]!;
   const p = new Float64Array(s);
   let gamma = dot(s, s);
-  const stopAt = tol * Math.sqrt(Math.max(gamma, 1e-300));
-  const history = { loss: [dot(r, r)] };
-  let stopReason: StopReason = 'max-iterations';
-  let it = 0;
-  for (; it < iterations; it++) {
-    if (Math.sqrt(gamma) <= stopAt) {
-      stopReason = 'converged';
-      break;
-    }
+  const gamma0 = Math.sqrt(Math.max(gamma, 1e-300));
+  const objective = () => dot(r, r) + lambda * dot(x, x);
+  const step = () => {
     const q = A.apply(p);
     const delta = dot(q, q) + lambda * dot(p, p);
-    if (!(delta > 0)) {
-      stopReason = delta === 0 ? 'converged' : 'diverged';
-      break;
-    }
+    // delta = 0: the search direction is null (already optimal); negative or NaN: breakdown.
+    if (!(delta > 0)) return { loss: delta === 0 ? objective() : NaN, optimality: delta === 0 ? 0 : NaN };
     const alpha = gamma / delta;
     for (let i = 0; i < n; i++) x[i]! += alpha * p[i]!;
     for (let i = 0; i < r.length; i++) r[i]! -= alpha * q[i]!;
@@ -62,18 +57,20 @@ export function leastSquares(options: LeastSquaresOptions): RecoveryResult {
     const beta = gammaNew / gamma;
     for (let i = 0; i < n; i++) p[i] = sNew[i]! + beta * p[i]!;
     gamma = gammaNew;
-    history.loss.push(dot(r, r));
-    if (!allFinite(x)) {
-      stopReason = 'diverged';
-      break;
-    }
-  }
+    return { loss: allFinite(x) ? objective() : NaN, optimality: Math.sqrt(gamma) / gamma0 };
+  };
+  const converged = Math.sqrt(gamma) <= tol * gamma0 || gamma === 0;
+  const run = converged
+    ? { iterations: 0, stopReason: 'converged' as StopReason, history: { loss: [objective()], optimality: [0] } }
+    : runIterations(step, { maxIterations: iterations, rules: [divergence('loss'), below('optimality', tol)], onProgress: options.onProgress, signal: options.signal });
+  const it = run.iterations;
+  const history = run.history as unknown as RecoveryResult['history'];
   return {
     method: 'least-squares',
     x,
     shape: A.inShape.slice(),
     iterations: it,
-    stopReason,
+    stopReason: run.stopReason,
     bestIteration: it,
     history,
     timeMs: performance.now() - start,

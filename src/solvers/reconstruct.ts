@@ -125,10 +125,10 @@ export function reconstructSync(options: ReconstructOptions): RecoveryResult {
   const o = options;
   switch (method as Method) {
     case 'least-squares':
-      return leastSquares({ operator: A, measurements: o.measurements, tikhonov: o.tikhonov, iterations: o.iterations, tolerance: o.tolerance });
+      return leastSquares({ operator: A, measurements: o.measurements, tikhonov: o.tikhonov, iterations: o.iterations, tolerance: o.tolerance, onProgress: o.onProgress, signal: o.signal });
     case 'lasso': {
       const basis = typeof o.basis === 'object' ? o.basis : basisByName(o.basis ?? 'db4', geo.shape, o.waveletLevels);
-      const r = fista({ operator: A, measurements: o.measurements, basis, lambda: o.lambda, lambdaRatio: o.lambdaRatio, noiseSigma: o.noiseSigma, iterations: o.iterations, tolerance: o.tolerance });
+      const r = fista({ operator: A, measurements: o.measurements, basis, lambda: o.lambda, lambdaRatio: o.lambdaRatio, noiseSigma: o.noiseSigma, iterations: o.iterations, tolerance: o.tolerance, onProgress: o.onProgress, signal: o.signal });
       return { ...r, method: 'lasso' };
     }
     case 'omp': {
@@ -162,7 +162,7 @@ export function reconstructSync(options: ReconstructOptions): RecoveryResult {
     case 'tv': {
       const tvShape = geo.complex ? [...geo.shape, 2] : geo.shape;
       const lambda = o.lambda ?? 0.01;
-      return tv({ operator: A, measurements: o.measurements, lambda, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative });
+      return tv({ operator: A, measurements: o.measurements, lambda, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative, onProgress: o.onProgress, signal: o.signal });
     }
     default: {
       const kind = method === 'sgld' ? (o.prior ?? 'deep-image-prior') : method;

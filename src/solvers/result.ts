@@ -9,18 +9,36 @@ export type StopReason =
   | 'exact'
   | 'residual-tolerance';
 
+/**
+ * Per-iteration records. Each field has one meaning for every method:
+ * - loss: the value of the objective the method minimises, at the current iterate
+ *   (Lasso 1/2||A W^T c - y||^2 + lambda ||c||_1; TV 1/2||Ax - y||^2 + lambda TV(x); least
+ *   squares ||Ax - y||^2 + tikhonov ||x||^2; OMP ||y - A x_S||^2; GP the conjugate-gradient
+ *   quadratic 1/2 a^T M a - b^T a; generators (1/m_train)||A G(theta) - y||^2 on the training set).
+ * - change: relative change of the iterate, ||x_k - x_k-1|| / ||x_k||.
+ * - gap: relative duality gap (P - D) / P (Lasso).
+ * - optimality: relative residual of the optimality conditions (TV: max of the primal-dual
+ *   residuals; least squares and GP: ||b - M a|| / ||b|| of the linear system solved by CG).
+ * - lambda: the regularisation weight in force at that iteration (continuation).
+ * - valLoss: mean squared misfit on held-out measurements; psnr: against a reference, for
+ *   plots only; outputVariance: running variance of the generator outputs.
+ * - iteration: the iteration number of each entry when not every iteration is recorded.
+ */
 export interface RecoveryHistory {
   loss: number[];
+  change?: number[];
+  gap?: number[];
+  optimality?: number[];
+  lambda?: number[];
   psnr?: number[];
   valLoss?: number[];
   /** Running variance of the outputs (variance-based early stopping). */
   outputVariance?: number[];
-  /** Iteration index of each recorded entry when not every iteration is recorded. */
   iteration?: number[];
 }
 
-/** The one result record every solver returns. */
-export interface RecoveryResult {
+/** The one result record every solver returns; `info` is typed per method. */
+export interface RecoveryResult<I = Record<string, unknown>> {
   method: string;
   x: Float64Array;
   shape: number[];
@@ -33,8 +51,8 @@ export interface RecoveryResult {
   options: Record<string, unknown>;
   /** Per-entry posterior variance, when the method samples (SGLD, GP). */
   variance?: Float64Array;
-  /** Free-form diagnostics (e.g. a divergence message, the regularisation weight used). */
-  info?: Record<string, unknown>;
+  /** Method diagnostics (e.g. the regularisation weight chosen); typed per method. */
+  info?: I;
 }
 
 function plain(value: unknown): unknown {
@@ -65,6 +83,6 @@ function finite(v: number): number | string {
 }
 
 /** The JSON-serialisable form of a result (typed arrays to arrays, non-finite numbers to strings). */
-export function resultToJSON(result: RecoveryResult): Record<string, unknown> {
+export function resultToJSON(result: RecoveryResult<unknown>): Record<string, unknown> {
   return plain(result) as Record<string, unknown>;
 }

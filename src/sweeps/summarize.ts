@@ -13,6 +13,8 @@ export interface CellSummary {
   trials: number;
   successes: number;
   failures: number;
+  /** Trials whose solver ran out of iterations (stopReason 'max-iterations'): not converged. */
+  unconverged: number;
   /** Success probability and its 95% Wilson score interval. */
   probability: number;
   low: number;
@@ -70,6 +72,7 @@ export function summarizeRows(rows: TrialRow[]): CellSummary[] {
       trials: g.length,
       successes,
       failures: g.filter((r) => r.status === 'failed').length,
+      unconverged: g.filter((r) => r.stopReason === 'max-iterations').length,
       probability: successes / g.length,
       low,
       high,
@@ -88,14 +91,14 @@ export function summarizeFile(path: string): { definition: SweepDefinition | nul
 }
 
 export function cellsToCsv(cells: CellSummary[]): string {
-  const head = 'method,m,n,k,structure,noise,trials,successes,failures,probability,ci_low,ci_high,median_error,q1_error,q3_error,median_time_ms';
+  const head = 'method,m,n,k,structure,noise,trials,successes,failures,unconverged,probability,ci_low,ci_high,median_error,q1_error,q3_error,median_time_ms';
   const f = (v: number | null) => (v === null ? '' : String(v));
-  return [head, ...cells.map((c) => [c.method, c.m, c.n, f(c.k), f(c.structure), c.noise, c.trials, c.successes, c.failures, c.probability, c.low, c.high, f(c.medianError), f(c.lowerQuartileError), f(c.upperQuartileError), c.medianTimeMs.toFixed(1)].join(','))].join('\n') + '\n';
+  return [head, ...cells.map((c) => [c.method, c.m, c.n, f(c.k), f(c.structure), c.noise, c.trials, c.successes, c.failures, c.unconverged, c.probability, c.low, c.high, f(c.medianError), f(c.lowerQuartileError), f(c.upperQuartileError), c.medianTimeMs.toFixed(1)].join(','))].join('\n') + '\n';
 }
 
 export function cellsTable(cells: CellSummary[]): string {
-  const head = ['method', 'm', 'k', 'struct', 'noise', 'trials', 'P(success)', '95% CI', 'median err', 'median ms'];
-  const lines = cells.map((c) => [c.method, String(c.m), c.k === null ? '-' : String(c.k), c.structure === null ? '-' : String(c.structure), String(c.noise), String(c.trials), c.probability.toFixed(2), `[${c.low.toFixed(2)}, ${c.high.toFixed(2)}]`, c.medianError === null ? '-' : c.medianError.toExponential(2), c.medianTimeMs.toFixed(0)]);
+  const head = ['method', 'm', 'k', 'struct', 'noise', 'trials', 'unconv.', 'P(success)', '95% CI', 'median err', 'median ms'];
+  const lines = cells.map((c) => [c.method, String(c.m), c.k === null ? '-' : String(c.k), c.structure === null ? '-' : String(c.structure), String(c.noise), String(c.trials), String(c.unconverged), c.probability.toFixed(2), `[${c.low.toFixed(2)}, ${c.high.toFixed(2)}]`, c.medianError === null ? '-' : c.medianError.toExponential(2), c.medianTimeMs.toFixed(0)]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [fmt(head), ...lines.map(fmt)].join('\n');

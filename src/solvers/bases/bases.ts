@@ -30,11 +30,11 @@ export function dctBasis(options: { shape: number[] }): LinearOperator {
 export type BasisName = 'identity' | 'dct' | 'haar' | `db${number}`;
 
 /** A sparsifying basis by name, for the solvers and the CLI. */
-export function basisByName(name: string, shape: number[], levels?: number): LinearOperator {
-  if (name === 'identity') return identity({ shape });
-  if (name === 'dct') return dctBasis({ shape });
-  if (name === 'haar' || /^db\d+$/.test(name)) return waveletBasis({ shape, wavelet: name as WaveletName, levels });
-  throw new InvalidArgumentError('basisByName', 'basis', "'identity', 'dct', 'haar' or 'db1'...'db20'", name);
+export function basisByName(name: string, shape: readonly number[], levels?: number, fn = 'basisByName'): LinearOperator {
+  if (name === 'identity') return identity({ shape: shape.slice() });
+  if (name === 'dct') return dctBasis({ shape: shape.slice() });
+  if (name === 'haar' || /^db\d+$/.test(name)) return waveletBasis({ shape: shape.slice(), wavelet: name as WaveletName, levels });
+  throw new InvalidArgumentError(fn, 'basis', "'identity', 'dct', 'haar' or 'db1'...'db20'", name);
 }
 
 /**
