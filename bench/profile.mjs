@@ -38,6 +38,25 @@ for (const key of Object.keys(base)) {
     return r;
   };
 }
+// The direct 3x3 convolution is an object of methods: time each of its passes.
+if (base.conv3x3) {
+  const d = base.conv3x3;
+  const wrap = (label, fn, flopsOf) => (...args) => {
+    const [, g, out] = args;
+    flops += flopsOf ? 2 * 9 * g.c * out * g.h * g.w : 0;
+    const t = performance.now();
+    const r = fn.apply(d, args);
+    totals.set(label, (totals.get(label) ?? 0) + performance.now() - t);
+    return r;
+  };
+  timed.conv3x3 = {
+    serves: (...a) => d.serves(...a),
+    scratchFloats: (...a) => d.scratchFloats(...a),
+    forward: wrap('conv3x3 forward', d.forward, true),
+    backwardData: wrap('conv3x3 input grad', d.backwardData, true),
+    backwardWeight: wrap('conv3x3 weight grad', d.backwardWeight, true),
+  };
+}
 Object.defineProperty(timed, 'name', { value: base.name });
 Object.defineProperty(timed, 'threads', { get: () => base.threads });
 ucs.setKernels(timed);
@@ -60,7 +79,7 @@ for (let i = 0; i < N; i++) step();
 const total = (performance.now() - t0) / N;
 const rss1 = process.memoryUsage().rss;
 console.log(`${gen.name} ${C === 1 ? '' : C + 'x'}${S}x${S}${net === 'dip' ? '' : ` k=${K} depth ${D}`}: ${total.toFixed(1)} ms per step (${ucs.getKernels().name}, ${ucs.getThreads()} threads), ${gen.numParams} parameters`);
-console.log(`  ${(flops / N / 1e9).toFixed(1)} GFLOP of GEMM per step: ${(flops / N / total / 1e6).toFixed(0)} GFLOP/s over the whole step`);
+console.log(`  ${(flops / N / 1e9).toFixed(1)} GFLOP of GEMM and convolution per step: ${(flops / N / total / 1e6).toFixed(0)} GFLOP/s over the whole step`);
 let kernelSum = 0;
 for (const [label, ms] of [...totals.entries()].sort((a, b) => b[1] - a[1])) {
   const per = ms / N;

@@ -12,37 +12,57 @@ static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t pool_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t pool_done = PTHREAD_COND_INITIALIZER;
-static atomic_int job_seq, done_seq;
+/*
+ * The job word is (sequence << 2) | state. The caller posts a job (POSTED), the helper claims
+ * it (TAKEN) and acknowledges it in done_seq when its part is done. A caller that finishes its
+ * own part while the job is still POSTED cancels it (CANCELLED) and runs the other part itself:
+ * on a shared machine the helper may not be scheduled for milliseconds, and the caller must not
+ * sit waiting for it (a kernel then costs at most its one-thread time, plus nothing).
+ */
+enum { POSTED = 1, TAKEN = 2, CANCELLED = 3 };
+#define SEQ_MASK 0x3fffffffu
+static atomic_uint job_word, done_seq;
 static part_fn job_fn;
 static void *job_arg;
 static int helper_started;
 
+static void pause_briefly(void) {
+#ifdef UCS_X86
+  _mm_pause();
+#endif
+}
+
 static void *helper_main(void *unused) {
   (void)unused;
-  int seen = 0;
+  unsigned seen = 0;
   for (;;) {
     /* Spin a little first: GEMM calls of one step follow each other within microseconds. */
-    for (int spin = 0; spin < 20000 && atomic_load_explicit(&job_seq, memory_order_acquire) == seen; spin++) {
-#ifdef UCS_X86
-      _mm_pause();
-#endif
-    }
-    if (atomic_load_explicit(&job_seq, memory_order_acquire) == seen) {
+    for (int spin = 0; spin < 20000 && atomic_load_explicit(&job_word, memory_order_acquire) == seen; spin++) pause_briefly();
+    if (atomic_load_explicit(&job_word, memory_order_acquire) == seen) {
       pthread_mutex_lock(&pool_mutex);
-      while (atomic_load_explicit(&job_seq, memory_order_acquire) == seen) pthread_cond_wait(&pool_wake, &pool_mutex);
+      while (atomic_load_explicit(&job_word, memory_order_acquire) == seen) pthread_cond_wait(&pool_wake, &pool_mutex);
       pthread_mutex_unlock(&pool_mutex);
     }
-    seen = atomic_load_explicit(&job_seq, memory_order_acquire);
+    unsigned w = atomic_load_explicit(&job_word, memory_order_acquire);
+    seen = w;
+    if ((w & 3u) != POSTED) continue;
+    /* Claim it; failing means the caller cancelled it (or already posted the next job): look again. */
+    if (!atomic_compare_exchange_strong_explicit(&job_word, &w, (w & ~3u) | TAKEN, memory_order_acq_rel, memory_order_acquire)) continue;
+    seen = (w & ~3u) | TAKEN;
     job_fn(job_arg, 1, 2);
     pthread_mutex_lock(&pool_mutex);
-    atomic_store_explicit(&done_seq, seen, memory_order_release);
+    atomic_store_explicit(&done_seq, w >> 2, memory_order_release);
     pthread_cond_signal(&pool_done);
     pthread_mutex_unlock(&pool_mutex);
   }
   return NULL;
 }
 
-/* Runs fn on `threads` (1 or 2) parts; part 0 on the calling thread. */
+/*
+ * Runs fn on `threads` (1 or 2) parts: part 0 on the calling thread, part 1 on the helper, or
+ * also on the caller when the helper has not started it by the time part 0 is done. So parts
+ * must not wait for each other.
+ */
 void run_parts(part_fn fn, void *arg, int threads) {
   if (threads < 2 || pthread_mutex_trylock(&pool_busy) != 0) {
     fn(arg, 0, 1);
@@ -64,21 +84,22 @@ void run_parts(part_fn fn, void *arg, int threads) {
   }
   job_fn = fn;
   job_arg = arg;
+  const unsigned seq = ((atomic_load_explicit(&job_word, memory_order_relaxed) >> 2) + 1) & SEQ_MASK;
   pthread_mutex_lock(&pool_mutex);
-  int seq = atomic_load(&job_seq) + 1;
-  atomic_store_explicit(&job_seq, seq, memory_order_release);
+  atomic_store_explicit(&job_word, (seq << 2) | POSTED, memory_order_release);
   pthread_cond_signal(&pool_wake);
   pthread_mutex_unlock(&pool_mutex);
   fn(arg, 0, 2);
-  for (int spin = 0; spin < 20000 && atomic_load_explicit(&done_seq, memory_order_acquire) != seq; spin++) {
-#ifdef UCS_X86
-    _mm_pause();
-#endif
-  }
-  if (atomic_load_explicit(&done_seq, memory_order_acquire) != seq) {
-    pthread_mutex_lock(&pool_mutex);
-    while (atomic_load_explicit(&done_seq, memory_order_acquire) != seq) pthread_cond_wait(&pool_done, &pool_mutex);
-    pthread_mutex_unlock(&pool_mutex);
+  unsigned posted = (seq << 2) | POSTED;
+  if (atomic_compare_exchange_strong_explicit(&job_word, &posted, (seq << 2) | CANCELLED, memory_order_acq_rel, memory_order_acquire)) {
+    fn(arg, 1, 2);
+  } else {
+    for (int spin = 0; spin < 20000 && atomic_load_explicit(&done_seq, memory_order_acquire) != seq; spin++) pause_briefly();
+    if (atomic_load_explicit(&done_seq, memory_order_acquire) != seq) {
+      pthread_mutex_lock(&pool_mutex);
+      while (atomic_load_explicit(&done_seq, memory_order_acquire) != seq) pthread_cond_wait(&pool_done, &pool_mutex);
+      pthread_mutex_unlock(&pool_mutex);
+    }
   }
   pthread_mutex_unlock(&pool_busy);
 }

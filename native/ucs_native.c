@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv3x3.h"
 #include "gaussian.h"
 #include "ucs_native.h"
 
@@ -646,6 +647,78 @@ static napi_value js_gaussian_product(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---------------------------------------------------------------- direct 3x3 convolutions (conv3x3.c) */
+
+/* The geometry arguments (cin, cout, h, w, reflect) at i .. i + 4, checked. */
+static Conv3 conv3_arg(Call *c, size_t i) {
+  Conv3 g = {arg_long(c, i), arg_long(c, i + 1), arg_long(c, i + 2), arg_long(c, i + 3), arg_bool(c, i + 4)};
+  if (c->ok && (g.cin < 1 || g.cout < 1 || g.h < 1 || g.w < 1)) fail(c, "untrained-cs native conv3x3: sizes must be >= 1");
+  if (c->ok && g.reflect && (g.h < 2 || g.w < 2)) fail(c, "untrained-cs native conv3x3: reflection padding needs h, w >= 2");
+  if (c->ok && !conv3x3_available()) fail(c, "untrained-cs native conv3x3: needs AVX-512 (conv3x3Available() is false)");
+  return g;
+}
+
+/* conv3x3Scratch(cin, cout, h, w, reflect): floats of scratch the three passes need */
+static napi_value js_conv3_scratch(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin_any(&c, env, info, 5, "untrained-cs native conv3x3Scratch: too few arguments")) return NULL;
+  Conv3 g = conv3_arg(&c, 0);
+  if (!c.ok) return NULL;
+  return number(env, (double)conv3x3_scratch_floats(&g));
+}
+
+static napi_value js_conv3_available(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  napi_get_boolean(env, conv3x3_available(), &r);
+  return r;
+}
+
+/* conv3x3Forward(f, cin, cout, h, w, reflect, x, weight, bias (-1: none), y, acc, scratch, threads) */
+static napi_value js_conv3_forward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 13)) return NULL;
+  Conv3 g = conv3_arg(&c, 1);
+  const long x = arg_long(&c, 6), w = arg_long(&c, 7), b = arg_long(&c, 8), y = arg_long(&c, 9), s = arg_long(&c, 11);
+  const int acc = arg_bool(&c, 10), threads = (int)arg_long(&c, 12);
+  if (!c.ok) return NULL;
+  const float *xp = span(&c, x, g.cin * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9), *bp = b < 0 ? NULL : span(&c, b, g.cout);
+  float *yp = span(&c, y, g.cout * g.h * g.w), *sp = span(&c, s, conv3x3_scratch_floats(&g));
+  if (!c.ok) return NULL;
+  conv3x3_forward(&g, xp, wp, bp, yp, acc, sp, threads);
+  return NULL;
+}
+
+/* conv3x3BackwardData(f, cin, cout, h, w, reflect, dy, weight, dx, acc, scratch, threads) */
+static napi_value js_conv3_backward_data(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 12)) return NULL;
+  Conv3 g = conv3_arg(&c, 1);
+  const long dy = arg_long(&c, 6), w = arg_long(&c, 7), dx = arg_long(&c, 8), s = arg_long(&c, 10);
+  const int acc = arg_bool(&c, 9), threads = (int)arg_long(&c, 11);
+  if (!c.ok) return NULL;
+  const float *dyp = span(&c, dy, g.cout * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9);
+  float *dxp = span(&c, dx, g.cin * g.h * g.w), *sp = span(&c, s, conv3x3_scratch_floats(&g));
+  if (!c.ok) return NULL;
+  conv3x3_backward_data(&g, dyp, wp, dxp, acc, sp, threads);
+  return NULL;
+}
+
+/* conv3x3BackwardWeight(f, cin, cout, h, w, reflect, x, dy, dweight, dbias (-1: none), scratch, threads) */
+static napi_value js_conv3_backward_weight(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 12)) return NULL;
+  Conv3 g = conv3_arg(&c, 1);
+  const long x = arg_long(&c, 6), dy = arg_long(&c, 7), dw = arg_long(&c, 8), db = arg_long(&c, 9), s = arg_long(&c, 10);
+  const int threads = (int)arg_long(&c, 11);
+  if (!c.ok) return NULL;
+  const float *xp = span(&c, x, g.cin * g.h * g.w), *dyp = span(&c, dy, g.cout * g.h * g.w);
+  float *dwp = span(&c, dw, g.cout * g.cin * 9), *dbp = db < 0 ? NULL : span(&c, db, g.cout), *sp = span(&c, s, conv3x3_scratch_floats(&g));
+  if (!c.ok) return NULL;
+  conv3x3_backward_weight(&g, xp, dyp, dwp, dbp, sp, threads);
+  return NULL;
+}
+
 static napi_value js_isa(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -688,6 +761,11 @@ NAPI_MODULE_INIT() {
       {"fft", js_fft},
       {"gaussianFill", js_gaussian_fill},
       {"gaussianProduct", js_gaussian_product},
+      {"conv3x3Available", js_conv3_available},
+      {"conv3x3Scratch", js_conv3_scratch},
+      {"conv3x3Forward", js_conv3_forward},
+      {"conv3x3BackwardData", js_conv3_backward_data},
+      {"conv3x3BackwardWeight", js_conv3_backward_weight},
       {"isa", js_isa},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

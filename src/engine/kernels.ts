@@ -61,9 +61,30 @@ export interface Kernels {
   batchNormForward?(f: FloatArray, x: number, y: number, channels: number, plane: number, scaleOff: number, shiftOff: number, stateOff: number, eps: number, relu: boolean): void;
   batchNormBackward?(f: FloatArray, x: number, dy: number, dx: number, channels: number, plane: number, scaleOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, accumulate: boolean, relu: boolean): void;
   upsample2xLayer?(f: FloatArray, from: number, to: number, channels: number, h: number, w: number, vertical: boolean, backward: boolean, accumulate: boolean): void;
+  /**
+   * Optional direct 3x3 stride-1 convolutions (no im2col), for the layers `serves` accepts.
+   */
+  conv3x3?: DirectConv3x3;
   /** Separable resampling of every channel (nearest or bilinear, any sizes) and its adjoint. */
   resize(f: FloatArray, m: ResizeMap, s: ResizeShape, x: number, y: number): void;
   resizeBackward(f: FloatArray, m: ResizeMap, s: ResizeShape, dy: number, dx: number, accumulate: boolean): void;
+}
+
+/**
+ * The three passes of a 3x3 stride-1 "same" convolution layer (input geometry g, outChannels
+ * outputs, weights [out, in, 3, 3]) on a float32 arena, with `scratchFloats(g, out)` floats of
+ * scratch at `scratch`. bias / dBias < 0: none.
+ */
+export interface DirectConv3x3 {
+  /** Whether the direct kernels run this layer: the shapes where they measured faster than the implicit GEMM. */
+  serves(g: ConvGeometry, outChannels: number): boolean;
+  scratchFloats(g: ConvGeometry, outChannels: number): number;
+  /** y (+)= conv(x) + bias. */
+  forward(f: Float32Array, g: ConvGeometry, outChannels: number, x: number, weight: number, bias: number, y: number, accumulate: boolean, scratch: number): void;
+  /** dx (+)= the adjoint of the forward map applied to dy. */
+  backwardData(f: Float32Array, g: ConvGeometry, outChannels: number, dy: number, weight: number, dx: number, accumulate: boolean, scratch: number): void;
+  /** dWeight = sum over pixels of dy times the shifted input; dBias = sum of dy (written, not added). */
+  backwardWeight(f: Float32Array, g: ConvGeometry, outChannels: number, x: number, dy: number, dWeight: number, dBias: number, scratch: number): void;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { FloatArray } from '../core/vector.js';
 import { nativeAddon, type NativeAddon } from '../core/native.js';
 import { getThreads } from '../core/threads.js';
-import { portableKernels, type Kernels } from './kernels.js';
+import { portableKernels, type DirectConv3x3, type Kernels } from './kernels.js';
+import { direct3x3Wins } from './conv3x3Choice.js';
 
 /**
  * The optional native kernels (native/ucs_native.c, built at install time by native/build.mjs):
@@ -10,11 +11,30 @@ import { portableKernels, type Kernels } from './kernels.js';
  * unavailable (src/core/native.ts), nativeKernels() is null and the WebAssembly SIMD kernels
  * are used instead.
  */
+/** The direct 3x3 convolutions of native/conv3x3.c, where this build and CPU have them. */
+function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
+  if (typeof a.conv3x3Available !== 'function' || !a.conv3x3Available()) return undefined;
+  return {
+    serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && direct3x3Wins(g, out),
+    scratchFloats: (g, out) => a.conv3x3Scratch(g.c, out, g.h, g.w, g.reflect),
+    forward(f, g, out, x, weight, bias, y, acc, scratch) {
+      a.conv3x3Forward(f, g.c, out, g.h, g.w, g.reflect, x, weight, bias, y, acc, scratch, getThreads());
+    },
+    backwardData(f, g, out, dy, weight, dx, acc, scratch) {
+      a.conv3x3BackwardData(f, g.c, out, g.h, g.w, g.reflect, dy, weight, dx, acc, scratch, getThreads());
+    },
+    backwardWeight(f, g, out, x, dy, dWeight, dBias, scratch) {
+      a.conv3x3BackwardWeight(f, g.c, out, g.h, g.w, g.reflect, x, dy, dWeight, dBias, scratch, getThreads());
+    },
+  };
+}
+
 function make(a: NativeAddon): Kernels {
   // Float64 reference arenas stay on the portable kernels.
   const p = portableKernels;
   return {
     name: `native-${a.isa()}`,
+    conv3x3: directConv3x3(a),
     get threads() {
       return getThreads();
     },

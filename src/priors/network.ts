@@ -99,7 +99,7 @@ export class Network {
       if (t.requiresGrad && t.gradOffset < 0) t.gradOffset = layout.alloc(t.size);
       if (layer.stateFloats > 0) layer.stateOffset = layout.alloc(layer.stateFloats);
     }
-    const scratch = layout.alloc(Math.max(0, ...layers.map((l) => l.scratchFloats)));
+    const scratch = layout.alloc(Math.max(0, ...layers.map((l) => (l.scratchFloatsFor ? l.scratchFloatsFor(kernels) : l.scratchFloats))));
     this.arena = new Arena(layout.size, precision);
     const f = this.arena.f32;
     this.params = f.subarray(paramBase, paramBase + total);

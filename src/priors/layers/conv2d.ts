@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { param, Tensor, type Param } from '../../engine/tensor.js';
 import type { ConvGeometry } from '../../engine/im2col.js';
+import type { DirectConv3x3, Kernels } from '../../engine/kernels.js';
 import type { Layer, RunContext } from './layer.js';
 
 export type Padding = 'zero' | 'reflection';
@@ -66,6 +67,18 @@ export class Conv2d implements Layer {
     this.geometry = { c: input.c, h: input.h, w: input.w, kh, kw, stride, reflect: padding === 'reflection', wo };
   }
 
+  /** The engine's direct 3x3 convolution when it runs this layer (float32 arenas only). */
+  private directFor(kernels: Kernels, f?: FloatArray): DirectConv3x3 | null {
+    const d = kernels.conv3x3;
+    if (!d || (f !== undefined && !(f instanceof Float32Array))) return null;
+    return d.serves(this.geometry, this.output.c) ? d : null;
+  }
+
+  scratchFloatsFor(kernels: Kernels): number {
+    const d = this.directFor(kernels);
+    return d ? Math.max(this.scratchFloats, d.scratchFloats(this.geometry, this.output.c)) : this.scratchFloats;
+  }
+
   init(f: FloatArray, rng: Rng): void {
     // torch.nn.Conv2d default: kaiming_uniform(a = sqrt 5) => U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     const fanIn = this.inputs[0]!.c * this.kh * this.kw;
@@ -80,6 +93,12 @@ export class Conv2d implements Layer {
     const y = this.output;
     const P = y.plane;
     const K = x.c * this.kh * this.kw;
+    const direct3x3 = this.directFor(kernels, f);
+    if (direct3x3) {
+      // Bias added in the kernel's store.
+      direct3x3.forward(f as Float32Array, this.geometry, y.c, x.offset, this.weight.offset, this.bias ? this.bias.offset : -1, y.offset, false, ctx.scratch);
+      return;
+    }
     if (this.direct) {
       kernels.gemm(f, false, false, y.c, P, K, this.weight.offset, K, x.offset, P, y.offset, P, false);
     } else if (kernels.gemmIm2col && f instanceof Float32Array) {
@@ -105,6 +124,13 @@ export class Conv2d implements Layer {
     const P = y.plane;
     const K = x.c * this.kh * this.kw;
     const dy = y.gradOffset;
+    const direct3x3 = this.directFor(kernels, f);
+    if (direct3x3) {
+      const f32 = f as Float32Array;
+      direct3x3.backwardWeight(f32, this.geometry, y.c, x.offset, dy, this.weight.gradOffset, this.bias ? this.bias.gradOffset : -1, ctx.scratch);
+      if (x.gradOffset >= 0) direct3x3.backwardData(f32, this.geometry, y.c, dy, this.weight.offset, x.gradOffset, accumulate[0]!, ctx.scratch);
+      return;
+    }
     if (this.bias) {
       for (let c = 0; c < y.c; c++) f[this.bias.gradOffset + c] = kernels.sum(f, dy + c * P, P, false);
     }

@@ -21,6 +21,8 @@ export interface Layer {
   readonly output: Tensor;
   readonly params: readonly Param[];
   readonly scratchFloats: number;
+  /** Scratch when it depends on the engine's kernels (used instead of scratchFloats when present). */
+  scratchFloatsFor?(kernels: Kernels): number;
   /** Extra per-layer state (e.g. saved statistics) in floats. */
   readonly stateFloats: number;
   stateOffset: number;

@@ -1,0 +1,23 @@
+import type { ConvGeometry } from './im2col.js';
+
+/**
+ * Where the direct 3x3 convolution (native/conv3x3.c) beats the implicit GEMM, from timing both
+ * on the layer shapes of ConvDecoder, DIP and the benchmarks (forward + backward with the input
+ * gradient, one thread, CPU time; direct / implicit GEMM):
+ *   64 -> 64 zero padding: 16x16 0.88-0.94, 32x32 0.70-0.80, 64x64 0.57-0.78, 256x256 0.78-0.79;
+ *   128 -> 128 zero, 256x256: 0.85-0.86; 160 -> 160 zero: 80x46 1.00, 160x92 to 640x368 0.85-0.89;
+ *   128 -> 128 reflection: 32x32 1.00-1.12, 64x64 0.94-1.02, 128x128 0.94, 256x256 (132 in) 0.96,
+ *   512x512 0.86; 32 -> 32 at 64x64 0.66, 16 -> 16 at 128x128 0.41-0.45;
+ *   3 -> 64 at 256x256 1.22 (too few input channels for the 8 x 32 tile), 64 -> 3: 0.27.
+ * A fixed rule rather than timing at run time: a network's arithmetic, and so a seeded fit, must
+ * not depend on what the machine was doing when it was built.
+ */
+export function direct3x3Wins(g: ConvGeometry, outChannels: number): boolean {
+  const pixels = g.h * g.w;
+  if (g.c < 8) return false;
+  // Reflection's input gradient runs on the padded plane and folds it: a loss on small planes.
+  if (g.reflect && pixels < 128 * 128) return false;
+  // Wide layers on small planes: about even; keep the implicit GEMM.
+  if (g.c * outChannels > 64 * 64 && pixels < 64 * 64) return false;
+  return true;
+}
