@@ -65,12 +65,14 @@ export { fitGenerator } from './solvers/offThread/fitGenerator.js';
 export { resultToJSON, type RecoveryResult, type RecoveryHistory, type StopReason } from './solvers/result.js';
 
 export { daubechiesFilter } from './solvers/bases/daubechies.js';
-export { waveletBasis, type WaveletName } from './solvers/bases/wavelet.js';
+export { waveletBasis, type WaveletName, type WaveletBasisOptions } from './solvers/bases/wavelet.js';
 export { dctBasis, basisByName, complexBasis, type BasisName } from './solvers/bases/bases.js';
 export { leastSquares, type LeastSquaresOptions } from './solvers/leastSquares.js';
 export { fista, ista, lassoOptimality, type LassoOptions, type LassoInfo } from './solvers/fista.js';
 export { omp, type OmpOptions, type OmpInfo } from './solvers/omp.js';
 export { tv, type TvOptions, type TvInfo } from './solvers/tv.js';
+export { bestLambda, logGrid, type BestLambdaOptions, type BestLambdaResult } from './solvers/bestLambda.js';
+export { heldOutSplit, type HeldOutSplit } from './solvers/heldOut.js';
 export { runIterations, below, divergence, patience, type StopRule, type IterationState, type DriverOptions, type DriverResult, type Measures, type Progress } from './solvers/driver.js';
 export { dataConsistency } from './solvers/dataConsistency.js';
 

@@ -55,12 +55,12 @@ export function methodOptions(method: string, problem: Problem, flags: SolveFlag
       return {
         basis: flags.basis ?? 'db4',
         iterations: flags.iterations,
-        ...(flags.lambda !== undefined ? { lambda: flags.lambda } : flags.noiseSigma ? { noiseSigma: flags.noiseSigma } : { lambdaRatio: 1e-3 }),
+        ...(flags.lambda !== undefined ? { lambda: flags.lambda } : flags.noiseSigma ? { noiseSigma: flags.noiseSigma } : {}),
       };
     case 'omp':
       return { basis: flags.basis ?? 'db4', sparsity: Math.max(1, Math.floor(problem.operator.outSize / 4)) };
     case 'tv':
-      return { lambda: flags.lambda ?? Math.max(1e-3, 0.8 * (flags.noiseSigma ?? 0)), iterations: flags.iterations, nonNegative: true };
+      return { lambda: flags.lambda, noiseSigma: flags.lambda === undefined ? flags.noiseSigma : undefined, iterations: flags.iterations, nonNegative: true };
     case 'least-squares':
       return { iterations: flags.iterations ?? 200 };
     default:

@@ -16,12 +16,12 @@ export function solverInputs(fn: string, operator: unknown, measurements: unknow
  * A basis given as an operator or by name ('dct', 'haar', 'db4', ...; built on the operator's
  * input grid, or its real part for complex data). It must act on that space.
  */
-export function resolveBasis(fn: string, basis: unknown, A: LinearOperator, levels?: number): LinearOperator | null {
+export function resolveBasis(fn: string, basis: unknown, A: LinearOperator, levels?: number, cycleSpinning?: number): LinearOperator | null {
   if (basis === undefined) return null;
   if (typeof basis === 'string') {
     const complex = A.inShape.length > 1 && A.inShape[A.inShape.length - 1] === 2;
     const grid = complex ? A.inShape.slice(0, -1) : A.inShape.slice();
-    return basisByName(basis, grid, levels, fn);
+    return basisByName(basis, grid, levels, fn, cycleSpinning);
   }
   const W = checkOperator(fn, 'basis', basis);
   if (W.inSize !== A.inSize && 2 * W.inSize !== A.inSize) {

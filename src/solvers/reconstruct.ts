@@ -127,8 +127,8 @@ export function reconstructSync(options: ReconstructOptions): RecoveryResult {
     case 'least-squares':
       return leastSquares({ operator: A, measurements: o.measurements, tikhonov: o.tikhonov, iterations: o.iterations, tolerance: o.tolerance, onProgress: o.onProgress, signal: o.signal });
     case 'lasso': {
-      const basis = typeof o.basis === 'object' ? o.basis : basisByName(o.basis ?? 'db4', geo.shape, o.waveletLevels);
-      const r = fista({ operator: A, measurements: o.measurements, basis, lambda: o.lambda, lambdaRatio: o.lambdaRatio, noiseSigma: o.noiseSigma, iterations: o.iterations, tolerance: o.tolerance, onProgress: o.onProgress, signal: o.signal });
+      const basis = typeof o.basis === 'object' ? o.basis : basisByName(o.basis ?? 'db4', geo.shape, o.waveletLevels, fn, o.cycleSpinning as number | undefined);
+      const r = fista({ operator: A, measurements: o.measurements, basis, lambda: o.lambda, lambdaRatio: o.lambdaRatio, noiseSigma: o.noiseSigma, lambdaRule: o.lambdaRule as 'gcv' | undefined, iterations: o.iterations, tolerance: o.tolerance, onProgress: o.onProgress, signal: o.signal });
       return { ...r, method: 'lasso' };
     }
     case 'omp': {
@@ -161,8 +161,8 @@ export function reconstructSync(options: ReconstructOptions): RecoveryResult {
     }
     case 'tv': {
       const tvShape = geo.complex ? [...geo.shape, 2] : geo.shape;
-      const lambda = o.lambda ?? 0.01;
-      return tv({ operator: A, measurements: o.measurements, lambda, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative, onProgress: o.onProgress, signal: o.signal });
+      // Without lambda, tv chooses it (discrepancy with noiseSigma, else held-out measurements).
+      return tv({ operator: A, measurements: o.measurements, lambda: o.lambda, noiseSigma: o.lambda === undefined ? o.noiseSigma : undefined, seed, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative, onProgress: o.onProgress, signal: o.signal });
     }
     default: {
       const kind = method === 'sgld' ? (o.prior ?? 'deep-image-prior') : method;

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { checkInteger, checkNumber, checkOptions, type NumericArray } from '../core/validate.js';
+import { checkInteger, checkNumber, checkOptions, checkSeed, type NumericArray } from '../core/validate.js';
+import type { Seed } from '../core/rng.js';
+import { heldOutSplit } from './heldOut.js';
 import { opNormSquared } from '../operators/dotTest.js';
 import type { LinearOperator } from '../operators/linearOperator.js';
 import { solverInputs } from './common.js';
@@ -9,8 +11,16 @@ import type { RecoveryResult } from './result.js';
 export interface TvOptions {
   operator: LinearOperator;
   measurements: NumericArray;
-  /** Weight of the total variation. */
-  lambda: number;
+  /**
+   * Weight of the total variation. When absent it is chosen by a rule: the discrepancy
+   * principle if noiseSigma is given, otherwise held-out measurements (10% of them; the weight
+   * with the least validation error on a path of weights, rescaled to all measurements).
+   */
+  lambda?: number;
+  /** Noise standard deviation per measurement entry, for the discrepancy principle. */
+  noiseSigma?: number;
+  /** Seed of the held-out split (default 0). */
+  seed?: Seed;
   /**
    * Spatial layout of x: [n] or [h, w] with optional channels: leading ([c, h, w]) or, for
    * interleaved complex images, trailing 2 ([h, w, 2]). Defaults to the operator's input shape.
@@ -32,6 +42,10 @@ export interface TvOptions {
 
 export type TvInfo = {
   lambda: number;
+  /** How lambda was set: given, the discrepancy principle, or held-out measurements. */
+  lambdaRule: 'given' | 'discrepancy' | 'held-out';
+  /** The weights tried by the rule and their scores (held-out error, or residual norm^2). */
+  path?: { lambda: number[]; score: number[] };
   /** Step 1/L of the outer gradient steps, L ~ ||A||^2. */
   lipschitz: number;
   /** Momentum restarts. */
@@ -163,9 +177,7 @@ function tvProx(D: ReturnType<typeof differences>, b: Float64Array, mu: number, 
  * this reaches in ~100. Stops when the relative change of x at the target lambda is below the
  * tolerance. Forward differences with Neumann boundary; channels (or re/im) share one TV.
  */
-export function tv(options: TvOptions): RecoveryResult<TvInfo> {
-  const fn = 'tv';
-  checkOptions(fn, options, ['operator', 'measurements', 'lambda', 'shape', 'iterations', 'tolerance', 'nonNegative', 'continuation', 'innerIterations', 'x0', 'onProgress', 'signal']);
+function tvFixed(fn: string, options: TvOptions & { lambda: number }): RecoveryResult<TvInfo> {
   const { A, y, x0 } = solverInputs(fn, options.operator, options.measurements, options.x0);
   const lambda = checkNumber(fn, 'lambda', options.lambda, { min: 0 });
   const shape = options.shape ? options.shape.slice() : A.inShape.slice();
@@ -240,7 +252,7 @@ export function tv(options: TvOptions): RecoveryResult<TvInfo> {
     timeMs: performance.now() - start,
     seed: null,
     options: { operator: A.name, lambda, iterations, tolerance: tol, nonNegative: nonNeg, continuation, innerIterations: inner },
-    info: { lambda, lipschitz: L, restarts },
+    info: { lambda, lambdaRule: 'given', lipschitz: L, restarts },
   };
 }
 
@@ -248,3 +260,79 @@ export function tv(options: TvOptions): RecoveryResult<TvInfo> {
 const CONTINUATION_FACTOR = 0.95;
 /** Default relative-change tolerance; see the measurement in the TV tests. */
 const TV_TOLERANCE = 1e-4;
+
+/**
+ * Isotropic total variation, min 1/2 ||A x - y||^2 + lambda TV(x) (optionally x >= 0), for any
+ * operator; see tvFixed for the algorithm. Without `lambda` the weight is chosen by a rule
+ * (TvOptions.lambda) and recorded in info.lambda / info.lambdaRule.
+ */
+export function tv(options: TvOptions): RecoveryResult<TvInfo> {
+  const fn = 'tv';
+  checkOptions(fn, options, ['operator', 'measurements', 'lambda', 'noiseSigma', 'seed', 'shape', 'iterations', 'tolerance', 'nonNegative', 'continuation', 'innerIterations', 'x0', 'onProgress', 'signal']);
+  if (options.lambda !== undefined) {
+    if (options.noiseSigma !== undefined) throw new InvalidArgumentError(fn, 'noiseSigma', 'no noiseSigma when lambda is given', options.noiseSigma);
+    return tvFixed(fn, options as TvOptions & { lambda: number });
+  }
+  const start = performance.now();
+  const { A, y } = solverInputs(fn, options.operator, options.measurements);
+  const sigma = options.noiseSigma === undefined ? undefined : checkNumber(fn, 'noiseSigma', options.noiseSigma, { min: 0, exclusiveMin: true });
+  const seed = checkSeed(fn, options.seed ?? 0);
+  // Weights relative to L * a, a = ||A^T y||_inf / L the amplitude of the back-projection: the
+  // useful range for images is 1e-4 .. 1e-1 of it (3 per decade, large to small, warm-started).
+  const L = opNormSquared(A, { seed: 1, iterations: 60 }) * 1.02;
+  let amp = 0;
+  for (const v of A.applyAdjoint(y)) amp = Math.max(amp, Math.abs(v));
+  const grid = Array.from({ length: 10 }, (_, j) => amp * 0.1 * 10 ** (-j / 3));
+  const common = { shape: options.shape, nonNegative: options.nonNegative, innerIterations: options.innerIterations, continuation: false, tolerance: 3e-3, iterations: 300 };
+  const path = { lambda: [] as number[], score: [] as number[] };
+  let chosen: number;
+  let rule: TvInfo['lambdaRule'];
+  if (sigma !== undefined) {
+    // Discrepancy principle: the largest weight whose residual is at most m sigma^2
+    // (interpolated in log between the grid points around the crossing).
+    rule = 'discrepancy';
+    const target = y.length * sigma * sigma;
+    let x0: Float64Array | undefined;
+    chosen = grid[grid.length - 1]!;
+    let prev: { lam: number; res: number } | null = null;
+    for (const lam of grid) {
+      const r = tvFixed(fn, { ...common, operator: A, measurements: y, lambda: lam, x0 });
+      x0 = r.x;
+      const ax = A.apply(r.x);
+      let res = 0;
+      for (let i = 0; i < y.length; i++) res += (ax[i]! - y[i]!) ** 2;
+      path.lambda.push(lam);
+      path.score.push(res);
+      if (res <= target) {
+        chosen = prev ? Math.exp(Math.log(prev.lam) + ((Math.log(lam) - Math.log(prev.lam)) * (Math.log(prev.res) - Math.log(target))) / (Math.log(prev.res) - Math.log(res))) : lam;
+        break;
+      }
+      prev = { lam, res };
+    }
+  } else {
+    rule = 'held-out';
+    const split = heldOutSplit(A, y, 0.1, seed);
+    let x0: Float64Array | undefined;
+    let best = { score: Infinity, lambda: grid[0]! };
+    let worse = 0;
+    for (const lam of grid) {
+      if (worse >= 2) break;
+      const r = tvFixed(fn, { ...common, operator: split.train, measurements: split.yTrain, lambda: lam, x0 });
+      x0 = r.x;
+      const v = split.validation.apply(r.x);
+      let score = 0;
+      for (let i = 0; i < v.length; i++) score += (v[i]! - split.yValidation[i]!) ** 2;
+      path.lambda.push(lam);
+      path.score.push(score);
+      if (score < best.score) {
+        best = { score, lambda: lam };
+        worse = 0;
+      } else worse++;
+    }
+    // The training data term has m_train of the m rows: the same balance on all rows needs
+    // the weight scaled by m / m_train.
+    chosen = best.lambda * split.scale;
+  }
+  const r = tvFixed(fn, { ...options, operator: A, measurements: y, lambda: chosen });
+  return { ...r, timeMs: performance.now() - start, info: { ...r.info!, lambdaRule: rule, path } };
+}

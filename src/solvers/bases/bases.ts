@@ -30,10 +30,10 @@ export function dctBasis(options: { shape: number[] }): LinearOperator {
 export type BasisName = 'identity' | 'dct' | 'haar' | `db${number}`;
 
 /** A sparsifying basis by name, for the solvers and the CLI. */
-export function basisByName(name: string, shape: readonly number[], levels?: number, fn = 'basisByName'): LinearOperator {
+export function basisByName(name: string, shape: readonly number[], levels?: number, fn = 'basisByName', cycleSpinning?: number): LinearOperator {
   if (name === 'identity') return identity({ shape: shape.slice() });
   if (name === 'dct') return dctBasis({ shape: shape.slice() });
-  if (name === 'haar' || /^db\d+$/.test(name)) return waveletBasis({ shape: shape.slice(), wavelet: name as WaveletName, levels });
+  if (name === 'haar' || /^db\d+$/.test(name)) return waveletBasis({ shape: shape.slice(), wavelet: name as WaveletName, levels, cycleSpinning });
   throw new InvalidArgumentError(fn, 'basis', "'identity', 'dct', 'haar' or 'db1'...'db20'", name);
 }
 

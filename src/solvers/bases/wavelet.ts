@@ -46,48 +46,101 @@ function synthesize(data: Float64Array, off: number, stride: number, n: number, 
   for (let i = 0; i < n; i++) data[off + i * stride] = tmp[i]!;
 }
 
+export interface WaveletBasisOptions {
+  shape: readonly number[];
+  wavelet?: WaveletName;
+  /** Decomposition depth (default min(4, log2 of the shorter side)). */
+  levels?: number;
+  /**
+   * Sizes not divisible by 2^levels are zero-padded to the next multiple (default true); the
+   * operator then maps the image to the coefficients of the padded image and its adjoint crops,
+   * so W^T W = I still holds (a tight frame) and synthesis solvers are unaffected. false throws.
+   */
+  pad?: boolean;
+  /**
+   * Cycle spinning: the transform of the image circularly shifted by 0..k-1 pixels along each
+   * axis, stacked and scaled by 1/sqrt(k^d) (a Parseval frame, W^T W = I). Shift invariance
+   * removes the blocky artefacts of decimated wavelets in l1 reconstructions (default 1: off).
+   */
+  cycleSpinning?: number;
+}
+
 /**
  * Orthonormal periodic discrete wavelet transform, 1D ([n]) or 2D ([h, w], separable, Mallat
- * layout), `levels` deep; sizes must be divisible by 2^levels. forward = analysis (signal to
- * coefficients), adjoint = synthesis. Haar and Daubechies db1-db20.
+ * layout), `levels` deep; any size (zero-padding to a multiple of 2^levels), optionally cycle
+ * spinning. forward = analysis (signal to coefficients), adjoint = synthesis. Haar and
+ * Daubechies db1-db20.
  */
-export function waveletBasis(options: { shape: number[]; wavelet?: WaveletName; levels?: number }): LinearOperator {
+export function waveletBasis(options: WaveletBasisOptions): LinearOperator {
   const fn = 'waveletBasis';
-  checkOptions(fn, options, ['shape', 'wavelet', 'levels']);
+  checkOptions(fn, options, ['shape', 'wavelet', 'levels', 'pad', 'cycleSpinning']);
   const shape = checkShape(fn, 'shape', options.shape);
   if (shape.length > 2) throw new InvalidArgumentError(fn, 'shape', 'a 1D or 2D shape', shape);
   const wavelet = options.wavelet ?? 'db4';
   const h = filterFor(fn, wavelet);
   const L = h.length;
   const g = Float64Array.from(h, (_, j) => (j % 2 === 0 ? 1 : -1) * h[L - 1 - j]!);
+  const pad = options.pad ?? true;
   const minSide = Math.min(...shape);
-  const maxLevels = Math.floor(Math.log2(minSide));
+  // With padding, depth is bounded by the (padded) shorter side: at least one coefficient left.
+  const maxLevels = Math.max(1, Math.floor(Math.log2(pad ? Math.max(2, minSide) : minSide)));
   const levels = checkInteger(fn, 'levels', options.levels ?? Math.min(4, maxLevels), 1, Math.max(1, maxLevels));
-  for (const d of shape) {
-    if (d % 2 ** levels !== 0) throw new InvalidArgumentError(fn, 'shape', `sizes divisible by 2^levels = ${2 ** levels}`, shape);
+  const block = 2 ** levels;
+  if (!pad) {
+    for (const d of shape) if (d % block !== 0) throw new InvalidArgumentError(fn, 'shape', `sizes divisible by 2^levels = ${block} (or pad: true)`, shape);
   }
-  const tmp = new Float64Array(Math.max(...shape));
-  const [rows, cols] = shape.length === 1 ? [1, shape[0]!] : [shape[0]!, shape[1]!];
-  const run = (input: Float64Array, inverse: boolean) => {
-    const x = new Float64Array(input);
+  const padded = shape.map((d) => Math.ceil(d / block) * block);
+  const spins = checkInteger(fn, 'cycleSpinning', options.cycleSpinning ?? 1, 1, block);
+  const tmp = new Float64Array(Math.max(...padded));
+  const [rows, cols] = padded.length === 1 ? [1, padded[0]!] : [padded[0]!, padded[1]!];
+  const [inRows, inCols] = shape.length === 1 ? [1, shape[0]!] : [shape[0]!, shape[1]!];
+  const N = rows * cols;
+  const run = (x: Float64Array, inverse: boolean) => {
     const order = Array.from({ length: levels }, (_, l) => l);
     if (inverse) order.reverse();
     for (const l of order) {
-      const r = shape.length === 1 ? 1 : rows >> l;
+      const r = padded.length === 1 ? 1 : rows >> l;
       const c = cols >> l;
       const step = inverse ? synthesize : analyze;
-      if (inverse && shape.length === 2) for (let j = 0; j < c; j++) step(x, j, cols, r, h, g, tmp);
+      if (inverse && padded.length === 2) for (let j = 0; j < c; j++) step(x, j, cols, r, h, g, tmp);
       for (let i = 0; i < r; i++) step(x, i * cols, 1, c, h, g, tmp);
-      if (!inverse && shape.length === 2) for (let j = 0; j < c; j++) step(x, j, cols, r, h, g, tmp);
+      if (!inverse && padded.length === 2) for (let j = 0; j < c; j++) step(x, j, cols, r, h, g, tmp);
     }
     return x;
   };
+  const shifts: [number, number][] = [];
+  for (let a = 0; a < (shape.length === 2 ? spins : 1); a++) for (let b = 0; b < spins; b++) shifts.push([a, b]);
+  const scale = 1 / Math.sqrt(shifts.length);
+  const simple = shifts.length === 1 && N === inRows * inCols;
+  const forward = (x: Float64Array) => {
+    if (simple) return run(new Float64Array(x), false);
+    const out = new Float64Array(shifts.length * N);
+    shifts.forEach(([dr, dc], s) => {
+      // Pad with zeros, shift circularly by (dr, dc), transform.
+      const buf = out.subarray(s * N, (s + 1) * N);
+      for (let i = 0; i < inRows; i++) for (let j = 0; j < inCols; j++) buf[((i + dr) % rows) * cols + ((j + dc) % cols)] = scale * x[i * inCols + j]!;
+      run(buf, false);
+    });
+    return out;
+  };
+  const adjoint = (c: Float64Array) => {
+    if (simple) return run(new Float64Array(c), true);
+    const x = new Float64Array(inRows * inCols);
+    shifts.forEach(([dr, dc], s) => {
+      const buf = run(c.slice(s * N, (s + 1) * N), true);
+      for (let i = 0; i < inRows; i++) for (let j = 0; j < inCols; j++) x[i * inCols + j]! += scale * buf[((i + dr) % rows) * cols + ((j + dc) % cols)]!;
+    });
+    return x;
+  };
+  const framed = !simple;
+  const label = [wavelet, `${levels} levels`, ...(padded.some((d, i) => d !== shape[i]) ? [`padded to ${padded.join('x')}`] : []), ...(spins > 1 ? [`${shifts.length} shifts`] : [])].join(', ');
   return defineOperator({
-    name: `wavelet(${wavelet}, ${levels} levels)`,
+    name: `wavelet(${label})`,
     inShape: shape,
-    outShape: shape,
-    forward: (x) => run(x, false),
-    adjoint: (c) => run(c, true),
+    outShape: framed ? [shifts.length * N] : shape,
+    forward,
+    adjoint,
+    // W^T W = I for the orthonormal transform, its zero-padded version and the spun frame.
     normal: (x) => new Float64Array(x),
   });
 }
