@@ -140,7 +140,7 @@ describe('OMP and FISTA', () => {
     const A = gaussian({ m: 60, n, seed: 5 });
     const sigma = 0.01;
     const y = addNoise(A.forward(xTrue), { sigma }, 6);
-    const r = fista({ operator: A, measurements: y, basis: W, noiseSigma: sigma, iterations: 2000 });
+    const r = fista({ operator: A, measurements: y, basis: W, noiseSigma: sigma, lambdaRule: 'discrepancy', iterations: 2000 });
     const res = A.forward(r.x).reduce((s, v, i) => s + (v - y[i]!) ** 2, 0);
     // the residual matches m sigma^2 (= 0.006) within 25%
     expect(Math.abs(res / (60 * sigma * sigma) - 1)).toBeLessThan(0.25);
