@@ -13,7 +13,12 @@ export default defineConfig([
   },
   {
     // The CLI is ESM only; it has a shebang so `npx untrained-cs` runs it directly.
-    entry: { 'cli/main': 'src/cli/main.ts', 'sweeps/worker': 'src/sweeps/worker.ts', 'solvers/fitWorker': 'src/solvers/offThread/worker.ts' },
+    entry: {
+      'cli/main': 'src/cli/main.ts',
+      'sweeps/worker': 'src/sweeps/worker.ts',
+      'solvers/fitWorker': 'src/solvers/offThread/worker.ts',
+      'reproduce/worker': 'src/reproduce/worker.ts',
+    },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { addNoise } from '../operators/noise.js';
@@ -13,6 +10,7 @@ import { bernoulliMask, blockMask, cartesianMask, radialMask, samplingRate, vari
 import type { LinearOperator } from '../operators/linearOperator.js';
 import { readNpy } from '../io/npy.js';
 import { readImage, toGray, type Image } from '../io/image.js';
+import { builtinImagePath } from '../io/builtin.js';
 
 export const OPERATORS = ['identity', 'mask', 'gaussian', 'structured', 'fourier', 'blur'] as const;
 export type OperatorName = (typeof OPERATORS)[number];
@@ -37,16 +35,6 @@ export interface Problem {
   rate: number;
 }
 
-/** The image shipped with the package (cameraman, 128 x 128, gray). */
-export function builtinImagePath(): string {
-  // dist/cli/*.js and src/cli/*.ts both sit two levels below the package root.
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../..', '..', '../../..']) {
-    const p = join(here, up, 'assets', 'cameraman128.png');
-    if (existsSync(p)) return p;
-  }
-  throw new InvalidArgumentError('builtinImagePath', 'assets', 'the package assets folder', here);
-}
 
 export function loadImage(path: string, color: boolean): Image {
   const img = readImage(path === 'builtin' || path === 'cameraman' ? builtinImagePath() : path);

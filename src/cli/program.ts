@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { UntrainedCsError } from '../core/errors.js';
 import { engineInfo } from '../engine/select.js';
@@ -9,19 +8,10 @@ import { registerDemo } from './commands/demo.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerKernel } from './commands/kernel.js';
 import { beginInterrupt } from './interrupt.js';
+import { registerReproduce } from './commands/reproduce.js';
+import { version } from './version.js';
 
-const require = createRequire(import.meta.url);
-
-export function version(): string {
-  for (const p of ['../../package.json', '../package.json']) {
-    try {
-      return (require(p) as { version: string }).version;
-    } catch {
-      /* try the next layout (src vs dist) */
-    }
-  }
-  return 'unknown';
-}
+export { version };
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -47,6 +37,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerSweep(program);
   registerKernel(program);
+  registerReproduce(program);
   return program;
 }
 

@@ -10,6 +10,7 @@ import { runQueueWorker, runSweepOnQueue } from '../../sweeps/queue.js';
 import { runSweep, type SweepProgress } from '../../sweeps/runLocal.js';
 import { cellsTable, cellsToCsv, summarizeFile } from '../../sweeps/summarize.js';
 import { num } from '../args.js';
+import { reproduceQueueHandler } from '../../reproduce/run.js';
 import { Progress } from '../progress.js';
 import { cliInterrupt } from '../interrupt.js';
 
@@ -66,7 +67,7 @@ export function registerSweep(program: Command): void {
 
   program
     .command('worker')
-    .description('execute sweep trials from a BullMQ/Redis queue until stopped')
+    .description('execute sweep and reproduction trials from a BullMQ/Redis queue until stopped')
     .requiredOption('--queue <redis://host:port>', 'Redis URL')
     .option('--concurrency <n>', 'trials at once (default: every core)', num('--concurrency', { min: 1, integer: true }))
     .option('--lock-ms <ms>', 'job lock; a killed worker’s job is retried after about this long', num('--lock-ms', { min: 500, integer: true }), 30000)
@@ -76,7 +77,7 @@ export function registerSweep(program: Command): void {
       const concurrency = o.concurrency ?? os.availableParallelism();
       console.log(`worker: ${concurrency} trial(s) at once from ${o.queue}`);
       let done = 0;
-      await runQueueWorker({ queueUrl: o.queue, concurrency, lockMs: o.lockMs, signal: controller.signal, onTrial: () => done++ });
+      await runQueueWorker({ queueUrl: o.queue, concurrency, lockMs: o.lockMs, signal: controller.signal, onTrial: () => done++, handlers: { reproduce: reproduceQueueHandler } });
       console.log(`worker: stopped after ${done} trial(s)`);
     });
 

@@ -1,0 +1,79 @@
+import type { ReproRow, ReproTrial, Json } from './types.js';
+
+/** At most `max` points of a curve (first and last kept), with the iterations they belong to. */
+export function thinCurve(values: ArrayLike<number>, max = 300): { iteration: number[]; value: number[] } {
+  const n = values.length;
+  const step = Math.max(1, Math.ceil(n / max));
+  const iteration: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < n; i += step) {
+    iteration.push(i + 1);
+    value.push(round(values[i]!));
+  }
+  if (n > 0 && iteration[iteration.length - 1] !== n) {
+    iteration.push(n);
+    value.push(round(values[n - 1]!));
+  }
+  return { iteration, value };
+}
+
+/** Four decimals: plenty for dB and relative errors, and keeps results files small. */
+export function round(v: number, digits = 4): number {
+  if (!Number.isFinite(v)) return v;
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+export function mean(values: number[]): number {
+  return values.length ? values.reduce((s, v) => s + v, 0) / values.length : NaN;
+}
+
+export function median(values: number[]): number {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function std(values: number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+/** A markdown table. */
+export function mdTable(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Formats a number of dB (or '—' when missing). */
+export function db(v: number | null | undefined, digits = 2): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+}
+
+export function okRows(rows: ReproRow[]): ReproRow[] {
+  return rows.filter((r) => r.status === 'ok');
+}
+
+/** Rows whose params match every given key. */
+export function where(rows: ReproRow[], match: { [key: string]: Json }): ReproRow[] {
+  return rows.filter((r) => Object.entries(match).every(([k, v]) => r.params[k] === v));
+}
+
+/** Seconds of compute as '3.2 h', '12 min' or '40 s'. */
+export function duration(seconds: number): string {
+  if (seconds >= 5400) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds >= 90) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds)} s`;
+}
+
+/** A line on how much of the grid has run, and the estimated compute of the rest. */
+export function progressLine(trials: ReproTrial[], rows: ReproRow[]): string {
+  const done = new Set(rows.map((r) => r.id));
+  const pending = trials.filter((t) => !done.has(t.id));
+  const spent = rows.reduce((s, r) => s + r.timeMs / 1000, 0);
+  const failed = rows.filter((r) => r.status === 'failed').length;
+  const rest = pending.reduce((s, t) => s + t.cost, 0);
+  return `${rows.length} of ${trials.length} trials run (${duration(spent)} of compute${failed ? `, ${failed} failed` : ''})` + (pending.length ? `; ${pending.length} remain, about ${duration(rest)} of one core` : '; complete');
+}

@@ -1,0 +1,12 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import { bayesianDip } from './experiments/bayesianDip.js';
+import type { Experiment } from './types.js';
+
+/** Every experiment of `untrained-cs reproduce`, in report order. */
+export const EXPERIMENTS: readonly Experiment[] = [bayesianDip];
+
+export function experimentByName(name: string): Experiment {
+  const e = EXPERIMENTS.find((x) => x.name === name);
+  if (!e) throw new InvalidArgumentError('untrained-cs reproduce', 'EXPERIMENT', EXPERIMENTS.map((x) => x.name).join(', '), name);
+  return e;
+}

@@ -1,0 +1,89 @@
+/** JSON values: trial parameters and row payloads cross worker threads and the BullMQ queue. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** One unit of an experiment's grid: a seeded, self-contained recovery problem and method. */
+export interface ReproTrial {
+  /** Unique within the experiment and stable across runs (resuming skips finished ids). */
+  id: string;
+  experiment: string;
+  params: { [key: string]: Json };
+  /** Relative cost (about seconds of one core), to start the long trials first and report compute. */
+  cost: number;
+}
+
+/** What a trial produced: its numbers, optional curves (e.g. PSNR against iteration) and notes. */
+export interface TrialOutcome {
+  metrics: { [key: string]: number | null };
+  curves?: { [key: string]: number[] };
+  info?: { [key: string]: Json };
+}
+
+/** One line of an experiment's results file. */
+export interface ReproRow extends TrialOutcome {
+  id: string;
+  experiment: string;
+  params: { [key: string]: Json };
+  status: 'ok' | 'failed';
+  timeMs: number;
+  /** Compute engine and threads the trial ran on (timings depend on them). */
+  engine: string;
+  error?: string;
+}
+
+/** Where the papers' test images are (../shared/data layout: denoising/, inpainting-bernoulli/). */
+export interface DataPaths {
+  /** The folder with denoising/ and inpainting-bernoulli/, or null when not found. */
+  root: string | null;
+  /** An optional extra image for the Deep Decoder anchor (astronaut.png), or null. */
+  astronaut: string | null;
+}
+
+export interface TrialContext {
+  data: DataPaths;
+  quick: boolean;
+  /** Folder for images a trial writes (reconstructions, uncertainty maps), or null (queue workers). */
+  artifacts: string | null;
+}
+
+/** A figure of the report: an SVG written as PNG (and SVG) next to REPRODUCTION.md. */
+export interface Figure {
+  file: string;
+  caption: string;
+  svg: string;
+}
+
+export type VerdictStatus = 'reproduced' | 'partly reproduced' | 'not reproduced' | 'not yet run';
+
+/** A claim of the paper and what our numbers say about it, computed from the rows. */
+export interface Verdict {
+  claim: string;
+  status: VerdictStatus;
+  /** The numbers behind the status, in a sentence. */
+  evidence: string;
+}
+
+export interface ExperimentReport {
+  /** Markdown of the results (tables, published numbers next to ours). */
+  markdown: string;
+  figures: Figure[];
+  verdicts: Verdict[];
+}
+
+export interface Experiment {
+  name: string;
+  title: string;
+  /** The papers and claims this experiment tests. */
+  claim: string;
+  /** Bumped when the protocol changes: results of an older version are set aside, not mixed in. */
+  version: number;
+  /** The protocol we run, in markdown (what, how many, which iterate is read). */
+  protocol: string;
+  /** Every deviation from the paper's protocol, and why. */
+  deviations: string[];
+  /** What we learned, beyond the verdicts (written after reading the results). */
+  discussion?: string;
+  trials(ctx: TrialContext): ReproTrial[];
+  /** Runs one trial (deterministic from its parameters); throwing records a failed row. */
+  run(trial: ReproTrial, ctx: TrialContext): TrialOutcome;
+  report(rows: ReproRow[], trials: ReproTrial[], ctx: TrialContext): ExperimentReport;
+}
