@@ -1,9 +1,12 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { bayesianDip } from './experiments/bayesianDip.js';
+import { csImages } from './experiments/csImages.js';
+import { nearMinimal } from './experiments/nearMinimal.js';
+import { gpView } from './experiments/gpView.js';
 import type { Experiment } from './types.js';
 
 /** Every experiment of `untrained-cs reproduce`, in report order. */
-export const EXPERIMENTS: readonly Experiment[] = [bayesianDip];
+export const EXPERIMENTS: readonly Experiment[] = [csImages, nearMinimal, gpView, bayesianDip];
 
 export function experimentByName(name: string): Experiment {
   const e = EXPERIMENTS.find((x) => x.name === name);
