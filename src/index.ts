@@ -45,7 +45,9 @@ export { Adam, Sgd } from './engine/adam.js';
 export type { FloatArray } from './core/vector.js';
 export { symmetricEigen } from './core/symmetricEigen.js';
 
-export { NetworkBuilder, Network } from './priors/network.js';
+export { NetworkBuilder, Network, estimateMemory } from './priors/network.js';
+export type { NetworkMemory } from './priors/networkMemory.js';
+export { availableMemory, formatBytes } from './core/memory.js';
 export { type Generator, type GeneratorForward } from './priors/generator.js';
 export { deepDecoder, type DeepDecoderOptions } from './priors/deepDecoder.js';
 export { convDecoder, CONV_DECODER_MRI, type ConvDecoderOptions } from './priors/convDecoder.js';

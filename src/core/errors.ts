@@ -30,6 +30,27 @@ export class InvalidArgumentError extends UntrainedCsError {}
 /** A valid request this build cannot serve (e.g. an npy dtype we do not read). */
 export class NotSupportedError extends UntrainedCsError {}
 
+/**
+ * A network (and its fit) that needs more memory than the engine or the machine can hold,
+ * found before anything is allocated. The message names the estimate, the limit and what to
+ * lower; the numbers are fields too.
+ */
+export class MemoryLimitError extends UntrainedCsError {
+  constructor(
+    fn: string,
+    argument: string,
+    expected: string,
+    received: string,
+    readonly bytesNeeded: number,
+    readonly bytesAvailable: number,
+  ) {
+    super(fn, argument, expected, received);
+    // `received` is already a description: say it as it is, not quoted.
+    this.message = `${fn}: argument '${argument}' expected ${expected}, got ${received}`;
+    (this as { received: string }).received = received;
+  }
+}
+
 /** Short, readable rendering of whatever the caller passed. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

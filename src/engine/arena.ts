@@ -1,4 +1,5 @@
-import { ShapeMismatchError } from '../core/errors.js';
+import { constants } from 'node:buffer';
+import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import type { FloatArray } from '../core/vector.js';
 
 /**
@@ -22,6 +23,28 @@ export const ARENA_BYTE_OFFSET = 64 + 2 * PACK_BYTES;
 /** Memory an arena can live in and another thread can share. */
 export type ArenaMemory = WebAssembly.Memory | SharedArrayBuffer;
 
+/**
+ * Where a float32 arena lives: 'wasm' is one shared 32-bit WebAssembly memory (what the SIMD
+ * kernels need; at most 4 GiB), 'native' a SharedArrayBuffer (native and portable kernels: any
+ * size up to the largest typed array, 16 GiB of float32 on Node 20).
+ */
+export type ArenaKind = 'wasm' | 'native';
+
+/** The most a WebAssembly memory holds: 65536 pages of 64 KiB. */
+export const WASM_ARENA_MAX_BYTES = 65536 * 65536;
+
+/** Bytes an arena of `floats` takes (the kernels' reserved head included for float32). */
+export function arenaBytes(floats: number, precision: Precision = 'float32'): number {
+  return precision === 'float64' ? 8 * floats : ARENA_BYTE_OFFSET + 4 * Math.max(4, floats);
+}
+
+/** The largest arena an engine can address, in bytes (the machine may hold less). */
+export function arenaLimit(kind: ArenaKind, precision: Precision = 'float32'): number {
+  // A typed array has at most buffer.constants.MAX_LENGTH elements (2^32 on Node 20).
+  if (precision === 'float64') return 8 * constants.MAX_LENGTH;
+  return kind === 'wasm' ? WASM_ARENA_MAX_BYTES : ARENA_BYTE_OFFSET + 4 * constants.MAX_LENGTH;
+}
+
 /** Set only while onArenaMemory runs its build: the memory the next float32 arena adopts. */
 let adopted: ArenaMemory | null = null;
 
@@ -30,6 +53,10 @@ let adopted: ArenaMemory | null = null;
  * thread) instead of fresh memory. A worker thread rebuilds a caller's network this way, so
  * both threads see one arena and a large network is never held twice.
  */
+export function adoptingArenaMemory(): boolean {
+  return adopted !== null;
+}
+
 export function onArenaMemory<T>(memory: ArenaMemory, build: () => T): T {
   adopted = memory;
   try {
@@ -47,15 +74,18 @@ export class Arena {
   readonly f32: FloatArray;
   readonly floats: number;
 
-  constructor(floats: number, precision: Precision = 'float32') {
+  constructor(floats: number, precision: Precision = 'float32', kind: ArenaKind = 'wasm') {
     this.floats = floats;
+    const bytes = arenaBytes(floats, precision);
+    if (bytes > arenaLimit(kind, precision)) {
+      throw new InvalidArgumentError('Arena', 'floats', `at most ${arenaLimit(kind, precision)} bytes on the ${kind} arena (${precision})`, `${bytes} bytes`);
+    }
     if (precision === 'float64') {
       this.memory = null;
       this.shared = null;
       this.f32 = new Float64Array(floats);
       return;
     }
-    const bytes = ARENA_BYTE_OFFSET + Math.max(4, floats * 4);
     const given = adopted;
     adopted = null;
     if (given) {
@@ -65,6 +95,14 @@ export class Arena {
       this.shared = given;
       this.f32 = new Float32Array(buffer, ARENA_BYTE_OFFSET, floats);
       if (this.memory) memories.set(this.memory.buffer, this.memory);
+      return;
+    }
+    if (kind === 'native') {
+      // Shared too: a fit's worker thread adopts it (onArenaMemory).
+      const buffer = new SharedArrayBuffer(bytes);
+      this.memory = null;
+      this.shared = buffer;
+      this.f32 = new Float32Array(buffer, ARENA_BYTE_OFFSET, floats);
       return;
     }
     const pages = Math.ceil(bytes / 65536);

@@ -61,7 +61,7 @@ export function convDecoder(options: ConvDecoderOptions): Generator {
   if (sigmoid) x = b.activation(x, 'sigmoid');
   return networkGenerator({
     name: 'conv-decoder',
-    network: b.build(x, { seed, precision: checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const) }),
+    network: b.build(x, { seed, owner: fn, precision: checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const) }),
     outShape: options.outShape.slice(),
     seed,
     config: { channels: k, depth, upsample: mode, inputSize: geo.oneD ? [inW] : [inH, inW], kernelSize: ks, sigmoid },

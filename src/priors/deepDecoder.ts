@@ -63,7 +63,7 @@ export function deepDecoder(options: DeepDecoderOptions): Generator {
   x = b.conv(x, { outChannels: geo.c, kernel: [1, 1] });
   const sigmoid = options.sigmoid ?? true;
   if (sigmoid) x = b.activation(x, 'sigmoid');
-  const network = b.build(x, { seed, precision: checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const) });
+  const network = b.build(x, { seed, owner: fn, precision: checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const) });
   return networkGenerator({
     name: 'deep-decoder',
     network,

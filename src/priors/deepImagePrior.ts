@@ -109,7 +109,7 @@ export function deepImagePrior(options: DeepImagePriorOptions): Generator {
   if (sigmoid) x = b.activation(x, 'sigmoid');
   return networkGenerator({
     name: 'deep-image-prior',
-    network: b.build(x, { seed, precision: checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const) }),
+    network: b.build(x, { seed, owner: fn, precision: checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const) }),
     outShape: options.outShape.slice(),
     seed,
     config: { inputChannels, channelsDown: down, channelsUp: up, channelsSkip: skip, upsample: mode, padding, slope, sigmoid },

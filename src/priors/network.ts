@@ -1,8 +1,11 @@
+import { InvalidArgumentError } from '../core/errors.js';
 import { Rng, type Seed } from '../core/rng.js';
-import { Arena, ArenaLayout, type Precision } from '../engine/arena.js';
+import { adoptingArenaMemory, Arena, ArenaLayout, arenaBytes, type ArenaKind, type Precision } from '../engine/arena.js';
 import type { FloatArray } from '../core/vector.js';
-import type { Kernels } from '../engine/kernels.js';
+import { portableKernels, type Kernels } from '../engine/kernels.js';
+import { nativeKernels } from '../engine/nativeKernels.js';
 import { getKernels } from '../engine/select.js';
+import { checkNetworkMemory, networkMemory, type NetworkMemory } from './networkMemory.js';
 import { Tensor, type Param, type ParamKind } from '../engine/tensor.js';
 import { Activation, type ActivationKind } from './layers/activation.js';
 import { BatchNorm } from './layers/batchNorm.js';
@@ -10,6 +13,31 @@ import { Concat } from './layers/concat.js';
 import { Conv2d, type Conv2dOptions } from './layers/conv2d.js';
 import type { Layer, RunContext } from './layers/layer.js';
 import { Upsample, type UpsampleMode } from './layers/upsample.js';
+
+/** Set while estimateMemory runs: networks are laid out and measured, never allocated. */
+let estimating = false;
+class Measured {
+  constructor(readonly memory: NetworkMemory) {}
+}
+
+/**
+ * The memory a network and a fit of it need, without allocating it: `build` (e.g.
+ * `() => deepDecoder({ outShape: [3, 2048, 2048], seed: 1 })`) runs only up to the layout of its
+ * network. Limits are not checked here: compare `total` with what you have.
+ */
+export function estimateMemory(build: () => unknown): NetworkMemory {
+  if (typeof build !== 'function') throw new InvalidArgumentError('estimateMemory', 'build', 'a function that builds a generator', build);
+  estimating = true;
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof Measured) return e.memory;
+    throw e;
+  } finally {
+    estimating = false;
+  }
+  throw new InvalidArgumentError('estimateMemory', 'build', 'a function that builds a network (deepDecoder, convDecoder, deepImagePrior)', 'a function that built none');
+}
 
 /** Records layers in execution order; `build` lays everything out in one arena. */
 export class NetworkBuilder {
@@ -46,8 +74,9 @@ export class NetworkBuilder {
     return this.add(new Concat(xs));
   }
 
-  build(output: Tensor, options: { seed: Seed; kernels?: Kernels; precision?: Precision }): Network {
-    return new Network(this.input, output, this.layers.slice(), options.seed, options.kernels ?? getKernels(), options.precision ?? 'float32');
+  /** `owner` names the factory in a memory error (e.g. 'deepDecoder'). */
+  build(output: Tensor, options: { seed: Seed; kernels?: Kernels; precision?: Precision; owner?: string }): Network {
+    return new Network(this.input, output, this.layers.slice(), options.seed, options.kernels ?? getKernels(), options.precision ?? 'float32', options.owner);
   }
 }
 
@@ -65,6 +94,8 @@ export class Network {
   readonly outputValues: FloatArray;
   /** 1 for entries of conv weights (the parameters SGLD perturbs), 0 for biases and norms. */
   readonly paramKinds: Uint8Array;
+  /** Bytes of the arena and (estimated) of a fit, checked against the limits before allocation. */
+  readonly memory: NetworkMemory;
   private readonly accumulate: boolean[][];
   private readonly ctx: RunContext;
   private readonly outputGrad: FloatArray;
@@ -76,6 +107,7 @@ export class Network {
     seed: Seed,
     readonly kernels: Kernels,
     precision: Precision = 'float32',
+    owner = 'Network',
   ) {
     const params: Param[] = layers.flatMap((l) => l.params);
     const layout = new ArenaLayout();
@@ -100,7 +132,17 @@ export class Network {
       if (layer.stateFloats > 0) layer.stateOffset = layout.alloc(layer.stateFloats);
     }
     const scratch = layout.alloc(Math.max(0, ...layers.map((l) => (l.scratchFloatsFor ? l.scratchFloatsFor(kernels) : l.scratchFloats))));
-    this.arena = new Arena(layout.size, precision);
+    // Only the WebAssembly SIMD kernels need their arena in a (4 GiB at most) WebAssembly memory.
+    const kind: ArenaKind = kernels === nativeKernels() || kernels === portableKernels ? 'native' : 'wasm';
+    this.memory = networkMemory(arenaBytes(layout.size, precision), total, output.size, precision, kind);
+    // Unwinds the factory that called us: nothing is allocated (estimateMemory catches it).
+    if (estimating) throw new Measured(this.memory);
+    // Checked before allocating; an adopted arena (a worker thread's fit) already exists.
+    if (!adoptingArenaMemory()) {
+      const widest = Math.max(input.c, ...layers.map((l) => l.output.c));
+      checkNetworkMemory(owner, this.memory, precision, { outShape: [output.c, output.h, output.w], widest });
+    }
+    this.arena = new Arena(layout.size, precision, kind);
     const f = this.arena.f32;
     this.params = f.subarray(paramBase, paramBase + total);
     this.grads = f.subarray(gradBase, gradBase + total);
