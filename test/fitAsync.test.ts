@@ -17,6 +17,7 @@ import {
   addNoise,
   InvalidArgumentError,
   ShapeMismatchError,
+  MemoryLimitError,
   type RecoveryResult,
   type Generator,
 } from '../src/index.js';
@@ -179,5 +180,21 @@ describe('reconstruct on a worker thread', () => {
       expect([off.method, off.iterations, off.stopReason]).toEqual([sync.method, sync.iterations, sync.stopReason]);
     }
     await expect(reconstruct({ method: 'magic', operator: G, measurements: yG } as never)).rejects.toThrow(InvalidArgumentError);
+    // A network too large for the machine, found on the worker: the same typed error, fields kept.
+    const huge = reconstruct({ method: 'deep-decoder', operator: G, measurements: yG, generator: { channels: 1_000_000 } });
+    await expect(huge).rejects.toThrow(MemoryLimitError);
+    await expect(huge).rejects.toMatchObject({ fn: 'deepDecoder', argument: 'options', bytesNeeded: expect.any(Number) });
+  });
+
+  it('an AbortSignal stops an iterative classical method on the worker too', async () => {
+    const G = gaussian({ m: 600, inShape: [32, 32], seed: 4 });
+    const y = addNoise(G.forward(smooth(32, 32)), { sigma: 0.01 }, 2);
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 700);
+    const start = performance.now();
+    const r = await reconstruct({ method: 'lasso', operator: G, measurements: y, basis: 'db4', lambdaRatio: 1e-7, tolerance: 0, iterations: 1e7, signal: c.signal });
+    expect(r.stopReason).toBe('aborted');
+    expect(r.iterations).toBeGreaterThan(0);
+    expect(performance.now() - start).toBeLessThan(2000);
   });
 });

@@ -24,6 +24,53 @@ export function engineOfKernels(name: string): 'native' | 'wasm' | 'portable' | 
   return prefix === 'native' || prefix === 'wasm' || prefix === 'portable' ? prefix : null;
 }
 
+/**
+ * Finished workers kept for the next job: starting one (a thread and this package's modules)
+ * costs ~0.3-1 s, more than a small fit. Only workers holding little memory are kept, at most
+ * two, unreferenced (they never keep the process alive) and only for a few seconds.
+ */
+const warm: Worker[] = [];
+const WARM_MAX = 2;
+const WARM_MS = 5000;
+const WARM_MAX_BYTES = 64 * 2 ** 20;
+const warmTimers = new WeakMap<Worker, NodeJS.Timeout>();
+
+/** Drops our listeners only: Worker keeps its own 'newListener' hooks, which ref its message port. */
+function detach(w: Worker): void {
+  for (const event of ['message', 'error', 'exit']) w.removeAllListeners(event);
+}
+
+function takeWorker(script: string): Worker {
+  const w = warm.pop();
+  if (!w) return new Worker(script);
+  clearTimeout(warmTimers.get(w));
+  detach(w);
+  w.ref();
+  return w;
+}
+
+function keepWarm(w: Worker, retainedBytes: number): void {
+  detach(w);
+  w.unref();
+  if (warm.length >= WARM_MAX || retainedBytes > WARM_MAX_BYTES) {
+    void w.terminate();
+    return;
+  }
+  w.on('error', () => undefined);
+  w.on('exit', () => {
+    const i = warm.indexOf(w);
+    if (i >= 0) warm.splice(i, 1);
+  });
+  const t = setTimeout(() => {
+    const i = warm.indexOf(w);
+    if (i >= 0) warm.splice(i, 1);
+    void w.terminate();
+  }, WARM_MS);
+  t.unref();
+  warmTimers.set(w, t);
+  warm.push(w);
+}
+
 export interface OffThreadHooks {
   kernels: string;
   onProgress?: (p: FitProgress) => void;
@@ -53,12 +100,14 @@ export function runOffThread(job: FitJob | ReconstructJob, operators: LinearOper
     progress: hooks.onProgress !== undefined,
   };
   const control = new Int32Array(message.control);
-  const worker = new Worker(script);
+  // Before posting: a warm worker starts the job at once, on its own thread.
+  if (hooks.signal?.aborted) Atomics.store(control, ABORT, 1);
+  const worker = takeWorker(script);
   try {
     worker.postMessage(message);
   } catch (e) {
     // Options that cannot be copied to a thread (e.g. functions): the caller's thread runs it.
-    void worker.terminate();
+    keepWarm(worker, 0);
     if ((e as Error).name === 'DataCloneError') return null;
     throw e;
   }
@@ -68,17 +117,19 @@ export function runOffThread(job: FitJob | ReconstructJob, operators: LinearOper
     let failure: unknown = null;
     let settled = false;
     const abort = () => Atomics.store(control, ABORT, 1);
-    const finish = (error: unknown, result?: RecoveryResult) => {
+    /** `retained`: bytes the worker still holds after a completed job; undefined when it died. */
+    const finish = (error: unknown, result?: RecoveryResult, retained?: number) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', abort);
-      // Done with it: it must never hold the process open (it exits by itself after a result).
-      worker.unref();
+      if (retained === undefined) {
+        detach(worker);
+        void worker.terminate();
+      } else keepWarm(worker, retained);
       if (failure !== null || error !== null) reject(failure ?? error);
       else resolve(result!);
     };
-    if (signal?.aborted) abort();
-    else signal?.addEventListener('abort', abort, { once: true });
+    if (!signal?.aborted) signal?.addEventListener('abort', abort, { once: true });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'op') {
         const err = serveOperatorCall(operators, m.op, m.call, control, message.input, message.output);
@@ -91,8 +142,8 @@ export function runOffThread(job: FitJob | ReconstructJob, operators: LinearOper
           failure = e;
           abort();
         }
-      } else if (m.type === 'result') finish(null, m.result);
-      else finish(errorFromData(m.error));
+      } else if (m.type === 'result') finish(null, m.result, m.retainedBytes);
+      else finish(errorFromData(m.error), undefined, m.retainedBytes);
     });
     worker.on('error', (e) => finish(e));
     worker.on('exit', (code) => finish(new Error(`untrained-cs: the fit's worker thread exited (code ${code}) before returning a result`)));

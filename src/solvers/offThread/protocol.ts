@@ -66,5 +66,5 @@ export interface JobMessage {
 export type WorkerMessage =
   | { type: 'op'; op: number; call: OperatorCall }
   | { type: 'progress'; progress: FitProgress }
-  | { type: 'result'; result: RecoveryResult }
-  | { type: 'error'; error: ErrorData };
+  | { type: 'result'; result: RecoveryResult; retainedBytes: number }
+  | { type: 'error'; error: ErrorData; retainedBytes: number };

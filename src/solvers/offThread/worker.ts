@@ -2,7 +2,7 @@
 // caller's generator from its recipe on the caller's arena, stands in for the caller's operators,
 // runs the synchronous fit and posts the result.
 import { parentPort } from 'node:worker_threads';
-import { errorToData } from '../../core/errorTransfer.js';
+import { errorToData, type ErrorData } from '../../core/errorTransfer.js';
 import { setThreads } from '../../core/threads.js';
 import { onArenaMemory } from '../../engine/arena.js';
 import { kernelsFor, setKernels } from '../../engine/select.js';
@@ -14,6 +14,7 @@ import type { GeneratorFactoryName } from '../../priors/recipe.js';
 import { twoLayerGenerator } from '../../priors/twoLayerGenerator.js';
 import { fitGeneratorSync, type FitGeneratorOptions, type FitProgress } from '../fitGenerator.js';
 import { reconstructSync, type ReconstructOptions } from '../reconstruct.js';
+import type { RecoveryResult } from '../result.js';
 import { engineOfKernels } from './client.js';
 import { proxyOperator } from './operatorBridge.js';
 import { ABORT, type JobMessage, type WorkerMessage } from './protocol.js';
@@ -50,12 +51,17 @@ function run(msg: JobMessage, post: (m: WorkerMessage) => void) {
   return reconstructSync({ ...(job.options as Partial<ReconstructOptions>), operator: operators[0]!, basis, signal, onProgress } as ReconstructOptions);
 }
 
+// Jobs one after another: the caller keeps a finished worker warm for its next small fit.
 const port = parentPort!;
-port.once('message', (msg: JobMessage) => {
+port.on('message', (msg: JobMessage) => {
   const post = (m: WorkerMessage) => port.postMessage(m);
+  let outcome: { type: 'result'; result: RecoveryResult } | { type: 'error'; error: ErrorData };
   try {
-    post({ type: 'result', result: run(msg, post) });
+    outcome = { type: 'result', result: run(msg, post) };
   } catch (e) {
-    post({ type: 'error', error: errorToData(e) });
+    outcome = { type: 'error', error: errorToData(e) };
   }
+  // Array buffers this thread's heap may still hold until its next GC (a rebuilt arena): the
+  // caller does not keep a worker warm that holds much memory.
+  post({ ...outcome, retainedBytes: process.memoryUsage().arrayBuffers });
 });
