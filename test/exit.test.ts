@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeAvailable } from '../src/index.js';
-import { cliBuilt, rowsOf, runCli } from './sweepHelpers.js';
+import { CLI, cliBuilt, rowsOf } from './sweepHelpers.js';
 
 // Issue 13: the native addon's thread-exit destructor ran after Node had unloaded the addon with
 // the last worker thread that loaded it, so `untrained-cs sweep` died with SIGSEGV (139) at exit.
@@ -13,8 +13,24 @@ const dir = mkdtempSync(join(tmpdir(), 'ucs-exit-'));
 const onNative = { UNTRAINED_CS_KERNELS: 'native' };
 const binary = join(__dirname, '..', 'native', 'build', 'untrained_cs_native.node');
 
+/**
+ * The CLI in a child process, awaited without blocking this thread: a spawnSync of a minute
+ * starves vitest's own messages (its RPC times out on a loaded machine).
+ */
+function runCli(args: string[], timeoutMs: number, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 describe.skipIf(!native)('clean exits on the native engine', () => {
   it('worker threads that ran native GEMMs (one and two threads) exit, and so does the process', () => {
+    // Short (under a second): spawnSync is fine here.
     // The main thread never loads the addon here, so each worker's exit unloads it.
     const script = `
       const { Worker } = require('node:worker_threads');
@@ -34,16 +50,16 @@ describe.skipIf(!native)('clean exits on the native engine', () => {
     expect(r.stdout.trim()).toBe('done');
   });
 
-  it('untrained-cs sweep examples/sweep-deep-decoder.json exits 0 with every row written', () => {
+  it('untrained-cs sweep examples/sweep-deep-decoder.json exits 0 with every row written', async () => {
     cliBuilt();
     const out = join(dir, 'r.jsonl');
-    const r = runCli(['sweep', join(__dirname, '..', 'examples', 'sweep-deep-decoder.json'), '--out', out, '--workers', '2', '--quiet'], 240_000, onNative);
+    const r = await runCli(['sweep', join(__dirname, '..', 'examples', 'sweep-deep-decoder.json'), '--out', out, '--workers', '2', '--quiet'], 240_000, onNative);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(rowsOf(out).length).toBe(72);
   });
 
-  it('every other command exits 0 on the native engine', () => {
+  it('every other command exits 0 on the native engine', async () => {
     cliBuilt();
     const img = 'builtin';
     const cases: string[][] = [
@@ -57,7 +73,7 @@ describe.skipIf(!native)('clean exits on the native engine', () => {
     ];
     for (const args of cases) {
       if ((args[0] === 'summarize' || args[0] === 'plot') && !existsSync(join(dir, 'r.jsonl'))) continue;
-      const r = runCli(args, 240_000, onNative);
+      const r = await runCli(args, 240_000, onNative);
       expect({ command: args[0], code: r.code, stderr: r.stderr.slice(-400) }).toEqual({ command: args[0], code: 0, stderr: expect.any(String) });
     }
     expect(existsSync(join(dir, 'demo', 'results.csv'))).toBe(true);
