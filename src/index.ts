@@ -81,7 +81,8 @@ export { dataConsistency } from './solvers/dataConsistency.js';
 export { psnr, relativeError, nmse, mse, type MetricOptions } from './metrics/metrics.js';
 export { ssim } from './metrics/ssim.js';
 export { planarToInterleaved } from './operators/permutation.js';
-export { reconstructSync, registerMethod, METHODS, type Method, type ReconstructOptions } from './solvers/reconstruct.js';
+export { reconstructSync, registerMethod, METHODS, KNOWN_OPTIONS, type Method, type ReconstructOptions, type CustomReconstructOptions } from './solvers/reconstruct.js';
+export type { GeneratorReconstructOptions, LassoReconstructOptions, OmpReconstructOptions, TvReconstructOptions, LeastSquaresReconstructOptions, GpReconstructOptions, AnyReconstructOptions } from './solvers/reconstructOptions.js';
 export { reconstruct } from './solvers/offThread/reconstruct.js';
 
 export { parseSweep, expandTrials, sweepHash, sweepSchema, signalSize, type SweepDefinition, type TrialSpec } from './sweeps/definition.js';

@@ -37,6 +37,7 @@ export interface Problem {
 
 
 export function loadImage(path: string, color: boolean): Image {
+  if (path !== 'builtin' && path !== 'cameraman' && !existsSync(path)) throw new InvalidArgumentError('untrained-cs', '--image', 'an existing image file (PNG, JPEG or PGM)', path);
   const img = readImage(path === 'builtin' || path === 'cameraman' ? builtinImagePath() : path);
   return color ? img : toGray(img);
 }
@@ -108,6 +109,7 @@ export function buildProblem(truth: Image, o: ProblemOptions): Problem {
   }
   let y: Float64Array;
   if (o.measurementsPath) {
+    if (!existsSync(o.measurementsPath)) throw new InvalidArgumentError('untrained-cs', '--measurements', 'an existing .npy file', o.measurementsPath);
     y = readNpy(o.measurementsPath).data;
     if (y.length !== op.outSize) throw new InvalidArgumentError(fn, '--measurements', `${op.outSize} values for this operator`, `${y.length} values`);
   } else {

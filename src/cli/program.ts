@@ -54,11 +54,16 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UntrainedCsError) {
-      console.error(`untrained-cs: ${err.message}`);
+      // Errors raised by the CLI itself already start with its name: print it once.
+      console.error(err.fn === 'untrained-cs' ? err.message : `untrained-cs: ${err.message}`);
       return 2;
     }
-    if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-      console.error(`untrained-cs: ${err.message}`);
+    const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      // A file the user named cannot be read: say which, in words, once (no raw errno text).
+      const path = (err as NodeJS.ErrnoException).path ?? '';
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : 'is a folder, not a file';
+      console.error(`untrained-cs: '${path}' ${why}`);
       return 2;
     }
     throw err;

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { METHODS, type ReconstructOptions } from '../solvers/reconstruct.js';
+import { METHODS } from '../solvers/reconstruct.js';
+import type { AnyReconstructOptions, ReconstructOptions } from '../solvers/reconstructOptions.js';
+import type { BasisName } from '../solvers/bases/bases.js';
 import { reconstruct } from '../solvers/offThread/reconstruct.js';
 import { cliInterrupt } from './interrupt.js';
 import type { RecoveryResult } from '../solvers/result.js';
@@ -22,7 +24,7 @@ export interface SolveFlags {
 }
 
 /** Method defaults that suit images of a few hundred pixels a side on a laptop. */
-export function methodOptions(method: string, problem: Problem, flags: SolveFlags): Partial<ReconstructOptions> {
+export function methodOptions(method: string, problem: Problem, flags: SolveFlags): Partial<AnyReconstructOptions> {
   const [h, w] = problem.truth.shape.slice(-2) as [number, number];
   const side = Math.min(h, w);
   const es: EarlyStopping | undefined =
@@ -53,12 +55,12 @@ export function methodOptions(method: string, problem: Problem, flags: SolveFlag
       return { generator: { channels: k ?? 64, upsampleFactor: 2 }, iterations: flags.iterations ?? 1500, learningRate: flags.learningRate, earlyStopping: es };
     case 'lasso':
       return {
-        basis: flags.basis ?? 'db4',
+        basis: (flags.basis ?? 'db4') as BasisName,
         iterations: flags.iterations,
         ...(flags.lambda !== undefined ? { lambda: flags.lambda } : flags.noiseSigma ? { noiseSigma: flags.noiseSigma } : {}),
       };
     case 'omp':
-      return { basis: flags.basis ?? 'db4', sparsity: Math.max(1, Math.floor(problem.operator.outSize / 4)) };
+      return { basis: (flags.basis ?? 'db4') as BasisName, sparsity: Math.max(1, Math.floor(problem.operator.outSize / 4)) };
     case 'tv':
       return { lambda: flags.lambda, noiseSigma: flags.lambda === undefined ? flags.noiseSigma : undefined, iterations: flags.iterations, nonNegative: true };
     case 'least-squares':
@@ -95,17 +97,19 @@ export async function solve(method: string, problem: Problem, flags: SolveFlags,
   }
   const opts = methodOptions(method, problem, flags);
   const bar = flags.quiet ? null : new Progress(label, (opts.iterations as number | undefined) ?? 1);
+  const generatorMethod = !['lasso', 'omp', 'tv', 'least-squares', 'gp'].includes(method);
   const result = await reconstruct({
     method,
     operator: problem.operator,
     measurements: problem.measurements,
     shape: problem.truth.shape,
     seed: flags.seed,
-    reference: problem.truth.data,
+    // Only the generator fits record a PSNR trajectory; the other methods reject the option.
+    ...(generatorMethod ? { reference: problem.truth.data } : {}),
     signal: cliInterrupt().signal,
     onProgress: bar ? (p) => bar.update(p.iteration, `loss ${p.loss.toExponential(2)}${p.psnr !== undefined ? ` psnr ${p.psnr.toFixed(2)}` : ''}`) : undefined,
     ...opts,
-  });
+  } as ReconstructOptions);
   bar?.finish(`(${result.stopReason})`);
   return { result, ...score(problem, result.x) };
 }

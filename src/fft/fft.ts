@@ -100,10 +100,24 @@ export function ifft(x: ArrayLike<number>, shape?: readonly number[]): Float64Ar
   return c.data;
 }
 
-export function fft2(x: ArrayLike<number>, height: number, width: number): Float64Array {
-  return fft(x, [height, width]);
+/** The 2D shape from fft2's arguments: a shape [h, w] like fft's, or (older form) h and w. */
+function shape2(fn: string, shapeOrHeight: unknown, width: unknown): [number, number] {
+  if (Array.isArray(shapeOrHeight)) {
+    if (shapeOrHeight.length !== 2 || width !== undefined) throw new InvalidArgumentError(fn, 'shape', 'a 2D shape [height, width]', shapeOrHeight);
+    return [shapeOrHeight[0], shapeOrHeight[1]];
+  }
+  return [shapeOrHeight as number, width as number];
 }
 
-export function ifft2(x: ArrayLike<number>, height: number, width: number): Float64Array {
-  return ifft(x, [height, width]);
+/** 2D orthonormal DFT; shape [h, w] as for fft (fft2(x, h, w) is still accepted). */
+export function fft2(x: ArrayLike<number>, shape: readonly [number, number] | readonly number[]): Float64Array;
+export function fft2(x: ArrayLike<number>, height: number, width: number): Float64Array;
+export function fft2(x: ArrayLike<number>, shapeOrHeight: readonly number[] | number, width?: number): Float64Array {
+  return fft(x, shape2('fft2', shapeOrHeight, width));
+}
+
+export function ifft2(x: ArrayLike<number>, shape: readonly [number, number] | readonly number[]): Float64Array;
+export function ifft2(x: ArrayLike<number>, height: number, width: number): Float64Array;
+export function ifft2(x: ArrayLike<number>, shapeOrHeight: readonly number[] | number, width?: number): Float64Array {
+  return ifft(x, shape2('ifft2', shapeOrHeight, width));
 }

@@ -112,7 +112,7 @@ function checkImage(fn: string, data: unknown, shape: unknown): { data: Float64A
 }
 
 /** Encodes a planar [0,1] image (values clipped) to PNG, JPEG or PGM bytes. */
-export function encodeImage(data: NumericArray, shape: number[], format: 'png' | 'jpeg' | 'pgm', options: WriteImageOptions = {}): Buffer {
+export function encodeImage(data: NumericArray, shape: readonly number[], format: 'png' | 'jpeg' | 'pgm', options: WriteImageOptions = {}): Buffer {
   const fn = 'encodeImage';
   checkOptions(fn, options, ['bitDepth', 'quality']);
   const img = checkImage(fn, data, shape);
@@ -146,7 +146,7 @@ export function encodeImage(data: NumericArray, shape: number[], format: 'png' |
 }
 
 /** Writes a planar [0,1] image; the format follows the file extension. */
-export function writeImage(path: string, data: NumericArray, shape: number[], options: WriteImageOptions = {}): void {
+export function writeImage(path: string, data: NumericArray, shape: readonly number[], options: WriteImageOptions = {}): void {
   if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('writeImage', 'path', 'a file path', path);
   const bytes = encodeImage(data, shape, formatOf('writeImage', path), options);
   writeFileSync(path, bytes);

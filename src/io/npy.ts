@@ -90,7 +90,7 @@ export function readNpy(path: string): NpyArray {
   return decodeNpy(readFileSync(path));
 }
 
-export function encodeNpy(data: NumericArray, shape: number[], options: { dtype?: NpyDtype } = {}): Buffer {
+export function encodeNpy(data: NumericArray, shape: readonly number[], options: { dtype?: NpyDtype } = {}): Buffer {
   const fn = 'writeNpy';
   checkOptions(fn, options, ['dtype']);
   const s = checkShape(fn, 'shape', shape);
@@ -122,7 +122,7 @@ export function encodeNpy(data: NumericArray, shape: number[], options: { dtype?
 }
 
 /** Writes `data` with `shape` as .npy; complex dtypes take interleaved data with trailing dim 2. */
-export function writeNpy(path: string, data: NumericArray, shape: number[], options: { dtype?: NpyDtype } = {}): void {
+export function writeNpy(path: string, data: NumericArray, shape: readonly number[], options: { dtype?: NpyDtype } = {}): void {
   if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('writeNpy', 'path', 'a file path', path);
   writeFileSync(path, encodeNpy(data, shape, options));
 }

@@ -5,7 +5,7 @@ import { checkNumber, checkOptions, checkShape, toFloat64, type NumericArray } f
 
 export interface MetricOptions {
   /** Shape of both arrays ([n], [h, w] or [c, h, w]); needed for `crop`. */
-  shape?: number[];
+  shape?: readonly number[];
   /** Centre crop [ch, cw] of the last two axes before comparing (the fastMRI convention). */
   crop?: number[];
   /** Peak value for PSNR/SSIM (default 1 for images in [0, 1]). */

@@ -8,9 +8,9 @@ export interface ConvolutionOptions {
   /** Real kernel, row-major, centred at floor(k/2) along each axis. */
   kernel: NumericArray;
   /** Kernel shape; defaults to [kernel.length] in 1D or a square kernel in 2D. */
-  kernelShape?: number[];
+  kernelShape?: readonly number[];
   /** Signal shape [n] or [h, w]; with [c, h, w] the same blur applies to each channel. */
-  shape: number[];
+  shape: readonly number[];
 }
 
 /** Circular convolution (blur) by FFT: y = IFFT(H * FFT(x)), adjoint with conj(H). */

@@ -4,7 +4,7 @@ import { checkOptions, checkShape, toFloat64, type NumericArray } from '../core/
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
 /** Identity on arrays of `shape`: the denoising operator. */
-export function identity(options: { shape: number[] }): LinearOperator {
+export function identity(options: { shape: readonly number[] }): LinearOperator {
   checkOptions('identity', options, ['shape']);
   const shape = checkShape('identity', 'shape', options.shape);
   return defineOperator({
@@ -18,7 +18,7 @@ export function identity(options: { shape: number[] }): LinearOperator {
 }
 
 /** Pointwise multiplication by fixed real weights. */
-export function diagonal(options: { weights: NumericArray; shape?: number[] }): LinearOperator {
+export function diagonal(options: { weights: NumericArray; shape?: readonly number[] }): LinearOperator {
   checkOptions('diagonal', options, ['weights', 'shape']);
   const w = toFloat64('diagonal', 'weights', options.weights, undefined, { copy: true });
   if (w.length === 0) throw new InvalidArgumentError('diagonal', 'weights', 'a non-empty array', w);
@@ -69,7 +69,7 @@ export function maskIndices(fn: string, mask: unknown, size: number): Int32Array
  * in raster order; the adjoint zero-fills the rest. With `channels` (or a [c,h,w] shape and a
  * [h,w] mask), the same pixel mask applies to every channel.
  */
-export function mask(options: { mask: ArrayLike<number | boolean>; shape?: number[] }): LinearOperator {
+export function mask(options: { mask: ArrayLike<number | boolean>; shape?: readonly number[] }): LinearOperator {
   checkOptions('mask', options, ['mask', 'shape']);
   const raw = options.mask as unknown as { length?: unknown };
   const len = raw && typeof raw.length === 'number' ? raw.length : -1;

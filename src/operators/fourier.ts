@@ -7,7 +7,7 @@ import { defineOperator, type LinearOperator } from './linearOperator.js';
 
 export interface FourierOptions {
   /** Signal shape, [n] or [h, w] (without the complex trailing 2). */
-  shape: number[];
+  shape: readonly number[];
   /** k-space sampling mask of prod(shape) 0/1 entries; all sampled when absent. */
   mask?: ArrayLike<number | boolean>;
   /** Complex images ([...shape, 2] interleaved) instead of real ones. */

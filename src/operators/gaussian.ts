@@ -14,7 +14,7 @@ export interface GaussianOptions {
   m: number;
   /** Signal length; or give `inShape` for an image. */
   n?: number;
-  inShape?: number[];
+  inShape?: readonly number[];
   seed: Seed;
   /** 'auto' stores the matrix when it has at most `denseLimit` entries. */
   mode?: 'auto' | 'dense' | 'matrix-free';

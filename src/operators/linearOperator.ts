@@ -1,6 +1,7 @@
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
+import { Rng, type Seed } from '../core/rng.js';
 import { sizeOf, type Shape } from '../core/shape.js';
-import { toFloat64 } from '../core/validate.js';
+import { checkOptions, checkSeed, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
 
 export type RealArray = Float64Array | Float32Array;
 
@@ -35,6 +36,8 @@ export interface OperatorDefinition {
   forward: (x: Float64Array) => Float64Array;
   adjoint: (y: Float64Array) => Float64Array;
   normal?: (x: Float64Array) => Float64Array;
+  /** Run the adjoint (dot) test at definition and throw on a mismatch; true or a seed. */
+  dotTest?: boolean | Seed;
 }
 
 export function isLinearOperator(value: unknown): value is LinearOperator {
@@ -68,25 +71,77 @@ function fromUserOperator(op: Pick<LinearOperator, 'name' | 'inShape' | 'outShap
   };
 }
 
-/** Builds a validated, frozen LinearOperator from raw float64 kernels. */
+/** A kernel's output must have the length of its space (a wrong-length output is a bug in the definition). */
+function checkedLength(name: string, which: string, f: (v: Float64Array) => Float64Array, size: number): (v: Float64Array) => Float64Array {
+  return (v) => {
+    const out = f(v);
+    if (!(out instanceof Float64Array) || out.length !== size) {
+      throw new ShapeMismatchError(`${name}.${which}`, 'output', `a Float64Array of length ${size}`, out);
+    }
+    return out;
+  };
+}
+
+function checkedFinite(name: string, which: string, out: Float64Array): Float64Array {
+  for (let i = 0; i < out.length; i++) {
+    const v = out[i]!;
+    if (v - v !== 0) throw new InvalidArgumentError(`${name}.${which}`, 'output', 'finite entries for finite input', `${v} at index ${i}`);
+  }
+  return out;
+}
+
+/** Scale-aware adjoint mismatch |<Ax, y> - <x, A^T y>| / max(1, |<Ax, y>|) for random x, y. */
+function adjointMismatch(apply: (x: Float64Array) => Float64Array, applyAdjoint: (y: Float64Array) => Float64Array, inSize: number, outSize: number, seed: Seed): number {
+  const rng = new Rng(seed);
+  const x = rng.gaussianArray(inSize);
+  const y = rng.gaussianArray(outSize);
+  const ax = apply(x);
+  const aty = applyAdjoint(y);
+  let lhs = 0;
+  let rhs = 0;
+  for (let i = 0; i < outSize; i++) lhs += ax[i]! * y[i]!;
+  for (let i = 0; i < inSize; i++) rhs += x[i]! * aty[i]!;
+  return Math.abs(lhs - rhs) / Math.max(1, Math.abs(lhs));
+}
+
+/**
+ * Builds a validated, frozen LinearOperator from raw float64 kernels. The adjoint is required
+ * (every solver needs it); outputs of the wrong length throw at once, and the public
+ * forward/adjoint/normal also reject non-finite outputs. `dotTest: true` (or a seed) runs the
+ * adjoint test now and throws when forward and adjoint disagree (mismatch > 1e-10).
+ */
 export function defineOperator(def: OperatorDefinition): LinearOperator {
+  const fn = 'defineOperator';
+  if (!isPlainObject(def)) throw new InvalidArgumentError(fn, 'definition', 'an object {name, inShape, outShape, forward, adjoint}', def);
+  checkOptions(fn, def, ['name', 'inShape', 'outShape', 'forward', 'adjoint', 'normal', 'dotTest']);
+  if (typeof def.name !== 'string' || def.name.length === 0) throw new InvalidArgumentError(fn, 'name', 'a non-empty string', def.name);
+  checkShape(fn, 'inShape', def.inShape);
+  checkShape(fn, 'outShape', def.outShape);
+  if (typeof def.forward !== 'function') throw new InvalidArgumentError(fn, 'forward', 'a function x => A x', def.forward);
+  if (typeof def.adjoint !== 'function') throw new InvalidArgumentError(fn, 'adjoint', 'a function y => A^T y (every solver needs the adjoint)', def.adjoint);
+  if (def.normal !== undefined && typeof def.normal !== 'function') throw new InvalidArgumentError(fn, 'normal', 'a function x => A^T A x', def.normal);
   const inShape = Object.freeze(def.inShape.slice());
   const outShape = Object.freeze(def.outShape.slice());
   const inSize = sizeOf(inShape);
   const outSize = sizeOf(outShape);
-  const apply = def.forward;
-  const applyAdjoint = def.adjoint;
-  const applyNormal = def.normal ?? ((x: Float64Array) => applyAdjoint(apply(x)));
   const name = def.name;
+  const apply = checkedLength(name, 'forward', def.forward, outSize);
+  const applyAdjoint = checkedLength(name, 'adjoint', def.adjoint, inSize);
+  const applyNormal = def.normal ? checkedLength(name, 'normal', def.normal, inSize) : (x: Float64Array) => applyAdjoint(apply(x));
+  if (def.dotTest !== undefined && def.dotTest !== false) {
+    const seed = def.dotTest === true ? 0 : checkSeed(fn, def.dotTest, 'dotTest');
+    const mismatch = adjointMismatch(apply, applyAdjoint, inSize, outSize, seed);
+    if (!(mismatch <= 1e-10)) throw new InvalidArgumentError(fn, 'adjoint', 'the adjoint of forward (dot-test mismatch <= 1e-10)', `mismatch ${mismatch.toExponential(2)}`);
+  }
   const op: LinearOperator = {
     name,
     inShape,
     outShape,
     inSize,
     outSize,
-    forward: (x) => apply(toFloat64(`${name}.forward`, 'x', x, inSize)),
-    adjoint: (y) => applyAdjoint(toFloat64(`${name}.adjoint`, 'y', y, outSize)),
-    normal: (x) => applyNormal(toFloat64(`${name}.normal`, 'x', x, inSize)),
+    forward: (x) => checkedFinite(name, 'forward', apply(toFloat64(`${name}.forward`, 'x', x, inSize))),
+    adjoint: (y) => checkedFinite(name, 'adjoint', applyAdjoint(toFloat64(`${name}.adjoint`, 'y', y, outSize))),
+    normal: (x) => checkedFinite(name, 'normal', applyNormal(toFloat64(`${name}.normal`, 'x', x, inSize))),
     apply,
     applyAdjoint,
     applyNormal,

@@ -9,7 +9,7 @@ import { checkNumber, checkOptions, checkPositiveInteger, checkSeed, checkShape 
  */
 
 /** Each entry kept independently with probability `keep` (inpainting; random k-space points). */
-export function bernoulliMask(options: { shape: number[]; keep: number; seed: Seed }): Uint8Array {
+export function bernoulliMask(options: { shape: readonly number[]; keep: number; seed: Seed }): Uint8Array {
   const fn = 'bernoulliMask';
   checkOptions(fn, options, ['shape', 'keep', 'seed']);
   const shape = checkShape(fn, 'shape', options.shape);
@@ -24,7 +24,7 @@ export function bernoulliMask(options: { shape: number[]; keep: number; seed: Se
  * Random missing rectangles (holes to inpaint) until at least `missing` of the pixels are gone.
  * Shape [h, w]; blocks of `blockShape` [bh, bw] at uniformly random positions.
  */
-export function blockMask(options: { shape: number[]; blockShape: number[]; missing: number; seed: Seed }): Uint8Array {
+export function blockMask(options: { shape: readonly number[]; blockShape: readonly number[]; missing: number; seed: Seed }): Uint8Array {
   const fn = 'blockMask';
   checkOptions(fn, options, ['shape', 'blockShape', 'missing', 'seed']);
   const shape = checkShape(fn, 'shape', options.shape);
@@ -71,7 +71,7 @@ function centreBand(fn: string, w: number, centerFraction: number): { lowFreqs: 
 }
 
 interface CartesianOptions {
-  shape: number[];
+  shape: readonly number[];
   acceleration: number;
   centerFraction?: number;
   seed: Seed;
@@ -128,7 +128,7 @@ export function equispacedMask(options: CartesianOptions): Uint8Array {
  * fully sampled centre disc of radius `centerRadius` (radius 1 is the far corner). [n] or [h, w].
  */
 export function variableDensityMask(options: {
-  shape: number[];
+  shape: readonly number[];
   rate?: number;
   acceleration?: number;
   decay?: number;
@@ -198,7 +198,7 @@ export function variableDensityMask(options: {
  * (uniform angles with `goldenAngle: false`), rasterised to the nearest grid points. With a seed
  * the first angle is random.
  */
-export function radialMask(options: { shape: number[]; spokes: number; goldenAngle?: boolean; seed?: Seed }): Uint8Array {
+export function radialMask(options: { shape: readonly number[]; spokes: number; goldenAngle?: boolean; seed?: Seed }): Uint8Array {
   const fn = 'radialMask';
   checkOptions(fn, options, ['shape', 'spokes', 'goldenAngle', 'seed']);
   const shape = checkShape(fn, 'shape', options.shape);

@@ -6,7 +6,7 @@ import { defineOperator, type LinearOperator } from './linearOperator.js';
  * Planar complex [2, ...shape] (re plane, im plane: how generators emit two channels) to
  * interleaved [...shape, 2] (how Fourier operators take complex data). Orthogonal.
  */
-export function planarToInterleaved(options: { shape: number[] }): LinearOperator {
+export function planarToInterleaved(options: { shape: readonly number[] }): LinearOperator {
   const shape = checkShape('planarToInterleaved', 'shape', options.shape);
   const n = sizeOf(shape);
   return defineOperator({

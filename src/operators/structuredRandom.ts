@@ -9,7 +9,7 @@ import { defineOperator, type LinearOperator } from './linearOperator.js';
 export interface StructuredRandomOptions {
   m: number;
   n?: number;
-  inShape?: number[];
+  inShape?: readonly number[];
   seed: Seed;
   transform?: 'dct' | 'hadamard';
 }

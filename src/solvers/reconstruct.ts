@@ -1,7 +1,9 @@
 import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import type { Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
-import { checkOneOf, checkShape, isPlainObject, type NumericArray } from '../core/validate.js';
+import { checkOneOf, checkOptions, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
+import { chooseKernel, withVariance, type KernelChoice } from './gpKernelChoice.js';
+import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
 import { compose } from '../operators/algebra.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
 import { planarToInterleaved } from '../operators/permutation.js';
@@ -20,55 +22,18 @@ import { tv } from './tv.js';
 import { gpPosterior } from './gpPosterior.js';
 import { dipKernel, rbfKernel, type StationaryKernel } from '../priors/gp/kernels.js';
 
-export const METHODS = ['deep-decoder', 'conv-decoder', 'deep-image-prior', 'two-layer', 'sgld', 'lasso', 'omp', 'tv', 'least-squares', 'gp'] as const;
-export type Method = (typeof METHODS)[number];
+export { METHODS, KNOWN_OPTIONS, type Method, type ReconstructOptions, type CustomReconstructOptions } from './reconstructOptions.js';
 
 /** Methods registered by higher layers (e.g. 'gp' from the Gaussian-process module). */
-const extraMethods = new Map<string, (o: ReconstructOptions) => RecoveryResult>();
-export function registerMethod(name: string, solve: (o: ReconstructOptions) => RecoveryResult): void {
+const extraMethods = new Map<string, (o: AnyReconstructOptions) => RecoveryResult>();
+export function registerMethod(name: string, solve: (o: AnyReconstructOptions) => RecoveryResult): void {
+  if (typeof name !== 'string' || (METHODS as readonly string[]).includes(name)) throw new InvalidArgumentError('registerMethod', 'name', 'a name that is not a built-in method', name);
+  if (typeof solve !== 'function') throw new InvalidArgumentError('registerMethod', 'solve', 'a function (options) => RecoveryResult', solve);
   extraMethods.set(name, solve);
 }
 /** Whether `name` was registered on this thread (a worker thread would not know it). */
 export function isRegisteredMethod(name: unknown): boolean {
   return typeof name === 'string' && extraMethods.has(name);
-}
-
-export interface ReconstructOptions {
-  method: Method | string;
-  operator: LinearOperator;
-  measurements: NumericArray;
-  /** Signal shape (without the complex trailing 2); defaults from the operator's input. */
-  shape?: number[];
-  seed?: Seed;
-  iterations?: number;
-  /** Generator methods: fitting options. */
-  learningRate?: number;
-  earlyStopping?: EarlyStopping;
-  lossTolerance?: number;
-  reference?: NumericArray;
-  inputJitter?: number;
-  outputAveraging?: number;
-  sgld?: SgldOptions;
-  /** Generator architecture options passed to the prior factory (channels, depth, ...). */
-  generator?: Record<string, unknown>;
-  /** For 'sgld': the prior to sample ('deep-image-prior' by default). */
-  prior?: 'deep-decoder' | 'conv-decoder' | 'deep-image-prior' | 'two-layer';
-  onProgress?: (p: FitProgress) => void;
-  signal?: AbortSignal;
-  /** Lasso / OMP: basis name ('dct', 'haar', 'db4', 'identity') or an operator. */
-  basis?: string | LinearOperator;
-  waveletLevels?: number;
-  lambda?: number;
-  lambdaRatio?: number;
-  noiseSigma?: number;
-  sparsity?: number;
-  tolerance?: number;
-  /** Least squares: Tikhonov weight. */
-  tikhonov?: number;
-  /** TV: non-negativity of the image. */
-  nonNegative?: boolean;
-  /** Extra options of registered methods. */
-  [key: string]: unknown;
 }
 
 interface Geometry {
@@ -104,6 +69,9 @@ function makeGenerator(kind: string, outShape: number[], seed: Seed, extra: Reco
   }
 }
 
+/** Posterior samples drawn by default for method 'gp' (the variance map's Monte Carlo size). */
+const GP_DEFAULT_SAMPLES = 8;
+
 const GENERATOR_DEFAULT_ITERATIONS: Record<string, number> = { 'deep-decoder': 3000, 'conv-decoder': 3000, 'deep-image-prior': 3000, 'two-layer': 2000 };
 
 /**
@@ -112,57 +80,97 @@ const GENERATOR_DEFAULT_ITERATIONS: Record<string, number> = { 'deep-decoder': 3
  * by a two-channel (real, imaginary) generator, and for Lasso by a complex basis. Synchronous, on
  * the calling thread; `reconstruct` runs it on a worker thread (offThread/reconstruct.ts).
  */
-export function reconstructSync(options: ReconstructOptions): RecoveryResult {
+export function reconstructSync(options: ReconstructOptions): RecoveryResult;
+export function reconstructSync<M extends string>(options: CustomReconstructOptions<M>): RecoveryResult;
+export function reconstructSync(options: ReconstructOptions | CustomReconstructOptions): RecoveryResult {
   const fn = 'reconstruct';
   if (!isPlainObject(options)) throw new InvalidArgumentError(fn, 'options', 'an options object', options);
-  const method = options.method;
-  const extra = extraMethods.get(method as string);
-  if (extra) return extra(options);
+  const o = options as AnyReconstructOptions;
+  const method = o.method;
+  const extra = extraMethods.get(method);
+  if (extra) return extra(o);
   checkOneOf(fn, 'method', method, [...METHODS, ...extraMethods.keys()] as Method[]);
-  const A = checkOperator(fn, 'operator', options.operator);
-  const geo = geometry(fn, A, options.shape);
-  const seed = options.seed ?? 0;
-  const o = options;
+  // A misspelt option ('lamda') must not run silently with the default.
+  // Keys set to undefined carry no value (spread option objects often have them): skip those.
+  checkOptions(fn, Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)), KNOWN_OPTIONS[method as Method]);
+  const A = checkOperator(fn, 'operator', o.operator);
+  const geo = geometry(fn, A, o.shape);
+  const seed = o.seed ?? 0;
   switch (method as Method) {
+    // Every option of the method passes through to its solver (the key check above made sure
+    // only that method's options are present).
     case 'least-squares':
-      return leastSquares({ operator: A, measurements: o.measurements, tikhonov: o.tikhonov, iterations: o.iterations, tolerance: o.tolerance, onProgress: o.onProgress, signal: o.signal });
+      return leastSquares({ operator: A, measurements: o.measurements, tikhonov: o.tikhonov, iterations: o.iterations, tolerance: o.tolerance, x0: o.x0, onProgress: o.onProgress, signal: o.signal });
     case 'lasso': {
-      const basis = typeof o.basis === 'object' ? o.basis : basisByName(o.basis ?? 'db4', geo.shape, o.waveletLevels, fn, o.cycleSpinning as number | undefined);
-      const r = fista({ operator: A, measurements: o.measurements, basis, lambda: o.lambda, lambdaRatio: o.lambdaRatio, noiseSigma: o.noiseSigma, lambdaRule: o.lambdaRule as 'gcv' | undefined, iterations: o.iterations, tolerance: o.tolerance, onProgress: o.onProgress, signal: o.signal });
+      const basis = typeof o.basis === 'object' ? o.basis : basisByName(o.basis ?? 'db4', geo.shape, o.waveletLevels, fn, o.cycleSpinning);
+      const r = fista({
+        operator: A,
+        measurements: o.measurements,
+        basis,
+        lambda: o.lambda,
+        lambdaRatio: o.lambdaRatio,
+        noiseSigma: o.noiseSigma,
+        lambdaRule: o.lambdaRule,
+        seed,
+        iterations: o.iterations,
+        tolerance: o.tolerance,
+        acceleration: o.acceleration,
+        restart: o.restart,
+        backtracking: o.backtracking as boolean | undefined,
+        continuation: o.continuation,
+        x0: o.x0,
+        onProgress: o.onProgress,
+        signal: o.signal,
+      });
       return { ...r, method: 'lasso' };
     }
     case 'omp': {
-      const basis = o.basis === undefined ? undefined : typeof o.basis === 'object' ? o.basis : basisByName(o.basis, geo.shape, o.waveletLevels);
+      const basis = o.basis === undefined ? undefined : typeof o.basis === 'object' ? o.basis : basisByName(o.basis, geo.shape, o.waveletLevels, fn);
       return omp({ operator: A, measurements: o.measurements, basis, sparsity: o.sparsity, tolerance: o.tolerance });
     }
     case 'gp': {
       if (geo.complex) throw new InvalidArgumentError(fn, 'method', 'a real-valued problem for the GP posterior', 'complex data');
-      const k = o.kernel as StationaryKernel | { kind: 'rbf'; lengthScale: number } | { kind: 'dip'; depth?: number; sigma?: number } | undefined;
-      const kernel: StationaryKernel =
-        k && typeof (k as StationaryKernel).evaluate === 'function'
-          ? (k as StationaryKernel)
-          : k && (k as { kind: string }).kind === 'rbf'
-            ? rbfKernel({ lengthScale: (k as { lengthScale: number }).lengthScale })
-            : dipKernel({ depth: (k as { depth?: number } | undefined)?.depth ?? 5, sigma: (k as { sigma?: number } | undefined)?.sigma ?? 1 });
-      const variance = (o.signalVariance as number | undefined) ?? 0.05;
-      const scaled: StationaryKernel = { name: kernel.name, evaluate: (r) => (variance * kernel.evaluate(r)) / kernel.evaluate(0) };
-      return gpPosterior({
+      const k = o.kernel;
+      const noiseVariance = o.noiseVariance ?? Math.max(1e-4, (o.noiseSigma ?? 0) ** 2);
+      let kernel: StationaryKernel;
+      let variance: number;
+      let choice: KernelChoice | null = null;
+      if (k === undefined) {
+        // No kernel given: choose kernel and prior variance on held-out observed entries.
+        choice = chooseKernel(A, toFloat64(fn, 'measurements', o.measurements, A.outSize), geo.shape, noiseVariance, seed);
+        kernel = choice.kernel;
+        variance = o.signalVariance ?? choice.signalVariance;
+      } else {
+        kernel =
+          typeof (k as StationaryKernel).evaluate === 'function'
+            ? (k as StationaryKernel)
+            : (k as { kind: string }).kind === 'rbf'
+              ? rbfKernel({ lengthScale: (k as { lengthScale: number }).lengthScale })
+              : dipKernel({ depth: (k as { depth?: number }).depth ?? 5, sigma: (k as { sigma?: number }).sigma ?? 1 });
+        variance = o.signalVariance ?? 0.05;
+      }
+      const scaled = withVariance(kernel, variance);
+      const gpResult = gpPosterior({
         kernel: scaled,
         operator: A,
         measurements: o.measurements,
-        noiseVariance: (o.noiseVariance as number | undefined) ?? Math.max(1e-4, (o.noiseSigma ?? 0) ** 2),
+        noiseVariance,
         shape: geo.shape,
-        priorMean: (o.priorMean as number | 'auto' | undefined) ?? 'auto',
-        samples: (o.samples as number | undefined) ?? 0,
+        priorMean: o.priorMean ?? 'auto',
+        // The posterior variance comes by default (an uncertainty map is half the point of a GP).
+        samples: o.samples ?? GP_DEFAULT_SAMPLES,
         seed,
         iterations: o.iterations,
         tolerance: o.tolerance,
+        preconditioner: o.preconditioner,
+        exactVariance: o.exactVariance,
       });
+      return { ...gpResult, info: { ...gpResult.info, kernel: kernel.name, signalVariance: variance, kernelRule: choice ? 'held-out' : 'given', kernelScores: choice?.scores } };
     }
     case 'tv': {
       const tvShape = geo.complex ? [...geo.shape, 2] : geo.shape;
       // Without lambda, tv chooses it (discrepancy with noiseSigma, else held-out measurements).
-      return tv({ operator: A, measurements: o.measurements, lambda: o.lambda, noiseSigma: o.lambda === undefined ? o.noiseSigma : undefined, seed, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative, onProgress: o.onProgress, signal: o.signal });
+      return tv({ operator: A, measurements: o.measurements, lambda: o.lambda, noiseSigma: o.lambda === undefined ? o.noiseSigma : undefined, seed, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative, continuation: o.continuation, innerIterations: o.innerIterations, x0: o.x0, onProgress: o.onProgress, signal: o.signal });
     }
     default: {
       const kind = method === 'sgld' ? (o.prior ?? 'deep-image-prior') : method;
@@ -176,7 +184,11 @@ export function reconstructSync(options: ReconstructOptions): RecoveryResult {
         measurements: o.measurements,
         iterations: o.iterations ?? GENERATOR_DEFAULT_ITERATIONS[kind] ?? 2000,
         learningRate: o.learningRate,
+        optimizer: o.optimizer,
         seed,
+        dataRange: o.dataRange,
+        backtracking: o.backtracking as number | undefined,
+        progressEvery: o.progressEvery,
         reference: o.reference === undefined || geo.complex ? undefined : o.reference,
         earlyStopping: o.earlyStopping,
         lossTolerance: o.lossTolerance,

@@ -6,7 +6,7 @@ import { defineOperator, type LinearOperator } from '../../operators/linearOpera
 import { waveletBasis, type WaveletName } from './wavelet.js';
 
 /** Orthonormal DCT-II basis (1D/2D) as an operator: forward = coefficients. */
-export function dctBasis(options: { shape: number[] }): LinearOperator {
+export function dctBasis(options: { shape: readonly number[] }): LinearOperator {
   checkOptions('dctBasis', options, ['shape']);
   const shape = checkShape('dctBasis', 'shape', options.shape);
   return defineOperator({

@@ -1,0 +1,161 @@
+import type { Seed } from '../core/rng.js';
+import type { NumericArray } from '../core/validate.js';
+import type { LinearOperator } from '../operators/linearOperator.js';
+import type { StationaryKernel } from '../priors/gp/kernels.js';
+import type { BasisName } from './bases/bases.js';
+import type { Progress } from './driver.js';
+import type { EarlyStopping, SgldOptions } from './fitGenerator.js';
+
+/**
+ * The options of reconstruct, one type per method (a discriminated union on `method`), so that
+ * editors complete the options of the chosen method and a misspelt or foreign option is a type
+ * error; at run time the same lists reject unknown keys with the known ones named.
+ */
+
+export const METHODS = ['deep-decoder', 'conv-decoder', 'deep-image-prior', 'two-layer', 'sgld', 'lasso', 'omp', 'tv', 'least-squares', 'gp'] as const;
+export type Method = (typeof METHODS)[number];
+export type GeneratorMethod = 'deep-decoder' | 'conv-decoder' | 'deep-image-prior' | 'two-layer' | 'sgld';
+
+interface CommonOptions {
+  operator: LinearOperator;
+  measurements: NumericArray;
+  /** Signal shape (without the complex trailing 2); defaults from the operator's input. */
+  shape?: readonly number[];
+  seed?: Seed;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface GeneratorReconstructOptions extends CommonOptions {
+  method: GeneratorMethod;
+  iterations?: number;
+  learningRate?: number;
+  optimizer?: 'adam' | 'sgd';
+  earlyStopping?: EarlyStopping;
+  lossTolerance?: number;
+  /** Ground truth, to record PSNR per iteration (never used for fitting or stopping). */
+  reference?: NumericArray;
+  dataRange?: number;
+  inputJitter?: number;
+  outputAveraging?: number;
+  /** DIP backtracking factor (restore the last parameters when the loss jumps by it). */
+  backtracking?: number;
+  sgld?: SgldOptions;
+  progressEvery?: number;
+  /** Generator architecture options passed to the prior factory (channels, depth, ...). */
+  generator?: Record<string, unknown>;
+  /** For 'sgld': the prior to sample ('deep-image-prior' by default). */
+  prior?: 'deep-decoder' | 'conv-decoder' | 'deep-image-prior' | 'two-layer';
+}
+
+export interface LassoReconstructOptions extends CommonOptions {
+  method: 'lasso';
+  /** Basis name ('db4' by default; 'dct', 'haar', 'db1'..'db20', 'identity') or an operator. */
+  basis?: BasisName | LinearOperator;
+  waveletLevels?: number;
+  cycleSpinning?: number;
+  lambda?: number;
+  lambdaRatio?: number;
+  noiseSigma?: number;
+  lambdaRule?: 'discrepancy' | 'sure' | 'gcv' | 'held-out';
+  iterations?: number;
+  tolerance?: number;
+  acceleration?: 'fista' | 'ista';
+  restart?: boolean;
+  backtracking?: boolean;
+  continuation?: boolean;
+  x0?: NumericArray;
+}
+
+export interface OmpReconstructOptions extends CommonOptions {
+  method: 'omp';
+  basis?: BasisName | LinearOperator;
+  waveletLevels?: number;
+  sparsity?: number;
+  tolerance?: number;
+}
+
+export interface TvReconstructOptions extends CommonOptions {
+  method: 'tv';
+  lambda?: number;
+  noiseSigma?: number;
+  iterations?: number;
+  tolerance?: number;
+  nonNegative?: boolean;
+  continuation?: boolean;
+  innerIterations?: number;
+  x0?: NumericArray;
+}
+
+export interface LeastSquaresReconstructOptions extends CommonOptions {
+  method: 'least-squares';
+  tikhonov?: number;
+  iterations?: number;
+  tolerance?: number;
+  x0?: NumericArray;
+}
+
+export interface GpReconstructOptions extends CommonOptions {
+  method: 'gp';
+  /** A kernel object, or {kind: 'rbf', lengthScale} / {kind: 'dip', depth, sigma}. */
+  kernel?: StationaryKernel | { kind: 'rbf'; lengthScale: number } | { kind: 'dip'; depth?: number; sigma?: number };
+  signalVariance?: number;
+  noiseVariance?: number;
+  noiseSigma?: number;
+  priorMean?: number | 'auto';
+  /** Posterior samples for the per-pixel variance (default 8; 0 for the mean only). */
+  samples?: number;
+  iterations?: number;
+  tolerance?: number;
+  preconditioner?: boolean;
+  exactVariance?: boolean;
+}
+
+export type ReconstructOptions =
+  | GeneratorReconstructOptions
+  | LassoReconstructOptions
+  | OmpReconstructOptions
+  | TvReconstructOptions
+  | LeastSquaresReconstructOptions
+  | GpReconstructOptions;
+
+/** Options of a method added with registerMethod (any name that is not built in). */
+export type CustomReconstructOptions<M extends string = string> = {
+  method: M extends Method ? never : M;
+  operator: LinearOperator;
+  measurements: NumericArray;
+  [key: string]: unknown;
+};
+
+/** Every option as one loose record: what the implementation reads after the key check. */
+type Loose<T> = Partial<Omit<T, 'method' | 'backtracking'>>;
+export type AnyReconstructOptions = Loose<GeneratorReconstructOptions> &
+  Loose<LassoReconstructOptions> &
+  Loose<OmpReconstructOptions> &
+  Loose<TvReconstructOptions> &
+  Loose<LeastSquaresReconstructOptions> &
+  Loose<GpReconstructOptions> & {
+  /** A number for the generator methods (loss-jump factor), a boolean for Lasso. */
+  backtracking?: number | boolean;
+  method: string;
+  operator: LinearOperator;
+  measurements: NumericArray;
+  [key: string]: unknown;
+};
+
+const COMMON = ['method', 'operator', 'measurements', 'shape', 'seed', 'onProgress', 'signal'] as const;
+const GENERATOR = [...COMMON, 'iterations', 'learningRate', 'optimizer', 'earlyStopping', 'lossTolerance', 'reference', 'dataRange', 'inputJitter', 'outputAveraging', 'backtracking', 'sgld', 'progressEvery', 'generator', 'prior'];
+
+/** The option names each method accepts (the run-time twin of the types above). */
+export const KNOWN_OPTIONS: Record<Method, readonly string[]> = {
+  'deep-decoder': GENERATOR,
+  'conv-decoder': GENERATOR,
+  'deep-image-prior': GENERATOR,
+  'two-layer': GENERATOR,
+  sgld: GENERATOR,
+  lasso: [...COMMON, 'basis', 'waveletLevels', 'cycleSpinning', 'lambda', 'lambdaRatio', 'noiseSigma', 'lambdaRule', 'iterations', 'tolerance', 'acceleration', 'restart', 'backtracking', 'continuation', 'x0'],
+  omp: [...COMMON, 'basis', 'waveletLevels', 'sparsity', 'tolerance'],
+  tv: [...COMMON, 'lambda', 'noiseSigma', 'iterations', 'tolerance', 'nonNegative', 'continuation', 'innerIterations', 'x0'],
+  'least-squares': [...COMMON, 'tikhonov', 'iterations', 'tolerance', 'x0'],
+  gp: [...COMMON, 'kernel', 'signalVariance', 'noiseVariance', 'noiseSigma', 'priorMean', 'samples', 'iterations', 'tolerance', 'preconditioner', 'exactVariance'],
+};
