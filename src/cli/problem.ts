@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { addNoise } from '../operators/noise.js';
