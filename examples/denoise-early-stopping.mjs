@@ -1,9 +1,9 @@
 // Denoising with an early-stopped Deep Image Prior: no ground truth is used to stop.
 // The hold-out rule keeps 10% of the noisy pixels aside and stops at their best loss.
-// Run: npm run build && node examples/denoise-early-stopping.mjs
-import * as ucs from '../dist/index.js';
+// Run: node examples/denoise-early-stopping.mjs
+import * as ucs from 'untrained-cs';
 
-const image = ucs.readImage(new URL('../assets/cameraman128.png', import.meta.url).pathname);
+const image = ucs.cameraman();
 const shape = image.shape; // [128, 128]
 const noisy = ucs.addNoise(image.data, { sigma: 25 / 255 }, 1);
 const operator = ucs.identity({ shape });

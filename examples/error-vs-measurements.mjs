@@ -1,7 +1,7 @@
 // Recovery error against the number of measurements for several methods on the same signal,
 // operator and noise: the comparison the SDK exists for. Writes error-vs-m.png.
-// Run: npm run build && node examples/error-vs-measurements.mjs
-import * as ucs from '../dist/index.js';
+// Run: node examples/error-vs-measurements.mjs
+import * as ucs from 'untrained-cs';
 
 const n = 128;
 const x = Float64Array.from({ length: n }, (_, i) => (i < 40 ? 0.8 : i < 80 ? 0.3 + 0.004 * i : 0.6) + 0.1 * Math.sin(i / 6));

@@ -1,7 +1,7 @@
 // Compressive sensing of a smooth 1D signal from m Gaussian measurements: a Deep Decoder fitted
 // TO CONVERGENCE recovers it once m exceeds its number of parameters; Lasso in db4 wavelets for
-// comparison. Run: npm run build && node examples/gaussian-cs.mjs
-import * as ucs from '../dist/index.js';
+// comparison. Run: node examples/gaussian-cs.mjs
+import * as ucs from 'untrained-cs';
 
 const n = 256;
 const x = Float64Array.from({ length: n }, (_, i) => {

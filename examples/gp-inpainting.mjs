@@ -1,9 +1,9 @@
 // The Gaussian-process view: inpaint with the GP posterior of the DIP-equivalent kernel and of
 // an RBF kernel (mean by FFT-preconditioned CG, per-pixel variance by posterior sampling).
-// Run: npm run build && node examples/gp-inpainting.mjs
-import * as ucs from '../dist/index.js';
+// Run: node examples/gp-inpainting.mjs
+import * as ucs from 'untrained-cs';
 
-const image = ucs.readImage(new URL('../assets/cameraman128.png', import.meta.url).pathname);
+const image = ucs.cameraman();
 const shape = image.shape;
 const A = ucs.mask({ mask: ucs.bernoulliMask({ shape, keep: 0.5, seed: 1 }), shape });
 const y = A.forward(image.data);

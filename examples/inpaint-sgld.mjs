@@ -1,9 +1,9 @@
 // Inpainting 50% missing pixels with Bayesian DIP (SGLD): posterior mean and per-pixel
 // uncertainty; the uncertainty is larger where the error is larger.
-// Run: npm run build && node examples/inpaint-sgld.mjs
-import * as ucs from '../dist/index.js';
+// Run: node examples/inpaint-sgld.mjs
+import * as ucs from 'untrained-cs';
 
-const image = ucs.readImage(new URL('../assets/cameraman128.png', import.meta.url).pathname);
+const image = ucs.cameraman();
 const shape = image.shape;
 const keep = ucs.bernoulliMask({ shape, keep: 0.5, seed: 2 });
 const operator = ucs.mask({ mask: keep, shape });

@@ -1,9 +1,9 @@
 // MRI-style recovery from Cartesian k-space masks at 4x and 8x: single-coil and 3-coil
 // (synthetic smooth sensitivity maps), ConvDecoder with data consistency against Lasso and TV.
-// Run: npm run build && node examples/mri-cartesian.mjs
-import * as ucs from '../dist/index.js';
+// Run: node examples/mri-cartesian.mjs
+import * as ucs from 'untrained-cs';
 
-const image = ucs.readImage(new URL('../assets/cameraman128.png', import.meta.url).pathname);
+const image = ucs.cameraman();
 const [h, w] = image.shape;
 const complexImage = ucs.complexFromReal(image.data);
 

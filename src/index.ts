@@ -32,6 +32,7 @@ export {
 export { addNoise, sigmaForSnr, type NoiseLevel } from './operators/noise.js';
 
 export { readImage, writeImage, decodeImage, encodeImage, toGray, type Image } from './io/image.js';
+export { cameraman, builtinImagePath, packageRoot } from './io/builtin.js';
 export { readNpy, writeNpy, decodeNpy, encodeNpy, type NpyArray, type NpyDtype } from './io/npy.js';
 
 export { Arena, type Precision } from './engine/arena.js';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import { InvalidArgumentError } from '../core/errors.js';
+import type { Job } from 'bullmq';
+import { InvalidArgumentError, NotSupportedError } from '../core/errors.js';
 import { checkInteger } from '../core/validate.js';
 import { expandTrials, parseSweep, sweepHash, type SweepDefinition, type TrialSpec } from './definition.js';
 import { TrialPool } from './pool.js';
@@ -11,6 +10,24 @@ import { failedRow, type TrialRow } from './trial.js';
 
 /** All sweeps share one queue; job ids carry the sweep hash, so sweeps never collide. */
 export const DEFAULT_QUEUE = 'untrained-cs-trials';
+
+type QueueStack = { bullmq: typeof import('bullmq'); ioredis: typeof import('ioredis') };
+let queueStack: Promise<QueueStack> | undefined;
+
+/**
+ * bullmq and ioredis (with msgpackr, luxon, ...: about 30 MB and most of the package's import
+ * time) load at the first use of a queue, so `import 'untrained-cs'` stays light.
+ */
+function loadQueueStack(): Promise<QueueStack> {
+  queueStack ??= Promise.all([import('bullmq'), import('ioredis')]).then(
+    ([bullmq, ioredis]) => ({ bullmq, ioredis }),
+    (e: unknown) => {
+      queueStack = undefined;
+      throw new NotSupportedError('queue', 'queueUrl', 'the packages bullmq and ioredis (npm install bullmq ioredis)', e instanceof Error ? e.message : String(e));
+    },
+  );
+  return queueStack;
+}
 
 function connectionOptions(url: string) {
   let parsed: URL;
@@ -33,6 +50,7 @@ function connectionOptions(url: string) {
 /** Fails fast, with a clear message, when Redis cannot be reached. */
 export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
   const opts = connectionOptions(url);
+  const { Redis } = (await loadQueueStack()).ioredis;
   const client = new Redis({ ...opts, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => undefined);
   try {
@@ -84,6 +102,7 @@ export async function runJobsOnQueue<Row extends { id: string; status: string }>
   const pending = new Map<string, QueueJobsOptions<Row>['jobs'][number]>();
   for (const j of options.jobs) pending.set(jobId(options.hash, j.id), j);
   if (pending.size === 0) return;
+  const { Queue, QueueEvents } = (await loadQueueStack()).bullmq;
   const queue = new Queue<QueueJobData, Row>(name, { connection });
   const events = new QueueEvents(name, { connection });
   let finish: () => void = () => undefined;
@@ -200,6 +219,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const concurrency = checkInteger('worker', '--concurrency', options.concurrency, 1, 256);
   await checkRedis(options.queueUrl);
   const connection = connectionOptions(options.queueUrl);
+  const { Worker } = (await loadQueueStack()).bullmq;
   const pool = new TrialPool(concurrency);
   const lock = options.lockMs ?? 30000;
   const others = new Map<string, QueueTaskHandler>();
