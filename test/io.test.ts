@@ -20,7 +20,7 @@ describe('images', () => {
     [[3, 4, 6], 8, 0.5 / 255],
     [[3, 4, 6], 16, 0.5 / 65535],
   ] as const)('PNG round trip shape %j at %i bits', (shape, bitDepth, tol) => {
-    const data = ramp(shape.length === 3 ? shape[0] : 1, shape[shape.length - 2], shape[shape.length - 1]);
+    const data = ramp(shape.length === 3 ? shape[0] : 1, shape[shape.length - 2]!, shape[shape.length - 1]!);
     const path = join(dir, `img-${shape.length}-${bitDepth}.png`);
     writeImage(path, data, [...shape], { bitDepth });
     const back = readImage(path);
@@ -82,7 +82,7 @@ describe('npy', () => {
 
   it('reads a file as numpy writes it (hand-built header, uint8)', () => {
     const header = "{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }";
-    const padded = header + " ".repeat(128 - 10 - header.length - 1) + "\n";
+    const padded = header + ' '.repeat(128 - 10 - header.length - 1) + '\n';
     const bytes = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, padded.length, 0]), Buffer.from(padded, 'latin1'), Buffer.from([1, 2, 250])]);
     writeFileSync(join(dir, 'u.npy'), bytes);
     expect(Array.from(readNpy(join(dir, 'u.npy')).data)).toEqual([1, 2, 250]);

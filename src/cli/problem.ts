@@ -36,7 +36,6 @@ export interface Problem {
   rate: number;
 }
 
-
 export function loadImage(path: string, color: boolean): Image {
   if (path !== 'builtin' && path !== 'cameraman' && !existsSync(path)) throw new InvalidArgumentError('untrained-cs', '--image', 'an existing image file (PNG, JPEG or PGM)', path);
   const img = readImage(path === 'builtin' || path === 'cameraman' ? builtinImagePath() : path);
@@ -99,7 +98,7 @@ export function buildProblem(truth: Image, o: ProblemOptions): Problem {
       else if (kind === 'variable-density') m = variableDensityMask({ shape: spatial, rate, seed: o.seed });
       else if (kind === 'radial') m = radialMask({ shape: spatial, spokes: Math.max(1, Math.round((rate * Math.PI * Math.max(...spatial)) / 2)), seed: o.seed });
       else if (kind === 'bernoulli') m = bernoulliMask({ shape: spatial, keep: rate, seed: o.seed });
-      else throw new InvalidArgumentError(fn, '--mask', "cartesian, variable-density, radial or bernoulli for fourier", kind);
+      else throw new InvalidArgumentError(fn, '--mask', 'cartesian, variable-density, radial or bernoulli for fourier', kind);
       op = fourier({ shape: spatial, mask: m });
       actualRate = samplingRate(m);
       description = `MRI-style Fourier (${kind} mask, ${(100 * actualRate).toFixed(1)}% of k-space)`;

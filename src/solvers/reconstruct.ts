@@ -14,7 +14,7 @@ import type { Generator } from '../priors/generator.js';
 import { twoLayerGenerator } from '../priors/twoLayerGenerator.js';
 import { basisByName } from './bases/bases.js';
 import { fista } from './fista.js';
-import { fitGeneratorSync, type EarlyStopping, type FitProgress, type SgldOptions } from './fitGenerator.js';
+import { fitGeneratorSync } from './fitGenerator.js';
 import { leastSquares } from './leastSquares.js';
 import { omp } from './omp.js';
 import type { RecoveryResult } from './result.js';

@@ -119,7 +119,6 @@ function tvNorm(g: Float64Array, P: number, groups: number): number {
   return s;
 }
 
-
 /**
  * The proximal map of mu TV (+ the indicator of x >= 0) at b, by the fast gradient projection
  * of Beck & Teboulle (2009) on the dual; `q` (|q_pix| <= 1) is warm-started across calls, which
@@ -277,9 +276,8 @@ export function tv(options: TvOptions): RecoveryResult<TvInfo> {
   const { A, y } = solverInputs(fn, options.operator, options.measurements);
   const sigma = options.noiseSigma === undefined ? undefined : checkNumber(fn, 'noiseSigma', options.noiseSigma, { min: 0, exclusiveMin: true });
   const seed = checkSeed(fn, options.seed ?? 0);
-  // Weights relative to L * a, a = ||A^T y||_inf / L the amplitude of the back-projection: the
-  // useful range for images is 1e-4 .. 1e-1 of it (3 per decade, large to small, warm-started).
-  const L = opNormSquared(A, { seed: 1, iterations: 60 }) * 1.02;
+  // Weights relative to a = ||A^T y||_inf, the amplitude of the back-projection: the useful
+  // range for images is 1e-4 .. 1e-1 of it (3 per decade, large to small, warm-started).
   let amp = 0;
   for (const v of A.applyAdjoint(y)) amp = Math.max(amp, Math.abs(v));
   const grid = Array.from({ length: 10 }, (_, j) => amp * 0.1 * 10 ** (-j / 3));

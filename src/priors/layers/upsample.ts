@@ -12,7 +12,7 @@ interface AxisMap {
 }
 
 /**
- * Source positions and weights along one axis, as torch.nn.Upsample(size=..., mode, 
+ * Source positions and weights along one axis, as torch.nn.Upsample(size=..., mode,
  * align_corners=False): src = max(0, (dst + 0.5) * in/out - 0.5) for bilinear,
  * floor(dst * in/out) for nearest.
  */

@@ -84,7 +84,7 @@ function polynomialRoots(c: number[]): [number, number][] {
     let delta = 0;
     for (let k = 0; k < deg; k++) {
       const [zr, zi] = roots[k]!;
-      let [nr, ni] = evalAt(zr, zi);
+      const [nr, ni] = evalAt(zr, zi);
       let dr = 1;
       let di = 0;
       for (let j = 0; j < deg; j++) {
@@ -100,7 +100,6 @@ function polynomialRoots(c: number[]): [number, number][] {
       const qi = (ni * dr - nr * di) / den;
       roots[k] = [zr - qr, zi - qi];
       delta = Math.max(delta, Math.hypot(qr, qi));
-      [nr, ni] = [0, 0];
     }
     if (delta < 1e-15) break;
   }
