@@ -94,7 +94,7 @@ export { readResults, ResultsWriter } from './sweeps/results.js';
 export { summarizeRows, summarizeFile, wilsonInterval, cellsToCsv, cellsTable, type CellSummary } from './sweeps/summarize.js';
 export { l1StatisticalDimension, l1PhaseTransition, l1PhaseTransitionCurve, erfc } from './sweeps/theory.js';
 export { phaseTransitionSvgs, errorCurvesSvg } from './sweeps/plots.js';
-export { imageGridSvg, lineChartSvg, heatmapSvg, svgToPng, writeFigure, type Panel, type Series } from './io/plot.js';
+export { imageGridSvg, lineChartSvg, heatmapSvg, svgToPng, writeFigure, viridis, type Panel, type Series, type ColorScale } from './io/plot.js';
 
 export {
   rbfKernel,

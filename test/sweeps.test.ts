@@ -180,6 +180,14 @@ describe('sweep CLI (built package)', () => {
     expect(p.code).toBe(0);
     expect(existsSync(join(dir, 'phase.svg'))).toBe(true);
     expect(existsSync(join(dir, 'phase-error.svg'))).toBe(true);
+    // --quiet on every command: plot prints nothing, summarize only the table
+    const pq = runCli(['plot', out, '--out', join(dir, 'quiet.svg'), '--quiet']);
+    expect(pq.code).toBe(0);
+    expect(pq.stdout).toBe('');
+    const sq = runCli(['summarize', out, '--quiet']);
+    expect(sq.code).toBe(0);
+    expect(sq.stdout).toContain('P(success)');
+    expect(sq.stdout).not.toContain('trials in');
   });
 
   it('bad sweep files and unreachable Redis: one clear line, non-zero exit, nothing written', () => {

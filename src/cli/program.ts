@@ -9,6 +9,7 @@ import { registerSweep } from './commands/sweep.js';
 import { registerKernel } from './commands/kernel.js';
 import { beginInterrupt } from './interrupt.js';
 import { registerReproduce } from './commands/reproduce.js';
+import { setQuiet } from './progress.js';
 import { version } from './version.js';
 
 export { version };
@@ -38,6 +39,10 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerKernel(program);
   registerReproduce(program);
+  // Every command takes --quiet, so scripts can pass it to all of them: no progress lines, and
+  // commands that print notices ("wrote ...") skip them; results asked for still print.
+  for (const c of program.commands) if (!c.options.some((opt) => opt.long === '--quiet')) c.option('--quiet', 'no progress lines or notices');
+  program.hook('preAction', (_program, action) => setQuiet(Boolean(action.opts().quiet)));
   return program;
 }
 

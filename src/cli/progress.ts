@@ -1,3 +1,10 @@
+let quiet = false;
+
+/** --quiet on any command: no progress lines from any Progress in this process. */
+export function setQuiet(value: boolean): void {
+  quiet = value;
+}
+
 /**
  * A progress line for long runs: a redrawn bar on a terminal, plain lines (every 10%) otherwise,
  * so logs stay readable. Writes to stderr so stdout stays clean for --json.
@@ -16,6 +23,7 @@ export class Progress {
   }
 
   update(done: number, detail = ''): void {
+    if (quiet) return;
     const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const elapsed = (Date.now() - this.start) / 1000;
     const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : 0;
@@ -34,6 +42,7 @@ export class Progress {
   }
 
   finish(detail = ''): void {
+    if (quiet) return;
     if (this.tty) this.stream.write(`\r${this.label} done ${detail} in ${((Date.now() - this.start) / 1000).toFixed(1)}s${' '.repeat(30)}\n`);
   }
 }

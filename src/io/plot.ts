@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
+import { PNG } from 'pngjs';
 import { InvalidArgumentError } from '../core/errors.js';
 import { encodeImage } from './image.js';
 
@@ -16,20 +17,118 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * How a panel's values map to colours: `min` to `max` through a perceptually uniform colour map
+ * (viridis: dark blue to yellow, readable in gray and by colour-blind readers), with a colour bar
+ * labelled in the data's own units. Values outside [min, max] take the end colours.
+ */
+export interface ColorScale {
+  min: number;
+  max: number;
+  /** Text beside the colour bar, e.g. '|error|' or 'posterior std'. */
+  label?: string;
+}
+
 export interface Panel {
   title: string;
   data: ArrayLike<number>;
-  /** [h, w] gray or [3, h, w] colour, values in [0, 1] (clipped). */
+  /** [h, w] gray or [3, h, w] colour, values in [0, 1] (clipped); [h, w] only with `colorScale`. */
   shape: number[];
   subtitle?: string;
+  /** Show the values in colour against a colour bar (error and uncertainty maps). */
+  colorScale?: ColorScale;
 }
 
-/** A grid of images with a title (and optional subtitle) above each. */
-export function imageGridSvg(panels: Panel[], options: { columns?: number; scale?: number; title?: string } = {}): string {
+// viridis at ten equally spaced points (matplotlib's table, rounded to 8 bits).
+const VIRIDIS: readonly (readonly [number, number, number])[] = [
+  [68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
+  [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37],
+];
+
+/** The viridis colour of t in [0, 1] (clipped) as 8-bit RGB. */
+export function viridis(t: number): [number, number, number] {
+  const u = (Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(u));
+  const f = u - i;
+  const a = VIRIDIS[i]!;
+  const b = VIRIDIS[i + 1]!;
+  return [0, 1, 2].map((c) => Math.round(a[c]! + f * (b[c]! - a[c]!))) as [number, number, number];
+}
+
+/** A [h, w] map coloured through `scale` as a [3, h, w] image in [0, 1]. */
+function colorize(data: ArrayLike<number>, shape: number[], scale: ColorScale): Float64Array {
+  const n = data.length;
+  if (shape.length !== 2 || shape[0]! * shape[1]! !== n) throw new InvalidArgumentError('imageGridSvg', 'panels[].shape', 'a [h, w] shape matching data with colorScale', shape);
+  const out = new Float64Array(3 * n);
+  const span = scale.max > scale.min ? scale.max - scale.min : 1;
+  for (let i = 0; i < n; i++) {
+    const [r, g, b] = viridis((data[i]! - scale.min) / span);
+    out[i] = r / 255;
+    out[n + i] = g / 255;
+    out[2 * n + i] = b / 255;
+  }
+  return out;
+}
+
+// Width taken by a colour bar with its tick labels and caption, right of its image.
+const COLOR_BAR_WIDTH = 78;
+
+function colorBarSvg(id: string, x: number, y: number, h: number, scale: ColorScale): string {
+  const stops = Array.from({ length: 11 }, (_, i) => {
+    const [r, g, b] = viridis(i / 10);
+    return `<stop offset='${i / 10}' stop-color='rgb(${r},${g},${b})'/>`;
+  }).join('');
+  const parts = [
+    `<defs><linearGradient id='${id}' x1='0' y1='1' x2='0' y2='0'>${stops}</linearGradient></defs>`,
+    `<rect x='${x}' y='${y}' width='12' height='${h}' fill='url(#${id})' stroke='#333' stroke-width='0.5'/>`,
+  ];
+  const span = scale.max > scale.min ? scale.max - scale.min : 1;
+  const ticks = niceTicks(scale.min, scale.max, 4);
+  if (scale.max - ticks[ticks.length - 1]! > 0.15 * span) ticks.push(Number(scale.max.toPrecision(2)));
+  for (const t of ticks) {
+    const ty = y + h - ((t - scale.min) / span) * h;
+    parts.push(`<line x1='${x + 12}' x2='${x + 16}' y1='${ty}' y2='${ty}' stroke='#333'/><text x='${x + 18}' y='${ty + 3.5}' font-size='10' ${FONT}>${fmt(t)}</text>`);
+  }
+  if (scale.label) {
+    parts.push(`<text transform='translate(${x + COLOR_BAR_WIDTH - 8} ${y + h / 2}) rotate(-90)' text-anchor='middle' font-size='11' ${FONT}>${esc(scale.label)}</text>`);
+  }
+  return parts.join('');
+}
+
+/** Box-averages a panel by an integer factor so neither side exceeds `maxSize` (figures, not data). */
+function shrinkPanel(p: Panel, maxSize: number): Panel {
+  const h = p.shape[p.shape.length - 2]!;
+  const w = p.shape[p.shape.length - 1]!;
+  const f = Math.ceil(Math.max(h, w) / maxSize);
+  if (f <= 1) return p;
+  const channels = p.shape.length === 3 ? p.shape[0]! : 1;
+  const [hs, ws] = [Math.ceil(h / f), Math.ceil(w / f)];
+  const out = new Float64Array(channels * hs * ws);
+  const count = new Float64Array(hs * ws);
+  for (let c = 0; c < channels; c++)
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++) {
+        const k = Math.floor(i / f) * ws + Math.floor(j / f);
+        out[c * hs * ws + k]! += p.data[(c * h + i) * w + j]!;
+        if (c === 0) count[k]!++;
+      }
+  for (let c = 0; c < channels; c++) for (let k = 0; k < hs * ws; k++) out[c * hs * ws + k]! /= count[k]!;
+  return { ...p, data: out, shape: channels > 1 || p.shape.length === 3 ? [channels, hs, ws] : [hs, ws] };
+}
+
+/**
+ * A grid of images with a title (and optional subtitle) above each; panels with a `colorScale`
+ * are drawn in colour with a colour bar beside them. `scale` is the size of a pixel in the figure
+ * (default 2); `maxSize` box-averages larger images down to at most that many pixels a side
+ * first, which keeps figures of large images compact (the data files keep full resolution).
+ */
+export function imageGridSvg(panels: Panel[], options: { columns?: number; scale?: number; title?: string; maxSize?: number } = {}): string {
   if (panels.length === 0) throw new InvalidArgumentError('imageGridSvg', 'panels', 'at least one panel', panels);
+  if (options.maxSize !== undefined) panels = panels.map((p) => shrinkPanel(p, options.maxSize!));
   const cols = options.columns ?? panels.length;
   const scale = options.scale ?? 2;
-  const cellW = Math.max(...panels.map((p) => p.shape[p.shape.length - 1]!)) * scale;
+  const bar = panels.some((p) => p.colorScale) ? COLOR_BAR_WIDTH : 0;
+  const cellW = Math.max(...panels.map((p) => p.shape[p.shape.length - 1]!)) * scale + bar;
   const cellH = Math.max(...panels.map((p) => p.shape[p.shape.length - 2]!)) * scale;
   const pad = 10;
   const header = options.title ? 30 : 0;
@@ -42,12 +141,15 @@ export function imageGridSvg(panels: Panel[], options: { columns?: number; scale
   panels.forEach((p, i) => {
     const x = pad + (i % cols) * (cellW + pad);
     const y = header + pad + Math.floor(i / cols) * (cellH + labelH + pad);
-    const png = encodeImage(new Float64Array(p.data), p.shape, 'png').toString('base64');
-    parts.push(`<text x='${x + cellW / 2}' y='${y + 14}' text-anchor='middle' font-size='13' ${FONT}>${esc(p.title)}</text>`);
-    if (p.subtitle) parts.push(`<text x='${x + cellW / 2}' y='${y + 30}' text-anchor='middle' font-size='11' fill='#444' ${FONT}>${esc(p.subtitle)}</text>`);
+    const pixels = p.colorScale ? colorize(p.data, p.shape, p.colorScale) : new Float64Array(p.data);
+    const png = encodeImage(pixels, p.colorScale ? [3, ...p.shape] : p.shape, 'png').toString('base64');
     const w = p.shape[p.shape.length - 1]! * scale;
     const h = p.shape[p.shape.length - 2]! * scale;
+    const mid = x + w / 2;
+    parts.push(`<text x='${mid}' y='${y + 14}' text-anchor='middle' font-size='13' ${FONT}>${esc(p.title)}</text>`);
+    if (p.subtitle) parts.push(`<text x='${mid}' y='${y + 30}' text-anchor='middle' font-size='11' fill='#444' ${FONT}>${esc(p.subtitle)}</text>`);
     parts.push(`<image x='${x}' y='${y + labelH}' width='${w}' height='${h}' image-rendering='pixelated' href='data:image/png;base64,${png}'/>`);
+    if (p.colorScale) parts.push(colorBarSvg(`bar${i}`, x + w + 6, y + labelH, h, p.colorScale));
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -190,12 +292,22 @@ export function heatmapSvg(grid: number[][], xValues: number[], yValues: number[
   return out.join('\n');
 }
 
-/** Renders SVG to PNG bytes with resvg and the system fonts. */
+/**
+ * Renders SVG to PNG bytes with resvg and the system fonts. The PNG is compact: RGB (gray when
+ * every pixel is gray) without the alpha channel, at the best deflate level with adaptive row
+ * filters; resvg's own encoder writes RGBA at a fast setting, several times larger.
+ */
 export function svgToPng(svg: string): Buffer {
   const require = createRequire(import.meta.url);
   const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const r = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: 'white' });
-  return Buffer.from(r.render().asPng());
+  const img = r.render();
+  const rgba = img.pixels;
+  let gray = true;
+  for (let i = 0; i < rgba.length && gray; i += 4) gray = rgba[i] === rgba[i + 1] && rgba[i] === rgba[i + 2];
+  const png = new PNG({ width: img.width, height: img.height });
+  rgba.copy(png.data);
+  return PNG.sync.write(png, { colorType: gray ? 0 : 2, inputColorType: 6, inputHasAlpha: true, deflateLevel: 9, filterType: -1 });
 }
 
 /** Writes an SVG figure as .svg, or rendered as .png, by the file extension. */

@@ -46,23 +46,47 @@ export function phaseTransitionSvgs(def: SweepDefinition | null, cells: CellSumm
   return out;
 }
 
-/** Median relative error against the number of measurements, one curve per method and level. */
-export function errorCurvesSvg(cells: CellSummary[]): string {
-  const groups = new Map<string, CellSummary[]>();
+/** The sparsity level a cell belongs to: rho = k/m for rho-based sweeps (k grows with m there), else k, else the structure. */
+function levelOf(c: CellSummary, rhoRates: readonly number[] | undefined): string {
+  if (c.k === null) return c.structure !== null ? `s=${c.structure}` : '';
+  if (!rhoRates || rhoRates.length === 0) return `k=${c.k}`;
+  // k = round(rho m): the nearest of the sweep's rates is the cell's rho.
+  const r = c.k / c.m;
+  const rho = rhoRates.reduce((best, v) => (Math.abs(v - r) < Math.abs(best - r) ? v : best), rhoRates[0]!);
+  return `rho=${rho}`;
+}
+
+/**
+ * Median relative error against the number of measurements, one curve per method and sparsity
+ * level (rho = k/m for sweeps defined by sparsity rates, so each curve follows one rho across m),
+ * with interquartile bars. At most 8 curves: with more levels, an evenly spread subset of them.
+ */
+export function errorCurvesSvg(cells: CellSummary[], def: SweepDefinition | null = null): string {
+  const rhoRates = def?.sparsity?.rates;
+  const groups = new Map<string, { method: string; level: string; noise: number; cells: CellSummary[] }>();
   for (const c of cells) {
-    const level = c.k !== null ? `k=${c.k}` : c.structure !== null ? `s=${c.structure}` : '';
-    const key = [c.method, level, c.noise ? `noise ${c.noise}` : ''].filter(Boolean).join(', ');
-    (groups.get(key) ?? groups.set(key, []).get(key)!).push(c);
+    const level = levelOf(c, rhoRates);
+    const key = `${c.method}|${level}|${c.noise}`;
+    if (!groups.has(key)) groups.set(key, { method: c.method, level, noise: c.noise, cells: [] });
+    groups.get(key)!.cells.push(c);
   }
-  const series: Series[] = [];
-  for (const [name, g] of groups) {
-    const s = g.filter((c) => c.medianError !== null).sort((a, b) => a.m - b.m);
-    series.push({
-      name,
+  let chosen = [...groups.values()].filter((g) => g.cells.some((c) => c.medianError !== null));
+  if (chosen.length > 8) {
+    // Keep every method, with the same evenly spread levels for each.
+    const methods = [...new Set(chosen.map((g) => g.method))];
+    const levels = [...new Set(chosen.map((g) => `${g.level}|${g.noise}`))];
+    const perMethod = Math.max(1, Math.floor(8 / methods.length));
+    const keep = new Set(Array.from({ length: Math.min(perMethod, levels.length) }, (_, i) => levels[Math.round((i * (levels.length - 1)) / Math.max(1, perMethod - 1))]!));
+    chosen = chosen.filter((g) => keep.has(`${g.level}|${g.noise}`)).slice(0, 8);
+  }
+  const series: Series[] = chosen.map((g) => {
+    const s = g.cells.filter((c) => c.medianError !== null).sort((a, b) => a.m - b.m);
+    return {
+      name: [g.method, g.level, g.noise ? `noise ${g.noise}` : ''].filter(Boolean).join(', '),
       x: s.map((c) => c.m),
       y: s.map((c) => Math.max(c.medianError!, 1e-16)),
       yErr: s.map((c) => ((c.upperQuartileError ?? c.medianError!) - (c.lowerQuartileError ?? c.medianError!)) / 2),
-    });
-  }
-  return lineChartSvg(series.slice(0, 8), { title: 'relative error against measurements (median, IQR bars)', xLabel: 'measurements m', yLabel: 'relative error', logY: true });
+    };
+  });
+  return lineChartSvg(series, { title: 'relative error against measurements (median, IQR bars)', xLabel: 'measurements m', yLabel: 'relative error', logY: true });
 }

@@ -4,7 +4,7 @@ import { dirname, extname } from 'node:path';
 import { imageGridSvg, writeFigure, type Panel } from '../../io/plot.js';
 import { METHODS } from '../../solvers/reconstruct.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { errorMap } from '../outputs.js';
+import { absoluteError, FIGURE_MAX_SIZE, figureScale, mapMax } from '../outputs.js';
 import { cliInterrupt } from '../interrupt.js';
 import { solve, type Scored } from '../solve.js';
 import { addProblemOptions, flagsFrom, problemFrom, type ProblemCliOptions } from './reconstruct.js';
@@ -54,10 +54,14 @@ export function registerCompare(program: Command): void {
       const panels: Panel[] = [{ title: 'ground truth', data: problem.truth.data, shape }];
       for (const r of rows) panels.push({ title: r.label, subtitle: `${r.scored.psnr.toFixed(2)} dB, SSIM ${r.scored.ssim.toFixed(3)}`, data: r.scored.result.x, shape });
       panels.push({ title: 'back-projection A^T y', data: rescaled(problem.operator.adjoint(problem.measurements)), shape });
-      for (const r of rows) panels.push({ title: `${r.label} error`, data: errorMap(r.scored.result.x, problem.truth.data), shape });
+      // Error maps on one colour scale, in the image's units, so methods compare at a glance.
+      const errors = rows.map((r) => absoluteError(r.scored.result.x, problem.truth.data, shape));
+      const errorScale = { min: 0, max: mapMax(...errors.map((e) => e.data)), label: '|x - truth|' };
+      rows.forEach((r, i) => panels.push({ title: `${r.label} error`, data: errors[i]!.data, shape: errors[i]!.shape, colorScale: errorScale }));
       mkdirSync(dirname(o.out) || '.', { recursive: true });
-      writeFigure(o.out, imageGridSvg(panels, { columns: rows.length + 1, title: problem.description }));
-      if (extname(o.out) === '.png') writeFileSync(o.out.replace(/\.png$/, '.svg'), imageGridSvg(panels, { columns: rows.length + 1, title: problem.description }));
+      const figure = imageGridSvg(panels, { columns: rows.length + 1, title: problem.description, scale: figureScale(shape), maxSize: FIGURE_MAX_SIZE });
+      writeFigure(o.out, figure);
+      if (extname(o.out) === '.png') writeFileSync(o.out.replace(/\.png$/, '.svg'), figure);
       if (o.json) console.log(JSON.stringify(rows.map((r) => ({ method: r.label, psnr: r.scored.psnr, ssim: r.scored.ssim, relativeError: r.scored.relativeError, timeMs: r.scored.result.timeMs }))));
       else {
         console.log(problem.description);

@@ -20,7 +20,7 @@ export function registerKernel(program: Command): void {
     .option('--activation <a>', 'relu or erf', oneOf('--activation', ['relu', 'erf'] as const), 'relu')
     .option('--max-distance <r>', 'largest distance plotted', num('--max-distance', { min: 1 }), 32)
     .option('--json', 'print the curves as JSON')
-    .action((o: { out: string; depths: string; sigmas: string; activation: Activation; maxDistance: number; json?: boolean }) => {
+    .action((o: { out: string; depths: string; sigmas: string; activation: Activation; maxDistance: number; json?: boolean; quiet?: boolean }) => {
       const depths = list('--depths', o.depths, true);
       const sigmas = list('--sigmas', o.sigmas, false);
       const r = Array.from({ length: 65 }, (_, i) => (o.maxDistance * i) / 64);
@@ -33,6 +33,6 @@ export function registerKernel(program: Command): void {
       mkdirSync(dirname(o.out) || '.', { recursive: true });
       writeFigure(o.out, lineChartSvg(series, { title: `DIP-equivalent kernel (${o.activation}): correlation against distance`, xLabel: 'distance (pixels)', yLabel: 'correlation K(r) / K(0)' }));
       if (o.json) console.log(JSON.stringify(series));
-      else console.log(`wrote ${o.out}`);
+      else if (!o.quiet) console.log(`wrote ${o.out}`);
     });
 }

@@ -71,14 +71,14 @@ export function registerSweep(program: Command): void {
     .requiredOption('--queue <redis://host:port>', 'Redis URL')
     .option('--concurrency <n>', 'trials at once (default: every core)', num('--concurrency', { min: 1, integer: true }))
     .option('--lock-ms <ms>', 'job lock; a killed worker’s job is retried after about this long', num('--lock-ms', { min: 500, integer: true }), 30000)
-    .action(async (o: { queue: string; concurrency?: number; lockMs: number }) => {
+    .action(async (o: { queue: string; concurrency?: number; lockMs: number; quiet?: boolean }) => {
       const controller = cliInterrupt();
       controller.message = 'worker: stopping after the trials in progress (Ctrl-C again to quit)';
       const concurrency = o.concurrency ?? os.availableParallelism();
-      console.log(`worker: ${concurrency} trial(s) at once from ${o.queue}`);
+      if (!o.quiet) console.log(`worker: ${concurrency} trial(s) at once from ${o.queue}`);
       let done = 0;
       await runQueueWorker({ queueUrl: o.queue, concurrency, lockMs: o.lockMs, signal: controller.signal, onTrial: () => done++, handlers: { reproduce: reproduceQueueHandler } });
-      console.log(`worker: stopped after ${done} trial(s)`);
+      if (!o.quiet) console.log(`worker: stopped after ${done} trial(s)`);
     });
 
   program
@@ -87,15 +87,16 @@ export function registerSweep(program: Command): void {
     .argument('<results.jsonl>')
     .option('--csv <file.csv>', 'write the table as CSV')
     .option('--json', 'print JSON')
-    .action((file: string, o: { csv?: string; json?: boolean }) => {
+    .option('--quiet', 'only the table (or JSON), no header or notices')
+    .action((file: string, o: { csv?: string; json?: boolean; quiet?: boolean }) => {
       if (!existsSync(file)) throw new InvalidArgumentError('untrained-cs summarize', 'results.jsonl', 'an existing results file', file);
       const { cells, rows, definition } = summarizeFile(file);
       if (o.csv) writeFileSync(o.csv, cellsToCsv(cells));
       if (o.json) console.log(JSON.stringify(cells));
       else {
-        console.log(`${definition?.name ?? file}: ${rows.length} trials in ${cells.length} cells`);
+        if (!o.quiet) console.log(`${definition?.name ?? file}: ${rows.length} trials in ${cells.length} cells`);
         console.log(cellsTable(cells));
-        if (o.csv) console.log(`wrote ${o.csv}`);
+        if (o.csv && !o.quiet) console.log(`wrote ${o.csv}`);
       }
     });
 
@@ -104,7 +105,8 @@ export function registerSweep(program: Command): void {
     .description('phase-transition heat maps with the theoretical l1 curve, and error-vs-measurements curves')
     .argument('<results.jsonl>')
     .requiredOption('--out <figure.svg|png>', 'figure file (heat maps get a -METHOD suffix when there are several)')
-    .action((file: string, o: { out: string }) => {
+    .option('--quiet', 'print nothing')
+    .action((file: string, o: { out: string; quiet?: boolean }) => {
       if (!existsSync(file)) throw new InvalidArgumentError('untrained-cs plot', 'results.jsonl', 'an existing results file', file);
       const { cells, definition } = summarizeFile(file);
       const ext = extname(o.out) || '.svg';
@@ -118,8 +120,8 @@ export function registerSweep(program: Command): void {
         written.push(path);
       });
       const errPath = heat.length === 0 ? o.out : `${stem}-error${ext}`;
-      writeFigure(errPath, errorCurvesSvg(cells));
+      writeFigure(errPath, errorCurvesSvg(cells, definition));
       written.push(errPath);
-      console.log(`wrote ${written.join(', ')}`);
+      if (!o.quiet) console.log(`wrote ${written.join(', ')}`);
     });
 }
