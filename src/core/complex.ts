@@ -12,18 +12,21 @@ export function complexFromReal(re: ArrayLike<number>, im?: ArrayLike<number>): 
   return out;
 }
 
+/** Real parts of interleaved complex values (re, im, re, im, ...). */
 export function realPart(z: ArrayLike<number>): Float64Array {
   const out = new Float64Array(z.length >> 1);
   for (let i = 0; i < out.length; i++) out[i] = z[2 * i]!;
   return out;
 }
 
+/** Imaginary parts of interleaved complex values (re, im, re, im, ...). */
 export function imagPart(z: ArrayLike<number>): Float64Array {
   const out = new Float64Array(z.length >> 1);
   for (let i = 0; i < out.length; i++) out[i] = z[2 * i + 1]!;
   return out;
 }
 
+/** Magnitudes |z| of interleaved complex values (re, im, re, im, ...). */
 export function complexAbs(z: ArrayLike<number>): Float64Array {
   const out = new Float64Array(z.length >> 1);
   for (let i = 0; i < out.length; i++) out[i] = Math.hypot(z[2 * i]!, z[2 * i + 1]!);

@@ -2,6 +2,7 @@ import seedrandom from 'seedrandom';
 import { InvalidArgumentError } from './errors.js';
 import { checkSeed } from './validate.js';
 
+/** A seed for the seeded generators: a number or a string (results record it as given). */
 export type Seed = number | string;
 
 /**
@@ -115,6 +116,7 @@ export function toRng(seed: Seed | Rng): Rng {
   return seed instanceof Rng ? seed : new Rng(seed);
 }
 
+/** A seeded random generator; the same seed gives the same draws on every machine. */
 export function createRng(seed: Seed): Rng {
   return new Rng(seed);
 }

@@ -18,6 +18,7 @@ export function setThreads(n: number): void {
   threads = Math.max(1, Math.min(2, Math.floor(n)));
 }
 
+/** Threads per fit used by the kernels (1 or 2; see setThreads and UNTRAINED_CS_THREADS). */
 export function getThreads(): number {
   return threads;
 }

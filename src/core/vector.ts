@@ -3,12 +3,14 @@
 /** Storage of network tensors: float32 normally, float64 for gradient checks and references. */
 export type FloatArray = Float32Array | Float64Array;
 
+/** Inner product of two arrays of the same length. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
 
+/** Euclidean norm ||a||_2. */
 export function norm2(a: ArrayLike<number>): number {
   // Scaled accumulation avoids overflow/underflow for extreme entries.
   let scale = 0;
@@ -26,6 +28,7 @@ export function norm2(a: ArrayLike<number>): number {
   return scale * Math.sqrt(ssq);
 }
 
+/** Sum of squares ||a||_2^2. */
 export function sumSquares(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
@@ -56,6 +59,7 @@ export function add(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** Whether every value is finite (no NaN, no infinity). */
 export function allFinite(a: ArrayLike<number>): boolean {
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!;

@@ -66,6 +66,11 @@ export function onArenaMemory<T>(memory: ArenaMemory, build: () => T): T {
   }
 }
 
+/**
+ * One block of memory holding every tensor of a network (parameters, activations, gradients,
+ * optimiser state), so the kernels run without allocating per step; float32 on the fast engines,
+ * float64 for reference checks.
+ */
 export class Arena {
   /** The WebAssembly memory behind a float32 arena (null for float64 reference arenas). */
   readonly memory: WebAssembly.Memory | null;

@@ -161,6 +161,10 @@ const PACK_MAIN = 64;
 /** Work below this many multiply-adds is not worth waking the helper thread. */
 const SPLIT_WORK = 1 << 21;
 
+/**
+ * The WebAssembly SIMD128 kernels (two threads): the fallback engine where the native kernels
+ * cannot be built.
+ */
 export const simdKernels: Kernels = {
   name: 'wasm-simd128',
   get threads() {

@@ -116,6 +116,7 @@ export function fft2(x: ArrayLike<number>, shapeOrHeight: readonly number[] | nu
   return fft(x, shape2('fft2', shapeOrHeight, width));
 }
 
+/** Inverse 2D orthonormal DFT; shape [h, w] as for fft (ifft2(x, h, w) is still accepted). */
 export function ifft2(x: ArrayLike<number>, shape: readonly [number, number] | readonly number[]): Float64Array;
 export function ifft2(x: ArrayLike<number>, height: number, width: number): Float64Array;
 export function ifft2(x: ArrayLike<number>, shapeOrHeight: readonly number[] | number, width?: number): Float64Array {

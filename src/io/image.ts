@@ -24,6 +24,7 @@ function planarFromInterleaved(src: ArrayLike<number>, w: number, h: number, src
   return out;
 }
 
+/** A colour image as gray (ITU-R BT.601 luma weights); gray images are returned as they are. */
 export function toGray(image: Image): Image {
   if (image.shape.length === 2) return { data: new Float64Array(image.data), shape: image.shape.slice() };
   const [c, h, w] = image.shape as [number, number, number];

@@ -9,6 +9,10 @@ import { checkOneOf, checkOptions, checkShape, toFloat64, type NumericArray } fr
  */
 export type NpyDtype = 'float32' | 'float64' | 'complex64' | 'complex128' | 'uint8' | 'int16' | 'int32' | 'int64';
 
+/**
+ * A NumPy array read from .npy: its data, shape and dtype (complex data carries a trailing
+ * dimension 2).
+ */
 export interface NpyArray {
   data: Float64Array;
   shape: number[];
@@ -26,6 +30,7 @@ const DESCR: Record<string, { dtype: NpyDtype; bytes: number }> = {
   '<i8': { dtype: 'int64', bytes: 8 },
 };
 
+/** Parses the bytes of a .npy file (float32/64, complex64/128, integer types). */
 export function decodeNpy(bytes: Uint8Array): NpyArray {
   const fn = 'readNpy';
   const magic = Buffer.from(bytes.subarray(0, 6)).toString('latin1');
@@ -85,11 +90,13 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   return { data, shape: complex ? [...shape, 2] : shape, dtype: kind.dtype };
 }
 
+/** Reads a .npy file (float32/64, complex64/128, integer types). */
 export function readNpy(path: string): NpyArray {
   if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('readNpy', 'path', 'a file path', path);
   return decodeNpy(readFileSync(path));
 }
 
+/** The bytes of a .npy file holding `data` with `shape` (float64 unless `dtype` says otherwise). */
 export function encodeNpy(data: NumericArray, shape: readonly number[], options: { dtype?: NpyDtype } = {}): Buffer {
   const fn = 'writeNpy';
   checkOptions(fn, options, ['dtype']);

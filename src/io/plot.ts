@@ -29,6 +29,7 @@ export interface ColorScale {
   label?: string;
 }
 
+/** One image of an imageGridSvg figure, with its title. */
 export interface Panel {
   title: string;
   data: ArrayLike<number>;
@@ -155,6 +156,7 @@ export function imageGridSvg(panels: Panel[], options: { columns?: number; scale
   return parts.join('\n');
 }
 
+/** One curve of a lineChartSvg figure: points (x, y) and optional error bars. */
 export interface Series {
   name: string;
   x: number[];

@@ -3,6 +3,7 @@ import { meanSquaredError, psnrValue, relativeErrorValue } from '../core/quality
 import { sizeOf } from '../core/shape.js';
 import { checkNumber, checkOptions, checkShape, toFloat64, type NumericArray } from '../core/validate.js';
 
+/** Options shared by the metrics: the data range and an optional centre crop. */
 export interface MetricOptions {
   /** Shape of both arrays ([n], [h, w] or [c, h, w]); needed for `crop`. */
   shape?: readonly number[];

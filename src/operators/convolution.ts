@@ -4,6 +4,7 @@ import { checkNumber, checkOptions, checkPositiveInteger, checkShape, toFloat64,
 import { fftNdInPlace } from '../fft/fft.js';
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
+/** Options of convolution: the kernel and the shape of the signal it blurs. */
 export interface ConvolutionOptions {
   /** Real kernel, row-major, centred at floor(k/2) along each axis. */
   kernel: NumericArray;

@@ -5,6 +5,7 @@ import { fftNdInPlace } from '../fft/fft.js';
 import { maskIndices } from './elementwise.js';
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
+/** Options of fourier: the image shape, the k-space mask, complex input and coil sensitivities. */
 export interface FourierOptions {
   /** Signal shape, [n] or [h, w] (without the complex trailing 2). */
   shape: readonly number[];

@@ -9,6 +9,7 @@ import { gaussianAlea } from './gaussianAlea.js';
 import { GAUSS_ADJOINT, GAUSS_FORWARD, GAUSS_NORMAL, gaussianProductJs, type GaussianProductKind } from './gaussianProducts.js';
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
+/** Options of gaussian: size, seed, dense or matrix-free storage and the entry generator. */
 export interface GaussianOptions {
   /** Number of measurements (rows). */
   m: number;

@@ -3,6 +3,7 @@ import { Rng, type Seed } from '../core/rng.js';
 import { sizeOf, type Shape } from '../core/shape.js';
 import { checkOptions, checkSeed, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
 
+/** The arrays operators accept (Float32Array is converted to float64). */
 export type RealArray = Float64Array | Float32Array;
 
 /**
@@ -29,6 +30,10 @@ export interface LinearOperator {
   readonly applyNormal: (x: Float64Array) => Float64Array;
 }
 
+/**
+ * What defineOperator needs to build a LinearOperator: name, shapes, forward, adjoint and an
+ * optional normal operator.
+ */
 export interface OperatorDefinition {
   name: string;
   inShape: Shape;
@@ -40,6 +45,7 @@ export interface OperatorDefinition {
   dotTest?: boolean | Seed;
 }
 
+/** Whether a value has the LinearOperator shape (forward, adjoint, inShape, outShape). */
 export function isLinearOperator(value: unknown): value is LinearOperator {
   if (typeof value !== 'object' || value === null) return false;
   const op = value as Partial<LinearOperator>;

@@ -3,6 +3,10 @@ import { Rng, type Seed } from '../core/rng.js';
 import { sumSquares } from '../core/vector.js';
 import { checkNumber, checkSeed, isPlainObject, toFloat64, type NumericArray } from '../core/validate.js';
 
+/**
+ * Noise for addNoise: a standard deviation `sigma` or a signal-to-noise ratio `snrDb`, and its
+ * seed.
+ */
 export type NoiseLevel = ({ sigma: number } | { snrDb: number }) & { seed?: Seed };
 
 /** The per-entry noise standard deviation that gives `snrDb` on the signal y. */

@@ -6,6 +6,7 @@ import { dctNdInPlace } from '../fft/dct.js';
 import { hadamardInPlace } from '../fft/hadamard.js';
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
+/** Options of structuredRandom: sizes, seed and the fast transform (DCT or Walsh-Hadamard). */
 export interface StructuredRandomOptions {
   m: number;
   n?: number;

@@ -6,6 +6,7 @@ import type { Precision } from '../engine/arena.js';
 import { inputGeometry, layerSizes, networkGenerator, outGeometry, uniformTenth, type Generator } from './generator.js';
 import type { UpsampleMode } from './layers/upsample.js';
 
+/** Options of convDecoder: output shape, channels, depth, input size, upsampling and seed. */
 export interface ConvDecoderOptions {
   outShape: number[];
   /** Channels per layer (default 64; the paper's MRI setting is 160). */

@@ -6,6 +6,10 @@ import type { Precision } from '../engine/arena.js';
 import { inputGeometry, layerSizes, networkGenerator, outGeometry, uniformTenth, type Generator } from './generator.js';
 import type { UpsampleMode } from './layers/upsample.js';
 
+/**
+ * Options of deepDecoder: output shape, channels (k), depth, input size, output activation and
+ * seed.
+ */
 export interface DeepDecoderOptions {
   /** [h, w], [c, h, w], [n] or [c, n] (1D with oneDimensional). */
   outShape: number[];

@@ -8,6 +8,10 @@ import { networkGenerator, outGeometry, uniformTenth, type Generator } from './g
 import type { Padding } from './layers/conv2d.js';
 import type { UpsampleMode } from './layers/upsample.js';
 
+/**
+ * Options of deepImagePrior: output shape, input channels, channels per scale (down, up, skip) and
+ * seed.
+ */
 export interface DeepImagePriorOptions {
   outShape: number[];
   /** Input noise channels (default 32). */

@@ -6,6 +6,10 @@ import type { Network } from './network.js';
 import type { FloatArray } from '../core/vector.js';
 import { recordRecipe, type GeneratorFactoryName } from './recipe.js';
 
+/**
+ * The result of a generator's forward pass: its output and the backward pass that turns the
+ * output's gradient into the parameters' gradient.
+ */
 export interface GeneratorForward {
   /** The generator output, row-major in `outShape` (a view reused by the next forward). */
   output: FloatArray;

@@ -7,11 +7,13 @@ import type { FloatArray } from '../core/vector.js';
 import { outGeometry, type Generator, type GeneratorForward } from './generator.js';
 import { recordRecipe } from './recipe.js';
 
+/** The fixed upsampling filter U of the two-layer generator: triangle, Gaussian or your own taps. */
 export type InterpolatingFilter =
   | { kind: 'triangle'; halfWidth: number }
   | { kind: 'gaussian'; sigma: number; radius?: number }
   | { kind: 'custom'; taps: number[] };
 
+/** Options of twoLayerGenerator: output shape, channels, filter, seed. */
 export interface TwoLayerGeneratorOptions {
   /** [n], [h, w], or [c, n] / [c, h, w] for several output channels. */
   outShape: number[];
@@ -53,6 +55,10 @@ export function interpolatingFilter(filter: InterpolatingFilter): Float64Array {
   throw new InvalidArgumentError(fn, 'filter', "{kind: 'triangle' | 'gaussian' | 'custom', ...}", filter);
 }
 
+/**
+ * The two-layer convolutional generator x = ReLU(U * C) v, with access to its fixed filter and
+ * output weights.
+ */
 export interface TwoLayerGenerator extends Generator {
   /** The filter taps of U (1D; separable u x u in 2D). */
   readonly taps: Float64Array;

@@ -2,6 +2,10 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { checkOptions, toFloat64, type NumericArray } from '../core/validate.js';
 import type { RecoveryResult } from './result.js';
 
+/**
+ * Options of bestLambda: the solver to run for each weight, the weight grid and the ground truth
+ * (an oracle).
+ */
 export interface BestLambdaOptions<R extends RecoveryResult<unknown>> {
   /** Solves at one weight; `previous` (the last grid point's result) allows warm starts. */
   solve: (lambda: number, previous: R | null) => R;
@@ -11,6 +15,7 @@ export interface BestLambdaOptions<R extends RecoveryResult<unknown>> {
   grid: readonly number[];
 }
 
+/** What bestLambda found: the best weight, its result and the error at every weight tried. */
 export interface BestLambdaResult<R> {
   /** The oracle weight: least squared error against the reference on the grid. */
   lambda: number;

@@ -11,6 +11,7 @@ import type { StopReason } from './result.js';
 /** Scalar measures of one iteration, keyed by history field name (see RecoveryHistory). */
 export type Measures = Record<string, number>;
 
+/** What a stop rule sees after each iteration: the iteration number and the measures of the step. */
 export interface IterationState {
   /** Iterations completed so far (1 after the first step). */
   iteration: number;
@@ -25,6 +26,7 @@ export interface StopRule {
   check(state: IterationState): StopReason | null;
 }
 
+/** What runIterations reports to onProgress. */
 export interface Progress {
   iteration: number;
   iterations: number;
@@ -35,6 +37,10 @@ export interface Progress {
   elapsedMs: number;
 }
 
+/**
+ * Options of runIterations: the step, stop rules, iteration cap, abort signal, progress and
+ * history thinning.
+ */
 export interface DriverOptions {
   maxIterations: number;
   /** Checked in order after every iteration; the first non-null reason stops the loop. */
@@ -50,6 +56,7 @@ export interface DriverOptions {
   recordEvery?: number;
 }
 
+/** How runIterations ended: iterations run, the stop reason and the recorded history. */
 export interface DriverResult {
   iterations: number;
   stopReason: StopReason;

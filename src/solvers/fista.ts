@@ -13,6 +13,10 @@ import type { Seed } from '../core/rng.js';
 import { below, divergence, runIterations, type Progress } from './driver.js';
 import type { RecoveryResult } from './result.js';
 
+/**
+ * Options of fista / ista: operator, measurements, basis, weight (or the rule choosing it),
+ * iterations and tolerances.
+ */
 export interface LassoOptions {
   operator: LinearOperator;
   measurements: NumericArray;
@@ -237,6 +241,10 @@ const CONTINUATION_FACTOR = 0.95;
 /** Continuation pays off below this fraction of lambda_max (above, FISTA converges fast anyway). */
 const CONTINUATION_BELOW = 1e-2;
 
+/**
+ * Lasso details in a result: the weight used, how it was chosen, duality gap and continuation
+ * path.
+ */
 export type LassoInfo = {
   lambda: number;
   lambdaMax: number;

@@ -116,6 +116,10 @@ export class CirculantCovariance {
   }
 }
 
+/**
+ * Options of gpPosterior: kernel, operator, measurements, noise variance, prior mean and posterior
+ * samples.
+ */
 export interface GpPosteriorOptions {
   kernel: StationaryKernel;
   operator: LinearOperator;

@@ -36,6 +36,10 @@ function rows(A: LinearOperator, index: Int32Array, name: string): LinearOperato
   });
 }
 
+/**
+ * Splits the measurements y = A x into a fitting part and a held-out part (a `fraction` of them,
+ * seeded), each with its operator.
+ */
 export function heldOutSplit(A: LinearOperator, y: Float64Array, fraction: number, seed: Seed): HeldOutSplit {
   const pair = A.outShape.length > 1 && A.outShape[A.outShape.length - 1] === 2 ? 2 : 1;
   const groups = A.outSize / pair;

@@ -5,6 +5,10 @@ import { solverInputs } from './common.js';
 import { below, divergence, runIterations, type Progress } from './driver.js';
 import type { RecoveryResult, StopReason } from './result.js';
 
+/**
+ * Options of leastSquares (CGLS): operator, measurements, Tikhonov weight, iterations and
+ * tolerance.
+ */
 export interface LeastSquaresOptions {
   operator: LinearOperator;
   measurements: NumericArray;

@@ -8,6 +8,7 @@ import { resolveBasis, solverInputs } from './common.js';
 import { runIterations, type StopRule } from './driver.js';
 import type { RecoveryResult, StopReason } from './result.js';
 
+/** Options of omp: operator, measurements, basis, sparsity or residual tolerance. */
 export interface OmpOptions {
   operator: LinearOperator;
   measurements: NumericArray;
@@ -21,6 +22,7 @@ export interface OmpOptions {
   tolerance?: number;
 }
 
+/** OMP details in a result: the support chosen, in order. */
 export type OmpInfo = { support: number[] };
 
 /**

@@ -1,5 +1,6 @@
 import type { Seed } from '../core/rng.js';
 
+/** Why a solver stopped; numerical trouble is a stop reason too (diverged), never an exception. */
 export type StopReason =
   | 'max-iterations'
   | 'converged'

@@ -8,6 +8,10 @@ import { solverInputs } from './common.js';
 import { below, divergence, runIterations, type Progress } from './driver.js';
 import type { RecoveryResult } from './result.js';
 
+/**
+ * Options of tv: operator, measurements, shape, weight (or the rule choosing it), iterations and
+ * tolerances.
+ */
 export interface TvOptions {
   operator: LinearOperator;
   measurements: NumericArray;
@@ -40,6 +44,7 @@ export interface TvOptions {
   signal?: AbortSignal;
 }
 
+/** TV details in a result: the weight used, how it was chosen (with the weights tried), the step and the restarts. */
 export type TvInfo = {
   lambda: number;
   /** How lambda was set: given, the discrepancy principle, or held-out measurements. */

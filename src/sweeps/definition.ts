@@ -63,6 +63,10 @@ const axis = (name: string) =>
     .strict()
     .refine((a) => (a.counts === undefined) !== (a.rates === undefined), { message: `${name}: give exactly one of counts or rates` });
 
+/**
+ * The zod schema of sweep definitions: signal, operator, measurements, sparsity or structure,
+ * noise, methods, trials.
+ */
 export const sweepSchema = z
   .object({
     name: z.string().default('sweep'),
@@ -91,6 +95,7 @@ export const sweepSchema = z
     if (new Set(labels).size !== labels.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['methods'], message: 'two methods share a label; give each a distinct label' });
   });
 
+/** A parsed, validated sweep definition (see sweepSchema and examples/sweep-*.json). */
 export type SweepDefinition = z.infer<typeof sweepSchema>;
 
 /** One recovery problem of the grid, identified by a stable id. */

@@ -5,6 +5,7 @@ import { TrialPool } from './pool.js';
 import { ResultsWriter } from './results.js';
 import type { TrialRow } from './trial.js';
 
+/** What runSweep reports after each finished trial. */
 export interface SweepProgress {
   done: number;
   total: number;
@@ -13,6 +14,7 @@ export interface SweepProgress {
   row: TrialRow;
 }
 
+/** Options of runSweep: the definition, the results file, workers, progress and abort signal. */
 export interface SweepRunOptions {
   definition: SweepDefinition | unknown;
   out: string;
@@ -22,6 +24,7 @@ export interface SweepRunOptions {
   signal?: AbortSignal;
 }
 
+/** How a sweep run ended: trials in the grid, skipped (already done), run, failed, aborted. */
 export interface SweepSummary {
   total: number;
   /** Trials already in the results file when the run started. */

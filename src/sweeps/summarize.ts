@@ -2,6 +2,10 @@ import type { SweepDefinition } from './definition.js';
 import { readResults } from './results.js';
 import type { TrialRow } from './trial.js';
 
+/**
+ * One cell of a sweep (method, m, k or structure, noise) over its trials: success probability with
+ * its interval, error quartiles, time.
+ */
 export interface CellSummary {
   cell: string;
   method: string;
@@ -85,17 +89,23 @@ export function summarizeRows(rows: TrialRow[]): CellSummary[] {
   return out.sort((a, b) => a.method.localeCompare(b.method) || a.noise - b.noise || (a.k ?? a.structure ?? 0) - (b.k ?? b.structure ?? 0) || a.m - b.m);
 }
 
+/**
+ * Reads a results file (JSON lines) and summarizes its cells; returns the definition from its
+ * header too.
+ */
 export function summarizeFile(path: string): { definition: SweepDefinition | null; cells: CellSummary[]; rows: TrialRow[] } {
   const r = readResults(path);
   return { definition: r.header?.definition ?? null, cells: summarizeRows(r.rows), rows: r.rows };
 }
 
+/** Cell summaries as CSV (one header line, one line per cell). */
 export function cellsToCsv(cells: CellSummary[]): string {
   const head = 'method,m,n,k,structure,noise,trials,successes,failures,unconverged,probability,ci_low,ci_high,median_error,q1_error,q3_error,median_time_ms';
   const f = (v: number | null) => (v === null ? '' : String(v));
   return [head, ...cells.map((c) => [c.method, c.m, c.n, f(c.k), f(c.structure), c.noise, c.trials, c.successes, c.failures, c.unconverged, c.probability, c.low, c.high, f(c.medianError), f(c.lowerQuartileError), f(c.upperQuartileError), c.medianTimeMs.toFixed(1)].join(','))].join('\n') + '\n';
 }
 
+/** Cell summaries as a text table. */
 export function cellsTable(cells: CellSummary[]): string {
   const head = ['method', 'm', 'k', 'struct', 'noise', 'trials', 'unconv.', 'P(success)', '95% CI', 'median err', 'median ms'];
   const lines = cells.map((c) => [c.method, String(c.m), c.k === null ? '-' : String(c.k), c.structure === null ? '-' : String(c.structure), String(c.noise), String(c.trials), String(c.unconverged), c.probability.toFixed(2), `[${c.low.toFixed(2)}, ${c.high.toFixed(2)}]`, c.medianError === null ? '-' : c.medianError.toExponential(2), c.medianTimeMs.toFixed(0)]);

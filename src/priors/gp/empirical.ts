@@ -60,6 +60,7 @@ export function sampleTwoLayerNetwork(options: { n: number; channels: number; in
   return out;
 }
 
+/** A kernel measured from random networks: covariance against lag, with its standard error and the number of samples. */
 export interface EmpiricalKernel {
   lags: number[];
   covariance: number[];

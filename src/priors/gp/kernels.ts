@@ -35,6 +35,7 @@ export function smoothedWhiteNoiseKernel(options: { sigma: number; variance?: nu
   return kernel(`smoothed-white(sigma=${s})`, (r) => v * Math.exp(-(r * r) / (4 * s * s)));
 }
 
+/** Activations whose GP kernel map is known in closed form: ReLU (arc-cosine) and erf (arcsine). */
 export type Activation = 'relu' | 'erf';
 
 /**
@@ -83,6 +84,7 @@ export function sumKernels(...ks: StationaryKernel[]): StationaryKernel {
   return kernel(`(${ks.map((k) => k.name).join(' + ')})`, (r) => ks.reduce((s, k) => s + k.evaluate(r), 0));
 }
 
+/** A kernel multiplied by a variance. */
 export function scaleKernel(k: StationaryKernel, variance: number): StationaryKernel {
   checkNumber('scaleKernel', 'variance', variance, { min: 0, exclusiveMin: true });
   const k0 = k.evaluate(0);
@@ -92,6 +94,10 @@ export function scaleKernel(k: StationaryKernel, variance: number): StationaryKe
 /** The analytic kernel of a network given as a chain of layers. */
 export type LayerSpec = { kind: 'layer'; activation: Activation; bias?: number } | { kind: 'down'; factor: number } | { kind: 'up'; factor: number };
 
+/**
+ * The kernel after a stack of layers (activations, down- and upsampling, bias) applied to an input
+ * kernel.
+ */
 export function networkKernel(input: StationaryKernel, layers: LayerSpec[], options: { normalisation?: 'exact' | 'paper' } = {}): StationaryKernel {
   let k = input;
   for (const l of layers) {

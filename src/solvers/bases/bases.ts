@@ -27,6 +27,7 @@ export function dctBasis(options: { shape: readonly number[] }): LinearOperator 
   });
 }
 
+/** Sparsifying bases by name: 'identity', 'dct', 'haar' or Daubechies 'db1' ... 'db20'. */
 export type BasisName = 'identity' | 'dct' | 'haar' | `db${number}`;
 
 /** A sparsifying basis by name, for the solvers and the CLI. */

@@ -3,6 +3,7 @@ import { checkInteger, checkOptions, checkShape } from '../../core/validate.js';
 import { defineOperator, type LinearOperator } from '../../operators/linearOperator.js';
 import { daubechiesFilter } from './daubechies.js';
 
+/** Wavelets by name: 'haar' or Daubechies 'db1' ... 'db20'. */
 export type WaveletName = 'haar' | `db${number}`;
 
 function filterFor(fn: string, name: unknown): Float64Array {
@@ -46,6 +47,7 @@ function synthesize(data: Float64Array, off: number, stride: number, n: number, 
   for (let i = 0; i < n; i++) data[off + i * stride] = tmp[i]!;
 }
 
+/** Options of waveletBasis: shape, wavelet, levels and cycle spinning. */
 export interface WaveletBasisOptions {
   shape: readonly number[];
   wavelet?: WaveletName;
