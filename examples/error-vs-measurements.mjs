@@ -1,14 +1,15 @@
 // Recovery error against the number of measurements for several methods on the same signal,
-// operator and noise: the comparison the SDK exists for. Writes error-vs-m.png.
+// operator and noise: the comparison the SDK exists for, every method with its defaults (weights
+// chosen by each method's own rule). Writes error-vs-m.png.
 // Run: node examples/error-vs-measurements.mjs
 import * as ucs from 'untrained-cs';
 
 const n = 128;
 const x = Float64Array.from({ length: n }, (_, i) => (i < 40 ? 0.8 : i < 80 ? 0.3 + 0.004 * i : 0.6) + 0.1 * Math.sin(i / 6));
 const methods = {
-  'deep-decoder': { generator: { channels: 6, depth: 4 }, iterations: 2000, lossTolerance: 1e-10 },
-  lasso: { basis: 'db4', lambdaRatio: 1e-3, iterations: 2000 },
-  tv: { lambda: 1e-3, iterations: 2000 },
+  'deep-decoder': {},
+  lasso: { basis: 'db4' },
+  tv: {},
   'least-squares': {},
 };
 const ms = [16, 32, 48, 64, 96];

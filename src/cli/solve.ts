@@ -10,6 +10,7 @@ import { psnr, relativeError } from '../metrics/metrics.js';
 import { ssim } from '../metrics/ssim.js';
 import { Progress } from './progress.js';
 import type { Problem } from './problem.js';
+import { generatorDefaults, type GeneratorKind } from '../solvers/generatorDefaults.js';
 
 export interface SolveFlags {
   iterations?: number;
@@ -23,36 +24,23 @@ export interface SolveFlags {
   quiet?: boolean;
 }
 
-/** Method defaults that suit images of a few hundred pixels a side on a laptop. */
+/**
+ * The options the command line passes for a method: only what the user set (the library's
+ * defaults, chosen by the reproduction of the papers, do the rest), plus the facts the CLI knows
+ * about its images (non-negative, so TV may use it).
+ */
 export function methodOptions(method: string, problem: Problem, flags: SolveFlags): Partial<AnyReconstructOptions> {
-  const [h, w] = problem.truth.shape.slice(-2) as [number, number];
-  const side = Math.min(h, w);
   const es: EarlyStopping | undefined =
     flags.earlyStopping === 'holdout' ? { kind: 'holdout' } : flags.earlyStopping === 'variance' ? { kind: 'variance' } : undefined;
-  const k = flags.channels;
-  const depth = Math.max(2, Math.min(6, Math.floor(Math.log2(side / 4)) + 1));
+  const generator = flags.channels !== undefined ? { generator: { channels: flags.channels } } : {};
   switch (method) {
     case 'deep-decoder':
-      return { generator: { channels: k ?? 64, depth }, iterations: flags.iterations ?? 1500, learningRate: flags.learningRate, earlyStopping: es };
     case 'conv-decoder':
-      return { generator: { channels: k ?? 48, depth }, iterations: flags.iterations ?? 1500, learningRate: flags.learningRate, earlyStopping: es };
-    case 'deep-image-prior':
-    case 'sgld': {
-      const c = k ?? 32;
-      const scales = Math.max(1, Math.min(5, Math.floor(Math.log2(side)) - 2));
-      const gen = { inputChannels: 16, channelsDown: Array(scales).fill(c), channelsSkip: Array(scales).fill(4) };
-      return {
-        generator: gen,
-        prior: 'deep-image-prior',
-        iterations: flags.iterations ?? 2000,
-        learningRate: flags.learningRate,
-        inputJitter: 1 / 30,
-        outputAveraging: method === 'sgld' ? undefined : 0.99,
-        earlyStopping: method === 'sgld' ? undefined : es,
-      };
-    }
     case 'two-layer':
-      return { generator: { channels: k ?? 64, upsampleFactor: 2 }, iterations: flags.iterations ?? 1500, learningRate: flags.learningRate, earlyStopping: es };
+    case 'deep-image-prior':
+      return { ...generator, iterations: flags.iterations, learningRate: flags.learningRate, earlyStopping: es };
+    case 'sgld':
+      return { ...generator, prior: 'deep-image-prior', iterations: flags.iterations, learningRate: flags.learningRate };
     case 'lasso':
       return {
         basis: (flags.basis ?? 'db4') as BasisName,
@@ -63,8 +51,6 @@ export function methodOptions(method: string, problem: Problem, flags: SolveFlag
       return { basis: (flags.basis ?? 'db4') as BasisName, sparsity: Math.max(1, Math.floor(problem.operator.outSize / 4)) };
     case 'tv':
       return { lambda: flags.lambda, noiseSigma: flags.lambda === undefined ? flags.noiseSigma : undefined, iterations: flags.iterations, nonNegative: true };
-    case 'least-squares':
-      return { iterations: flags.iterations ?? 200 };
     default:
       return { iterations: flags.iterations };
   }
@@ -96,7 +82,7 @@ export async function solve(method: string, problem: Problem, flags: SolveFlags,
     throw new InvalidArgumentError('untrained-cs', '--method', METHODS.join(', '), method);
   }
   const opts = methodOptions(method, problem, flags);
-  const bar = flags.quiet ? null : new Progress(label, (opts.iterations as number | undefined) ?? 1);
+  const bar = flags.quiet ? null : new Progress(label, (opts.iterations as number | undefined) ?? defaultIterations(method, problem));
   const generatorMethod = !['lasso', 'omp', 'tv', 'least-squares', 'gp'].includes(method);
   const result = await reconstruct({
     method,
@@ -112,4 +98,12 @@ export async function solve(method: string, problem: Problem, flags: SolveFlags,
   } as ReconstructOptions);
   bar?.finish(`(${result.stopReason})`);
   return { result, ...score(problem, result.x) };
+}
+
+/** The iteration budget the library will use (for the progress bar), or 1 for non-generator methods. */
+function defaultIterations(method: string, problem: Problem): number {
+  const kind = method === 'sgld' ? 'deep-image-prior' : method;
+  if (!['deep-decoder', 'conv-decoder', 'deep-image-prior', 'two-layer'].includes(kind)) return 1;
+  const shape = problem.truth.shape.slice(-2);
+  return generatorDefaults(kind as GeneratorKind, { shape, m: problem.operator.outSize, complex: false, method: method as 'sgld' }).iterations;
 }

@@ -3,7 +3,7 @@ import type { Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
 import { checkOneOf, checkOptions, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
 import { chooseKernel, withVariance, type KernelChoice } from './gpKernelChoice.js';
-import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
+import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type GeneratorReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
 import { compose } from '../operators/algebra.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
 import { planarToInterleaved } from '../operators/permutation.js';
@@ -21,6 +21,8 @@ import type { RecoveryResult } from './result.js';
 import { tv } from './tv.js';
 import { gpPosterior } from './gpPosterior.js';
 import { dipKernel, rbfKernel, type StationaryKernel } from '../priors/gp/kernels.js';
+import { dipScales, generatorDefaults, type GeneratorKind } from './generatorDefaults.js';
+import { inferUnitRange, type OutputRangeDecision } from './outputRange.js';
 
 export { METHODS, KNOWN_OPTIONS, type Method, type ReconstructOptions, type CustomReconstructOptions } from './reconstructOptions.js';
 
@@ -53,15 +55,15 @@ function geometry(fn: string, A: LinearOperator, shape: unknown): Geometry {
   throw new ShapeMismatchError(fn, 'shape', `size ${A.inSize} (or ${A.inSize / 2} for complex data), the operator's input`, s);
 }
 
-function makeGenerator(kind: string, outShape: number[], seed: Seed, extra: Record<string, unknown>, complex: boolean): Generator {
+function makeGenerator(kind: string, outShape: number[], seed: Seed, extra: Record<string, unknown>): Generator {
   const base = { outShape, seed, ...extra };
   switch (kind) {
     case 'deep-decoder':
-      return deepDecoder({ sigmoid: !complex, ...base } as Parameters<typeof deepDecoder>[0]);
+      return deepDecoder(base as Parameters<typeof deepDecoder>[0]);
     case 'conv-decoder':
       return convDecoder(base as Parameters<typeof convDecoder>[0]);
     case 'deep-image-prior':
-      return deepImagePrior({ sigmoid: !complex, ...base } as Parameters<typeof deepImagePrior>[0]);
+      return deepImagePrior(base as Parameters<typeof deepImagePrior>[0]);
     case 'two-layer':
       return twoLayerGenerator(base as Parameters<typeof twoLayerGenerator>[0]);
     default:
@@ -69,10 +71,30 @@ function makeGenerator(kind: string, outShape: number[], seed: Seed, extra: Reco
   }
 }
 
+/**
+ * The output range of a generator: the caller's `outputRange` ([lo, hi] or 'none'), an explicit
+ * `generator.sigmoid`, or, by default, [0, 1] when the measurements say the signal lies there
+ * (inferUnitRange) and a linear output otherwise. Complex signals and the two-layer generator
+ * (no output nonlinearity) are always linear.
+ */
+function decideRange(fn: string, kind: string, o: Pick<GeneratorReconstructOptions, 'outputRange' | 'generator'>, A: LinearOperator, y: Float64Array, complex: boolean, seed: Seed): OutputRangeDecision {
+  const given = o.outputRange;
+  const sigmoid = (o.generator as { sigmoid?: unknown } | undefined)?.sigmoid;
+  if (given !== undefined && given !== 'auto') {
+    if (given === 'none') return { range: null, rule: 'given' };
+    if (!Array.isArray(given) || given.length !== 2 || !given.every((v) => typeof v === 'number' && Number.isFinite(v)) || !(given[1]! > given[0]!)) {
+      throw new InvalidArgumentError(fn, 'outputRange', "'auto', 'none' or [lo, hi] with lo < hi", given);
+    }
+    if (complex || kind === 'two-layer') throw new InvalidArgumentError(fn, 'outputRange', `'auto' or 'none' for ${complex ? 'complex data' : 'the two-layer generator'} (linear output)`, given);
+    return { range: [given[0]!, given[1]!], rule: 'given' };
+  }
+  if (typeof sigmoid === 'boolean') return { range: sigmoid ? [0, 1] : null, rule: 'given' };
+  if (complex || kind === 'two-layer') return { range: null, rule: 'auto' };
+  return inferUnitRange(A, y, seed);
+}
+
 /** Posterior samples drawn by default for method 'gp' (the variance map's Monte Carlo size). */
 const GP_DEFAULT_SAMPLES = 8;
-
-const GENERATOR_DEFAULT_ITERATIONS: Record<string, number> = { 'deep-decoder': 3000, 'conv-decoder': 3000, 'deep-image-prior': 3000, 'two-layer': 2000 };
 
 /**
  * One entry point for every method on the same operator and measurements; returns the common
@@ -173,40 +195,75 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
       return tv({ operator: A, measurements: o.measurements, lambda: o.lambda, noiseSigma: o.lambda === undefined ? o.noiseSigma : undefined, seed, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative, continuation: o.continuation, innerIterations: o.innerIterations, x0: o.x0, onProgress: o.onProgress, signal: o.signal });
     }
     default: {
-      const kind = method === 'sgld' ? (o.prior ?? 'deep-image-prior') : method;
+      const kind = (method === 'sgld' ? (o.prior ?? 'deep-image-prior') : method) as GeneratorKind;
+      const y = toFloat64(fn, 'measurements', o.measurements, A.outSize);
+      const defaults = generatorDefaults(kind, { shape: geo.shape, m: A.outSize, complex: geo.complex, method: method as GeneratorKind | 'sgld', iterations: o.iterations });
+      const decision = decideRange(fn, kind, o, A, y, geo.complex, seed);
       // Two-channel (re, im) generators feed complex operators through an interleaving map.
       const outShape = geo.complex ? [2, ...geo.shape] : geo.shape;
-      const gen = makeGenerator(kind, outShape, seed, o.generator ?? {}, geo.complex);
+      // `channels` is the width of every layer; for the DIP hourglass, of every scale.
+      const { channels, ...userArchitecture } = o.generator ?? {};
+      const architecture: Record<string, unknown> =
+        kind === 'deep-image-prior' && typeof channels === 'number'
+          ? { ...defaults.generator, ...dipScales(geo.shape, channels), ...userArchitecture }
+          : { ...defaults.generator, ...(o.generator ?? {}) };
+      if (kind !== 'two-layer') architecture.sigmoid = decision.range !== null;
+      const gen = makeGenerator(kind, outShape, seed, architecture);
       const op = geo.complex ? compose(A, planarToInterleaved({ shape: geo.shape })) : A;
+      // A sigmoid scaled to [lo, hi]: fit s in [0, 1] to (y - lo A 1) / (hi - lo), then x = lo + (hi - lo) s.
+      const [lo, hi] = decision.range ?? [0, 1];
+      const affine = decision.range !== null && (lo !== 0 || hi !== 1);
+      let yFit: Float64Array = y;
+      if (affine) {
+        const a1 = A.apply(new Float64Array(A.inSize).fill(1));
+        yFit = y.map((v, i) => (v - lo * a1[i]!) / (hi - lo));
+      }
+      const toSignal = (s: Float64Array) => (affine ? s.map((v) => lo + (hi - lo) * v) : s);
+      const reference = o.reference === undefined || geo.complex ? undefined : affine ? toFloat64(fn, 'reference', o.reference, A.inSize).map((v) => (v - lo) / (hi - lo)) : o.reference;
       const result = fitGeneratorSync({
         generator: gen,
         operator: op,
-        measurements: o.measurements,
-        iterations: o.iterations ?? GENERATOR_DEFAULT_ITERATIONS[kind] ?? 2000,
-        learningRate: o.learningRate,
+        measurements: yFit,
+        iterations: o.iterations ?? defaults.iterations,
+        learningRate: o.learningRate ?? defaults.learningRate,
         optimizer: o.optimizer,
         seed,
         dataRange: o.dataRange,
         backtracking: o.backtracking as number | undefined,
         progressEvery: o.progressEvery,
-        reference: o.reference === undefined || geo.complex ? undefined : o.reference,
+        reference,
         earlyStopping: o.earlyStopping,
         lossTolerance: o.lossTolerance,
-        inputJitter: o.inputJitter,
-        outputAveraging: o.outputAveraging,
-        sgld: method === 'sgld' ? (o.sgld ?? {}) : undefined,
+        inputJitter: o.inputJitter ?? defaults.inputJitter,
+        outputAveraging: o.outputAveraging ?? defaults.outputAveraging,
+        sgld: method === 'sgld' ? { ...defaults.sgld, ...(o.sgld ?? {}) } : undefined,
         onProgress: o.onProgress,
         signal: o.signal,
       });
-      if (!geo.complex) return { ...result, method };
+      const info = { ...result.info, outputRange: decision, ...saturation(result.x, decision) };
+      if (!geo.complex) return { ...result, method, x: toSignal(result.x), variance: affine && result.variance ? result.variance.map((v) => v * (hi - lo) ** 2) : result.variance, info };
       const inter = planarToInterleaved({ shape: geo.shape });
       return {
         ...result,
         method,
+        info,
         x: inter.apply(result.x),
         shape: [...geo.shape, 2],
         variance: result.variance ? inter.apply(result.variance) : undefined,
       };
     }
   }
+}
+
+/** Share of outputs pinned at a bound of the sigmoid: a sign that the range clips the signal. */
+function saturation(x: Float64Array, d: OutputRangeDecision): { saturated?: number; warnings?: string[] } {
+  if (!d.range) return {};
+  const [lo, hi] = d.range;
+  const eps = 1e-3 * (hi - lo);
+  let pinned = 0;
+  for (let i = 0; i < x.length; i++) if (x[i]! <= lo + eps || x[i]! >= hi - eps) pinned++;
+  const share = pinned / Math.max(1, x.length);
+  return share > 0.05
+    ? { saturated: share, warnings: [`${(100 * share).toFixed(1)}% of the output sits at the bounds of outputRange [${lo}, ${hi}]: if the signal extends beyond them, pass outputRange: 'none' or a wider range`] }
+    : { saturated: share };
 }

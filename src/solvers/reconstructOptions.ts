@@ -44,6 +44,12 @@ export interface GeneratorReconstructOptions extends CommonOptions {
   progressEvery?: number;
   /** Generator architecture options passed to the prior factory (channels, depth, ...). */
   generator?: Record<string, unknown>;
+  /**
+   * Output range: [lo, hi] ends the generator in a sigmoid scaled to that range (a box
+   * constraint), 'none' keeps it linear, 'auto' (default) uses [0, 1] when the measurements show
+   * that the signal lies there (e.g. an image read from a file) and a linear output otherwise.
+   */
+  outputRange?: 'auto' | 'none' | readonly [number, number];
   /** For 'sgld': the prior to sample ('deep-image-prior' by default). */
   prior?: 'deep-decoder' | 'conv-decoder' | 'deep-image-prior' | 'two-layer';
 }
@@ -144,7 +150,7 @@ export type AnyReconstructOptions = Loose<GeneratorReconstructOptions> &
 };
 
 const COMMON = ['method', 'operator', 'measurements', 'shape', 'seed', 'onProgress', 'signal'] as const;
-const GENERATOR = [...COMMON, 'iterations', 'learningRate', 'optimizer', 'earlyStopping', 'lossTolerance', 'reference', 'dataRange', 'inputJitter', 'outputAveraging', 'backtracking', 'sgld', 'progressEvery', 'generator', 'prior'];
+const GENERATOR = [...COMMON, 'iterations', 'learningRate', 'optimizer', 'earlyStopping', 'lossTolerance', 'reference', 'dataRange', 'inputJitter', 'outputAveraging', 'backtracking', 'sgld', 'progressEvery', 'generator', 'outputRange', 'prior'];
 
 /** The option names each method accepts (the run-time twin of the types above). */
 export const KNOWN_OPTIONS: Record<Method, readonly string[]> = {
