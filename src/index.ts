@@ -29,6 +29,7 @@ export {
   radialMask,
   samplingRate,
 } from './operators/masks.js';
+export { cartesianHoldoutGroups } from './operators/cartesianHoldout.js';
 export { addNoise, sigmaForSnr, type NoiseLevel } from './operators/noise.js';
 
 export { readImage, writeImage, decodeImage, encodeImage, toGray, type Image } from './io/image.js';

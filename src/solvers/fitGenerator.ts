@@ -18,6 +18,15 @@ export type EarlyStopping =
       patience?: number;
       /** Refit on all measurements for the best number of iterations (default false). */
       refit?: boolean;
+      /**
+       * A label per measurement (per complex pair when the operator's output ends in 2): the
+       * rule holds out `fraction` of the distinct labels >= 0, every measurement of a held-out
+       * label together, and never holds out a negative label. Without it, single measurements
+       * are drawn uniformly. The held-out set should look like the unmeasured data: on Cartesian
+       * MRI, whole phase-encoding columns outside the fully sampled centre (see
+       * cartesianHoldoutGroups), not points of the centre, which every fit reproduces anyway.
+       */
+      groups?: ArrayLike<number>;
     }
   | {
       kind: 'variance';
@@ -70,6 +79,12 @@ export interface FitGeneratorOptions {
   /** Bayesian DIP: stochastic gradient Langevin dynamics; returns mean and variance. */
   sgld?: SgldOptions | boolean;
   onProgress?: (p: FitProgress) => void;
+  /**
+   * Called after every iteration with that iteration's output (a view, valid during the call
+   * only) and its number: per-iteration measures the fit cannot know, e.g. the PSNR of an MRI
+   * image after data consistency. Runs on the caller's thread (fitGenerator runs the fit there).
+   */
+  onIterate?: (x: Float64Array, iteration: number) => void;
   /** Call onProgress every this many iterations (default 10). */
   progressEvery?: number;
   signal?: AbortSignal;
@@ -92,6 +107,7 @@ const KNOWN = [
   'backtracking',
   'sgld',
   'onProgress',
+  'onIterate',
   'progressEvery',
   'signal',
 ];
@@ -105,14 +121,39 @@ function checkGenerator(fn: string, g: unknown): Generator {
 }
 
 /** The split of measurement entries into training and validation (complex pairs kept together). */
-function holdoutWeights(m: number, pairSize: number, fraction: number, rng: Rng): Uint8Array {
-  const groups = m / pairSize;
-  const val = Math.max(1, Math.round(fraction * groups));
-  if (val >= groups) throw new InvalidArgumentError('fitGenerator', 'earlyStopping.fraction', `a fraction leaving training measurements (${groups} in all)`, fraction);
-  const chosen = rng.sample(groups, val);
+function holdoutWeights(m: number, pairSize: number, fraction: number, rng: Rng, groups: Int32Array | null): Uint8Array {
+  const units = m / pairSize;
   const w = new Uint8Array(m).fill(1);
-  for (const g of chosen) for (let e = 0; e < pairSize; e++) w[g * pairSize + e] = 0;
+  if (!groups) {
+    const val = Math.max(1, Math.round(fraction * units));
+    if (val >= units) throw new InvalidArgumentError('fitGenerator', 'earlyStopping.fraction', `a fraction leaving training measurements (${units} in all)`, fraction);
+    for (const g of rng.sample(units, val)) for (let e = 0; e < pairSize; e++) w[g * pairSize + e] = 0;
+    return w;
+  }
+  const labels = [...new Set(Array.from(groups).filter((g) => g >= 0))].sort((a, b) => a - b);
+  const val = Math.max(1, Math.round(fraction * labels.length));
+  if (labels.length < 2 || val >= labels.length) {
+    throw new InvalidArgumentError('fitGenerator', 'earlyStopping.groups', `at least two labels >= 0 and a fraction leaving some for training (${labels.length} labels, fraction ${fraction})`, labels.length);
+  }
+  const held = new Set(Array.from(rng.sample(labels.length, val), (i) => labels[i]!));
+  for (let u = 0; u < units; u++) if (held.has(groups[u]!)) for (let e = 0; e < pairSize; e++) w[u * pairSize + e] = 0;
   return w;
+}
+
+/** One integer label per measurement unit (complex pair or real entry) of A's output. */
+function checkGroups(fn: string, groups: unknown, A: LinearOperator): Int32Array {
+  const pairSize = A.outShape[A.outShape.length - 1] === 2 && A.outShape.length > 1 ? 2 : 1;
+  const units = A.outSize / pairSize;
+  const g = groups as ArrayLike<number>;
+  if (!g || typeof g !== 'object' || typeof g.length !== 'number') throw new InvalidArgumentError(fn, 'earlyStopping.groups', `an array of ${units} integer labels`, groups);
+  if (g.length !== units) throw new ShapeMismatchError(fn, 'earlyStopping.groups', `${units} labels (one per ${pairSize === 2 ? 'complex measurement' : 'measurement'})`, `length ${g.length}`);
+  const out = new Int32Array(units);
+  for (let i = 0; i < units; i++) {
+    const v = g[i]!;
+    if (!Number.isInteger(v)) throw new InvalidArgumentError(fn, 'earlyStopping.groups', 'integer labels (negative: never held out)', v);
+    out[i] = v;
+  }
+  return out;
 }
 
 /**
@@ -147,21 +188,25 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult {
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new InvalidArgumentError(fn, 'onProgress', 'a function', options.onProgress);
   }
+  if (options.onIterate !== undefined && typeof options.onIterate !== 'function') {
+    throw new InvalidArgumentError(fn, 'onIterate', 'a function', options.onIterate);
+  }
   if (jitter > 0 && !gen.input) throw new InvalidArgumentError(fn, 'inputJitter', 'a generator with a fixed input', gen.name);
 
   const es = options.earlyStopping ?? 'none';
-  let holdout: { fraction: number; patience: number; refit: boolean } | null = null;
+  let holdout: { fraction: number; patience: number; refit: boolean; groups: Int32Array | null } | null = null;
   let varianceRule: { window: number; patience: number } | null = null;
   if (es !== 'none') {
     if (!isPlainObject(es)) throw new InvalidArgumentError(fn, 'earlyStopping', "'none', {kind: 'holdout', ...} or {kind: 'variance', ...}", es);
     const kind = checkOneOf(fn, 'earlyStopping.kind', (es as { kind: unknown }).kind, ['holdout', 'variance'] as const);
     if (kind === 'holdout') {
-      const h = es as { fraction?: number; patience?: number; refit?: boolean };
-      checkOptions(`${fn}: earlyStopping`, es, ['kind', 'fraction', 'patience', 'refit']);
+      const h = es as { fraction?: number; patience?: number; refit?: boolean; groups?: ArrayLike<number> };
+      checkOptions(`${fn}: earlyStopping`, es, ['kind', 'fraction', 'patience', 'refit', 'groups']);
       holdout = {
         fraction: checkNumber(fn, 'earlyStopping.fraction', h.fraction ?? 0.1, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true }),
         patience: checkInteger(fn, 'earlyStopping.patience', h.patience ?? 200, 1),
         refit: h.refit ?? false,
+        groups: h.groups === undefined ? null : checkGroups(fn, h.groups, A),
       };
     } else {
       const v = es as { window?: number; patience?: number };
@@ -199,12 +244,20 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult {
   };
 
   const run = (iters: number, weights: Uint8Array | null, allowEarlyStop: boolean) =>
-    fitLoop({ gen, A, y, iters, lr, optimizerKind, seed, reference, dataRange, lossTolerance, jitter, ema, backtrack, sgld, weights, holdout: allowEarlyStop ? holdout : null, varianceRule: allowEarlyStop ? varianceRule : null, onProgress: options.onProgress, progressEvery, signal: options.signal });
+    fitLoop({
+      gen, A, y, iters, lr, optimizerKind, seed, reference, dataRange, lossTolerance, jitter, ema, backtrack, sgld, weights,
+      holdout: allowEarlyStop ? holdout : null,
+      varianceRule: allowEarlyStop ? varianceRule : null,
+      onProgress: options.onProgress,
+      onIterate: options.onIterate,
+      progressEvery,
+      signal: options.signal,
+    });
 
   const start = performance.now();
   const rng = new Rng(seed);
   const pairSize = A.outShape[A.outShape.length - 1] === 2 && A.outShape.length > 1 ? 2 : 1;
-  const weights = holdout ? holdoutWeights(A.outSize, pairSize, holdout.fraction, rng.fork('holdout')) : null;
+  const weights = holdout ? holdoutWeights(A.outSize, pairSize, holdout.fraction, rng.fork('holdout'), holdout.groups) : null;
   let out = run(iterations, weights, true);
   let info: Record<string, unknown> = { ...out.info };
   if (holdout?.refit && out.stopReason !== 'diverged' && out.stopReason !== 'aborted') {
@@ -247,6 +300,7 @@ interface LoopArgs {
   holdout: { patience: number } | null;
   varianceRule: { window: number; patience: number } | null;
   onProgress?: (p: FitProgress) => void;
+  onIterate?: (x: Float64Array, iteration: number) => void;
   progressEvery: number;
   signal?: AbortSignal;
 }
@@ -409,6 +463,7 @@ function fitLoop(a: LoopArgs): LoopResult {
       best.set(current);
     } else sinceBest++;
 
+    a.onIterate?.(current, it + 1);
     if (a.onProgress && (it % a.progressEvery === 0 || it === a.iters - 1)) {
       a.onProgress({ iteration: it + 1, iterations: a.iters, loss: trainLoss, valLoss: weights ? valLoss : undefined, psnr, elapsedMs: performance.now() - start });
     }
