@@ -15,6 +15,8 @@ const quick = args.has('--quick');
 const priorsOnly = args.has('--priors');
 // --operators: the operator figures only (FFTs, Gaussian products) against numpy.
 const operatorsOnly = args.has('--operators');
+// --fits: only the whole fits against PyTorch (bench/fits.mjs; --fit-iterations=N, --fit=NAME).
+const fitsOnly = args.has('--fits');
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,6 +47,11 @@ function report(name, ms, ref) {
   rows.push({ name, ms, ref });
   const ratio = ref ? (ms / ref).toFixed(2) + 'x' : 'n/a';
   console.log(`${name.padEnd(66)} ${ms.toFixed(2).padStart(10)} ms   ref ${ref ? ref.toFixed(2).padStart(9) + ' ms' : '      n/a'}   ratio ${ratio}`);
+}
+
+if (fitsOnly) {
+  await (await import(join(here, 'fits.mjs'))).run({ report, python, args });
+  process.exit(0);
 }
 
 console.log('== operators (reference: numpy, same machine, same run) ==');
