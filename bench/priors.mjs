@@ -1,6 +1,18 @@
 // Generator steps (fwd + bwd + Adam) against PyTorch in the same run. Imported by bench/run.mjs.
 import * as ucs from '../dist/index.js';
 
+// --cpu (with one thread): this process's CPU time and the minimum over the repetitions, against
+// PyTorch's the same way; on a shared machine the time each side ran, not the time it waited.
+let clock = () => performance.now();
+let pick = (ts) => ts[Math.floor(ts.length / 2)];
+function useCpuClock() {
+  clock = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  pick = (ts) => ts[0];
+}
+
 function stepTimer(gen, reps) {
   const params = gen.initialParams();
   const adam = new ucs.Adam(params.length, { learningRate: 0.01 });
@@ -16,17 +28,22 @@ function stepTimer(gen, reps) {
   step();
   const ts = [];
   for (let i = 0; i < reps; i++) {
-    const t = performance.now();
+    const t = clock();
     step();
-    ts.push(performance.now() - t);
+    ts.push(clock() - t);
   }
   ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
+  return pick(ts);
 }
 
-export async function run({ report, python, quick }) {
-  console.log(`\n== generator steps: fwd+bwd+Adam (engine ${ucs.getKernels().name}, ${ucs.getThreads()} thread(s); reference PyTorch, 2 threads) ==`);
-  const torch = python('torch_ref.py', ['2', ...(quick ? ['--quick'] : [])]);
+export async function run({ report, python, quick, cpu }) {
+  if (cpu) {
+    ucs.setThreads(1);
+    useCpuClock();
+  }
+  const refThreads = cpu ? 1 : 2;
+  console.log(`\n== generator steps: fwd+bwd+Adam (engine ${ucs.getKernels().name}, ${ucs.getThreads()} thread(s); reference PyTorch, ${refThreads} thread(s); ${cpu ? 'CPU time, minimum' : 'wall time, median'}) ==`);
+  const torch = python('torch_ref.py', [String(refThreads), ...(quick ? ['--quick'] : []), ...(cpu ? ['--cpu'] : [])]);
   if (torch._torch) console.log(`(PyTorch ${torch._torch}, ${torch._threads} threads)`);
   const cases = [
     ['deepDecoder 256x256 gray k=64 depth 5', () => ucs.deepDecoder({ outShape: [256, 256], channels: 64, depth: 5, seed: 1 }), 10],
@@ -55,12 +72,12 @@ export async function run({ report, python, quick }) {
   conv();
   const ts = [];
   for (let i = 0; i < (quick ? 3 : 5); i++) {
-    const t = performance.now();
+    const t = clock();
     conv();
-    ts.push(performance.now() - t);
+    ts.push(clock() - t);
   }
   ts.sort((a, b) => a - b);
-  const convMs = ts[Math.floor(ts.length / 2)];
+  const convMs = pick(ts);
   report('conv3x3 128->128 256x256 fwd+bwd', convMs, torch['conv3x3 128->128 256x256 fwd+bwd']);
   const flops = 3 * 2 * 128 * 128 * 9 * 256 * 256;
   console.log(`  conv3x3: ${(flops / convMs / 1e6).toFixed(1)} GFLOP/s (ours)`);

@@ -5,7 +5,11 @@
 // (DIP ignores K and DEPTH: its default 128-channel, 5-scale hourglass).
 import * as ucs from '../dist/index.js';
 
-const argv = process.argv.slice(2);
+// --cpu: time with this process's CPU time instead of the wall clock (with UNTRAINED_CS_THREADS=1
+// on a shared machine, time spent descheduled then does not count).
+const cpuClock = process.argv.includes('--cpu');
+const now = cpuClock ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } : () => performance.now();
+const argv = process.argv.slice(2).filter((a) => a !== '--cpu');
 const net = argv.length && Number.isNaN(Number(argv[0])) ? argv.shift() : 'dd';
 const [size, channels, k, depth, steps] = argv.map(Number);
 const S = size || 256;
@@ -32,9 +36,9 @@ for (const key of Object.keys(base)) {
     if (key === 'gemm') flops += 2 * args[3] * args[4] * args[5];
     if (key === 'gemmIm2col') flops += 2 * args[4] * args[5] * args[6];
     const label = key === 'gemm' ? `gemm ${args[1] ? 'T' : 'N'}${args[2] ? 'T' : 'N'}` : key === 'gemmIm2col' ? `gemm+im2col ${args[3] ? 'NT' : 'NN'}` : key;
-    const t = performance.now();
+    const t = now();
     const r = v.apply(base, args);
-    totals.set(label, (totals.get(label) ?? 0) + performance.now() - t);
+    totals.set(label, (totals.get(label) ?? 0) + now() - t);
     return r;
   };
 }
@@ -44,9 +48,9 @@ if (base.conv3x3) {
   const wrap = (label, fn, flopsOf) => (...args) => {
     const [, g, out] = args;
     flops += flopsOf ? 2 * 9 * g.c * out * g.h * g.w : 0;
-    const t = performance.now();
+    const t = now();
     const r = fn.apply(d, args);
-    totals.set(label, (totals.get(label) ?? 0) + performance.now() - t);
+    totals.set(label, (totals.get(label) ?? 0) + now() - t);
     return r;
   };
   timed.conv3x3 = {
@@ -74,9 +78,9 @@ step();
 totals.clear();
 flops = 0;
 const rss0 = process.memoryUsage().rss;
-const t0 = performance.now();
+const t0 = now();
 for (let i = 0; i < N; i++) step();
-const total = (performance.now() - t0) / N;
+const total = (now() - t0) / N;
 const rss1 = process.memoryUsage().rss;
 console.log(`${gen.name} ${C === 1 ? '' : C + 'x'}${S}x${S}${net === 'dip' ? '' : ` k=${K} depth ${D}`}: ${total.toFixed(1)} ms per step (${ucs.getKernels().name}, ${ucs.getThreads()} threads), ${gen.numParams} parameters`);
 console.log(`  ${(flops / N / 1e9).toFixed(1)} GFLOP of GEMM and convolution per step: ${(flops / N / total / 1e6).toFixed(0)} GFLOP/s over the whole step`);

@@ -15,6 +15,8 @@ const quick = args.has('--quick');
 const priorsOnly = args.has('--priors');
 // --operators: the operator figures only (FFTs, Gaussian products) against numpy.
 const operatorsOnly = args.has('--operators');
+// --cpu: generator steps on one thread in CPU time against PyTorch on one thread the same way
+// (a measure that the load of a shared machine disturbs much less; see bench/priors.mjs).
 // --fits: only the whole fits against PyTorch (bench/fits.mjs; --fit-iterations=N, --fit=NAME).
 const fitsOnly = args.has('--fits');
 
@@ -95,6 +97,6 @@ for (const [name, enabled] of [
 ]) {
   if (!enabled || operatorsOnly) continue;
   const mod = await import(join(here, name));
-  await mod.run({ report, python, time, quick });
+  await mod.run({ report, python, time, quick, cpu: args.has('--cpu') });
 }
 process.exit(0);

@@ -367,6 +367,7 @@ void ucs_gemm(Gemm *g, int threads) {
       for (long i = 0; i < g->M; i++) memset(g->c + i * g->ldc, 0, sizeof(float) * g->N);
     return;
   }
+  if (ucs_gemm_skinny(g, threads)) return;
   /* Not worth waking the helper below ~2 M multiply-adds. */
   if ((double)g->M * g->N * g->K < 2e6) threads = 1;
   /*

@@ -59,6 +59,8 @@ enum { SPLIT_N, SPLIT_M, SPLIT_K };
 void ucs_choose_isa(void);
 const char *ucs_isa_name(void);
 void ucs_gemm(Gemm *g, int threads);
+/* gemm_skinny.c: M <= 4 or K <= 4 as single passes; 0 when the shape is not one of those */
+int ucs_gemm_skinny(Gemm *g, int threads);
 /* Frees the calling thread's packing buffers (environment cleanup; see gemm.c). */
 void ucs_release_thread_buffers(void);
 

@@ -29,6 +29,12 @@ describe('GEMM kernels agree with a float64 reference', () => {
     [130, 40, 50],
     [24, 24, 4096],
     [200, 40, 300],
+    // Skinny shapes (native/gemm_skinny.c): 1x1 convs into and out of few channels, K = 1 to 3
+    // (input gradients), M = 1 to 3 with a long K (weight gradients) or a long N, both threads.
+    [64, 3000, 1],
+    [130, 700, 3],
+    [2, 9000, 64],
+    [3, 64, 20000],
   ];
   const native = nativeKernels();
   const impls: [string, Kernels][] = [
