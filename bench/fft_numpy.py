@@ -17,6 +17,23 @@ for (h, w) in [(256, 256), (640, 368)]:
         y = np.fft.fftshift(np.fft.fft2(np.fft.ifftshift(x), norm='ortho'))
         np.fft.fftshift(np.fft.ifft2(np.fft.ifftshift(y), norm='ortho'))
     out[f'fourier {h}x{w} fwd+adj'] = best(fa, 20)
+try:
+    import scipy.fft as sfft
+except ImportError:
+    sfft = None
+if sfft is not None:
+    # structuredRandom (DCT): signs, orthonormal DCT-II, m rows; the adjoint back.
+    for (n, m) in [(4096, 1024), (65536, 16384)]:
+        s = rng.choice([-1.0, 1.0], n)
+        rows = np.sort(rng.choice(n, m, replace=False))
+        sc = np.sqrt(n / m)
+        xv, yv = rng.standard_normal(n), rng.standard_normal(m)
+        def sr():
+            sc * sfft.dct(s * xv, norm='ortho')[rows]
+            b = np.zeros(n)
+            b[rows] = sc * yv
+            s * sfft.idct(b, norm='ortho')
+        out[f'structuredRandom dct {n} m={m} fwd+adj'] = best(sr, 50)
 if '--gaussian' in sys.argv:
     # Dense float32 products, as numpy users would hold a Gaussian measurement matrix.
     for (m, n) in [(4096, 16384), (1024, 4096)]:

@@ -68,6 +68,19 @@ for (const [h, w] of [
   const ms = time(() => op.adjoint(op.forward(x)), 20);
   report(`fourier ${h}x${w} fwd+adj`, ms, np[`fourier ${h}x${w} fwd+adj`]);
 }
+for (const [n, m] of [
+  [4096, 1024],
+  [65536, 16384],
+]) {
+  const op = ucs.structuredRandom({ m, n, seed: 1 });
+  const x = new ucs.Rng(1).gaussianArray(n);
+  const y = new ucs.Rng(2).gaussianArray(m);
+  const ms = time(() => {
+    op.forward(x);
+    op.adjoint(y);
+  }, 50);
+  report(`structuredRandom dct ${n} m=${m} fwd+adj`, ms, np[`structuredRandom dct ${n} m=${m} fwd+adj`]);
+}
 if (!quick) {
   // Dense (float32 entries, float64 sums) against numpy's float32 products; matrix-free against
   // the same dense reference, with its cost per entry (each product regenerates every entry).
