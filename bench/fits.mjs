@@ -98,14 +98,17 @@ function problems(dir) {
   ];
 }
 
+// --cpu: one thread on both sides, timed in process CPU time (steadier on a busy machine).
+let clock = () => performance.now();
+
 async function timeFit(p, iterations, sync) {
   const fit = sync ? ucs.fitGeneratorSync : ucs.fitGenerator;
   const base = { operator: p.operator, measurements: p.y, seed: 1, ...p.options };
   await fit({ generator: p.make(), iterations: 3, ...base }); // warm-up, as PyTorch's layout trial
   const generator = p.make();
-  const t = performance.now();
+  const t = clock();
   const r = await fit({ generator, iterations, ...base });
-  const ms = performance.now() - t;
+  const ms = clock() - t;
   if (r.iterations !== iterations) throw new Error(`${p.name}: ran ${r.iterations} of ${iterations} iterations (${r.stopReason})`);
   return ms;
 }
@@ -113,12 +116,20 @@ async function timeFit(p, iterations, sync) {
 export async function run({ report, python, args }) {
   const fixed = [...args].find((a) => a.startsWith('--fit-iterations='));
   const only = [...args].find((a) => a.startsWith('--fit='));
-  console.log(`\n== whole fits (engine ${ucs.getKernels().name}, ${ucs.getThreads()} thread(s); reference PyTorch, 2 threads, same loop) ==`);
+  const cpu = args.has('--cpu');
+  if (cpu) {
+    ucs.setThreads(1);
+    clock = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+  }
+  console.log(`\n== whole fits (engine ${ucs.getKernels().name}, ${ucs.getThreads()} thread(s); reference PyTorch, ${cpu ? 1 : 2} thread(s), same loop; ${cpu ? 'process CPU time' : 'wall time'}) ==`);
   const dir = mkdtempSync(join(tmpdir(), 'ucs-fits-'));
   try {
     const list = problems(dir).filter((p) => !only || p.name.toLowerCase().includes(only.slice(6).toLowerCase()));
     const iters = Object.fromEntries(list.map((p) => [p.name, fixed ? Number(fixed.split('=')[1]) : FIT_ITERATIONS[p.name]]));
-    const torch = python('torch_fits.py', [dir, JSON.stringify(iters)]);
+    const torch = python('torch_fits.py', [dir, JSON.stringify(iters), ...(cpu ? ['--cpu'] : [])]);
     if (torch._torch) console.log(`(PyTorch ${torch._torch}, ${torch._threads} threads)`);
     for (const p of list) {
       const n = iters[p.name];

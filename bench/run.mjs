@@ -17,7 +17,8 @@ const priorsOnly = args.has('--priors');
 const operatorsOnly = args.has('--operators');
 // --cpu: generator steps on one thread in CPU time against PyTorch on one thread the same way
 // (a measure that the load of a shared machine disturbs much less; see bench/priors.mjs).
-// --fits: only the whole fits against PyTorch (bench/fits.mjs; --fit-iterations=N, --fit=NAME).
+// --fits: only the whole fits against PyTorch (bench/fits.mjs; --fit-iterations=N, --fit=NAME,
+// --cpu).
 const fitsOnly = args.has('--fits');
 
 function median(xs) {

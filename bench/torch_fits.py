@@ -3,7 +3,7 @@ Cartesian MRI, the operator's own float32 matrix for Gaussian CS), loss mean((A 
 Adam (lr 0.01) as fitGenerator, timed over the same number of iterations. Each network runs in
 the faster of NCHW and channels_last (chosen on 3 iterations, which also warm up oneDNN).
 
-argv: data directory (written by fits.mjs), JSON {fit name: iterations}.
+argv: data directory (written by fits.mjs), JSON {fit name: iterations}, optionally --cpu.
 Prints one JSON object: milliseconds per whole fit.
 """
 import json, os, sys, time
@@ -11,7 +11,10 @@ import numpy as np
 import torch
 from torch_nets import conv_decoder, deep_decoder, dip_skip
 
-torch.set_num_threads(2)
+# --cpu: one thread, timed in this process's CPU time (as fits.mjs --cpu times ours).
+CPU = '--cpu' in sys.argv
+torch.set_num_threads(1 if CPU else 2)
+clock = time.process_time if CPU else time.perf_counter
 data, iterations = sys.argv[1], json.loads(sys.argv[2])
 load = lambda name: np.load(os.path.join(data, name))
 
@@ -53,7 +56,7 @@ def fit(make_net, make_inp, residual, extra, n, layout):
     jitter, ema = extra.get('jitter', 0), extra.get('ema', 0)
     base = inp.clone()
     avg = None
-    t = time.perf_counter()
+    t = clock()
     for _ in range(n):
         if jitter:
             inp = base + jitter * torch.randn_like(base)
@@ -65,7 +68,7 @@ def fit(make_net, make_inp, residual, extra, n, layout):
         if ema:
             with torch.no_grad():
                 avg = out.detach() if avg is None else ema * avg + (1 - ema) * out.detach()
-    return 1000 * (time.perf_counter() - t)
+    return 1000 * (clock() - t)
 
 
 out = {}
