@@ -4,7 +4,7 @@ export { Rng, createRng, toRng, type Seed } from './core/rng.js';
 export { sizeOf, shapeEquals, formatShape, type Shape } from './core/shape.js';
 export { dot, norm2, sumSquares, allFinite } from './core/vector.js';
 export { complexFromReal, realPart, imagPart, complexAbs } from './core/complex.js';
-export type { NumericArray } from './core/validate.js';
+export { isNdarrayLike, ndarrayToFloat64, type NumericArray, type NdarrayLike } from './core/validate.js';
 
 export { FftPlan, getFftPlan } from './fft/plan.js';
 export { fft, ifft, fft2, ifft2 } from './fft/fft.js';

@@ -95,3 +95,38 @@ describe('GP through reconstruct: kernel chosen on held-out entries, variance by
     expect(vMiss).toBeGreaterThan(vObs);
   });
 });
+
+describe('fitGenerator cleans up after a throwing callback', async () => {
+  const { deepImagePrior, fitGeneratorSync } = await import('../src/index.js');
+  it('the input is restored (no jitter left) when onProgress throws', () => {
+    const gen = deepImagePrior({ outShape: [8, 8], inputChannels: 2, channelsDown: [4], channelsSkip: [1], seed: 1 });
+    const before = Float64Array.from(gen.input as ArrayLike<number>);
+    expect(() =>
+      fitGeneratorSync({
+        generator: gen,
+        operator: identity({ shape: [8, 8] }),
+        measurements: new Float64Array(64).fill(0.5),
+        iterations: 20,
+        inputJitter: 0.1,
+        progressEvery: 1,
+        onProgress: (p) => {
+          if (p.iteration === 3) throw new Error('user stop');
+        },
+      }),
+    ).toThrow('user stop');
+    expect(Float64Array.from(gen.input as ArrayLike<number>)).toEqual(before);
+  });
+});
+
+describe('ndarray views are accepted wherever arrays are', async () => {
+  const { ndarrayToFloat64, psnr } = await import('../src/index.js');
+  it('a transposed view (the npm ndarray layout: data, shape, stride, offset) reads in row-major order', () => {
+    const data = Float64Array.from({ length: 6 }, (_, i) => i); // 2x3 row-major
+    const transposed = { data, shape: [3, 2], stride: [1, 3], offset: 0 };
+    expect(ndarrayToFloat64(transposed)).toEqual(new Float64Array([0, 3, 1, 4, 2, 5]));
+    const op = identity({ shape: [3, 2] });
+    expect(op.forward(transposed)).toEqual(new Float64Array([0, 3, 1, 4, 2, 5]));
+    expect(psnr(transposed, new Float64Array([0, 3, 1, 4, 2, 5]), { dataRange: 5 })).toBe(Infinity);
+    expect(() => op.forward({ data, shape: [2, 2], stride: [2, 1], offset: 0 })).toThrow(ShapeMismatchError);
+  });
+});

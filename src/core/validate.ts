@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError } from './errors.js';
 
 /** Anything we accept as a numeric vector; converted to Float64Array at API boundaries. */
-export type NumericArray = Float64Array | Float32Array | ArrayLike<number>;
+export type NumericArray = Float64Array | Float32Array | ArrayLike<number> | NdarrayLike;
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
@@ -77,6 +77,37 @@ export function checkShape(fn: string, argument: string, shape: unknown): number
  * Converts a numeric array to Float64Array after checking its length and that every entry is
  * finite. Always copies unless `copy` is false and the input is already a Float64Array.
  */
+/** An object of the npm 'ndarray' package (or any view with the same fields). */
+export interface NdarrayLike {
+  data: ArrayLike<number>;
+  shape: readonly number[];
+  stride: readonly number[];
+  offset: number;
+}
+
+export function isNdarrayLike(x: unknown): x is NdarrayLike {
+  const v = x as NdarrayLike;
+  return typeof x === 'object' && x !== null && Array.isArray(v.shape) && Array.isArray(v.stride) && typeof v.offset === 'number' && v.data !== undefined && typeof (v.data as ArrayLike<number>).length === 'number';
+}
+
+/** The entries of an ndarray view in row-major (C) order, whatever its strides. */
+export function ndarrayToFloat64(x: NdarrayLike): Float64Array {
+  const n = x.shape.reduce((a, b) => a * b, 1);
+  const out = new Float64Array(n);
+  const d = x.shape.length;
+  const idx = new Array<number>(d).fill(0);
+  for (let k = 0; k < n; k++) {
+    let p = x.offset;
+    for (let j = 0; j < d; j++) p += idx[j]! * x.stride[j]!;
+    out[k] = x.data[p]!;
+    for (let j = d - 1; j >= 0; j--) {
+      if (++idx[j]! < x.shape[j]!) break;
+      idx[j] = 0;
+    }
+  }
+  return out;
+}
+
 export function toFloat64(
   fn: string,
   argument: string,
@@ -84,6 +115,8 @@ export function toFloat64(
   length?: number,
   { copy = false, allowNonFinite = false }: { copy?: boolean; allowNonFinite?: boolean } = {},
 ): Float64Array {
+  // ndarray views (the npm 'ndarray' package) are read in row-major order.
+  if (isNdarrayLike(x)) x = ndarrayToFloat64(x);
   if (!(x instanceof Float64Array || x instanceof Float32Array || Array.isArray(x))) {
     throw new InvalidArgumentError(fn, argument, 'a Float64Array, Float32Array or number[]', x);
   }

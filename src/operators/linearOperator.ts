@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import { Rng, type Seed } from '../core/rng.js';
 import { sizeOf, type Shape } from '../core/shape.js';
-import { checkOptions, checkSeed, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
+import { checkOptions, checkSeed, checkShape, isPlainObject, toFloat64, type NdarrayLike } from '../core/validate.js';
 
 /** The arrays operators accept (Float32Array is converted to float64). */
 export type RealArray = Float64Array | Float32Array;
@@ -17,10 +17,10 @@ export interface LinearOperator {
   readonly outShape: Shape;
   readonly inSize: number;
   readonly outSize: number;
-  forward(x: RealArray | number[]): Float64Array;
-  adjoint(y: RealArray | number[]): Float64Array;
+  forward(x: RealArray | number[] | NdarrayLike): Float64Array;
+  adjoint(y: RealArray | number[] | NdarrayLike): Float64Array;
   /** A^T A x; overridden where it is cheaper or exact (e.g. identity for a full orthonormal FFT). */
-  normal(x: RealArray | number[]): Float64Array;
+  normal(x: RealArray | number[] | NdarrayLike): Float64Array;
   /**
    * Unchecked kernels on Float64Array of the right length, for inner loops that already
    * validated (composition, solvers). They may return their input's storage only if fresh.

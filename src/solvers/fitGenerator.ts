@@ -357,147 +357,151 @@ function fitLoop(a: LoopArgs): LoopResult {
   const info: Record<string, unknown> = {};
   let backtracks = 0;
 
-  for (let it = 0; it < a.iters; it++) {
-    if (a.signal?.aborted) {
-      stopReason = 'aborted';
-      break;
-    }
-    if (inputBase && gen.input) {
-      const input = gen.input as FloatArray;
-      for (let i = 0; i < input.length; i++) input[i] = inputBase[i]! + a.jitter * jitterRng.gaussian();
-    }
-    const step = gen.forward(params);
-    const out = step.output;
-    let finite = true;
-    for (let i = 0; i < n; i++) {
-      const v = out[i]!;
-      if (v - v !== 0) {
-        finite = false;
+  // A throwing callback (onProgress, onIterate, the operator) must not leave the generator's input jittered.
+  try {
+    for (let it = 0; it < a.iters; it++) {
+      if (a.signal?.aborted) {
+        stopReason = 'aborted';
         break;
       }
-      x[i] = v;
-    }
-    if (!finite) {
-      stopReason = 'diverged';
-      info.divergence = `non-finite generator output at iteration ${it}`;
-      break;
-    }
-    const ax = A.apply(x);
-    let trainLoss = 0;
-    let valLoss = 0;
-    for (let i = 0; i < m; i++) {
-      const r = ax[i]! - y[i]!;
-      if (weights && weights[i] === 0) {
-        valLoss += r * r;
-        residual[i] = 0;
-      } else {
-        trainLoss += r * r;
-        residual[i] = r;
+      if (inputBase && gen.input) {
+        const input = gen.input as FloatArray;
+        for (let i = 0; i < input.length; i++) input[i] = inputBase[i]! + a.jitter * jitterRng.gaussian();
       }
-    }
-    trainLoss /= mTrain;
-    if (mVal > 0) valLoss /= mVal;
-    if (!Number.isFinite(trainLoss)) {
-      stopReason = 'diverged';
-      info.divergence = `non-finite loss at iteration ${it}`;
-      break;
-    }
-    // DIP backtracking: a jump in the loss restores the last good parameters.
-    if (saved && it > 0 && trainLoss > a.backtrack * lastGoodLoss) {
-      params.set(saved);
-      backtracks++;
-      continue;
-    }
-    if (saved) {
-      saved.set(params);
-      lastGoodLoss = trainLoss;
-    }
-    done = it + 1;
-    history.loss.push(trainLoss);
-    if (weights) history.valLoss!.push(valLoss);
-    // The output this iteration contributes (averaged when asked).
-    let current: Float64Array = x;
-    if (avg) {
-      if (it === 0) avg.set(x);
-      else for (let i = 0; i < n; i++) avg[i] = a.ema * avg[i]! + (1 - a.ema) * x[i]!;
-      current = avg;
-    }
-    let psnr: number | undefined;
-    if (a.reference) {
-      psnr = psnrValue(a.sgld && samples > 0 ? sMean! : current, a.reference, a.dataRange);
-      history.psnr!.push(psnr);
-    }
-
-    // Selection of the returned iterate.
-    let score = trainLoss;
-    if (weights) score = valLoss;
-    if (vr) {
-      const slot = it % vr.window;
-      const base = slot * n;
+      const step = gen.forward(params);
+      const out = step.output;
+      let finite = true;
       for (let i = 0; i < n; i++) {
-        if (it >= vr.window) {
-          const old = ring![base + i]!;
-          vSum![i]! -= old;
-          vSq![i]! -= old * old;
+        const v = out[i]!;
+        if (v - v !== 0) {
+          finite = false;
+          break;
         }
-        const v = current[i]!;
-        ring![base + i] = v;
-        vSum![i]! += v;
-        vSq![i]! += v * v;
+        x[i] = v;
       }
-      score = Infinity;
-      if (it + 1 >= vr.window) {
-        let v = 0;
-        for (let i = 0; i < n; i++) {
-          const mean = vSum![i]! / vr.window;
-          v += Math.max(0, vSq![i]! / vr.window - mean * mean);
-        }
-        score = v / n;
-        history.outputVariance!.push(score);
-      } else history.outputVariance!.push(NaN);
-    }
-    if (score < bestScore) {
-      bestScore = score;
-      bestIteration = it + 1;
-      sinceBest = 0;
-      best.set(current);
-    } else sinceBest++;
-
-    a.onIterate?.(current, it + 1);
-    if (a.onProgress && (it % a.progressEvery === 0 || it === a.iters - 1)) {
-      a.onProgress({ iteration: it + 1, iterations: a.iters, loss: trainLoss, valLoss: weights ? valLoss : undefined, psnr, elapsedMs: performance.now() - start });
-    }
-    if (a.lossTolerance >= 0 && trainLoss <= a.lossTolerance) {
-      stopReason = 'converged';
-      break;
-    }
-    if ((a.holdout && sinceBest >= a.holdout.patience) || (vr && it + 1 >= vr.window && sinceBest >= vr.patience)) {
-      stopReason = 'early-stopped';
-      break;
-    }
-
-    // Gradient: d/dx (1/m)||P(Ax - y)||^2 = (2/m) A^T P (Ax - y).
-    const atr = A.applyAdjoint(residual);
-    const scale = 2 / mTrain;
-    for (let i = 0; i < n; i++) gradOut[i] = scale * atr[i]!;
-    const grad = step.backward(gradOut);
-    opt.step(params, grad);
-
-    if (a.sgld) {
-      const sigma = a.sgld.noiseScale * a.lr;
-      const mask = gen.weightMask;
-      for (let i = 0; i < params.length; i++) if (mask[i] === 1) params[i]! += sigma * noiseRng.gaussian();
-      if (it >= a.sgld.burnIn && (it - a.sgld.burnIn) % a.sgld.thinning === 0) {
-        samples++;
-        for (let i = 0; i < n; i++) {
-          const d = x[i]! - sMean![i]!;
-          sMean![i]! += d / samples;
-          sM2![i]! += d * (x[i]! - sMean![i]!);
+      if (!finite) {
+        stopReason = 'diverged';
+        info.divergence = `non-finite generator output at iteration ${it}`;
+        break;
+      }
+      const ax = A.apply(x);
+      let trainLoss = 0;
+      let valLoss = 0;
+      for (let i = 0; i < m; i++) {
+        const r = ax[i]! - y[i]!;
+        if (weights && weights[i] === 0) {
+          valLoss += r * r;
+          residual[i] = 0;
+        } else {
+          trainLoss += r * r;
+          residual[i] = r;
         }
       }
+      trainLoss /= mTrain;
+      if (mVal > 0) valLoss /= mVal;
+      if (!Number.isFinite(trainLoss)) {
+        stopReason = 'diverged';
+        info.divergence = `non-finite loss at iteration ${it}`;
+        break;
+      }
+      // DIP backtracking: a jump in the loss restores the last good parameters.
+      if (saved && it > 0 && trainLoss > a.backtrack * lastGoodLoss) {
+        params.set(saved);
+        backtracks++;
+        continue;
+      }
+      if (saved) {
+        saved.set(params);
+        lastGoodLoss = trainLoss;
+      }
+      done = it + 1;
+      history.loss.push(trainLoss);
+      if (weights) history.valLoss!.push(valLoss);
+      // The output this iteration contributes (averaged when asked).
+      let current: Float64Array = x;
+      if (avg) {
+        if (it === 0) avg.set(x);
+        else for (let i = 0; i < n; i++) avg[i] = a.ema * avg[i]! + (1 - a.ema) * x[i]!;
+        current = avg;
+      }
+      let psnr: number | undefined;
+      if (a.reference) {
+        psnr = psnrValue(a.sgld && samples > 0 ? sMean! : current, a.reference, a.dataRange);
+        history.psnr!.push(psnr);
+      }
+
+      // Selection of the returned iterate.
+      let score = trainLoss;
+      if (weights) score = valLoss;
+      if (vr) {
+        const slot = it % vr.window;
+        const base = slot * n;
+        for (let i = 0; i < n; i++) {
+          if (it >= vr.window) {
+            const old = ring![base + i]!;
+            vSum![i]! -= old;
+            vSq![i]! -= old * old;
+          }
+          const v = current[i]!;
+          ring![base + i] = v;
+          vSum![i]! += v;
+          vSq![i]! += v * v;
+        }
+        score = Infinity;
+        if (it + 1 >= vr.window) {
+          let v = 0;
+          for (let i = 0; i < n; i++) {
+            const mean = vSum![i]! / vr.window;
+            v += Math.max(0, vSq![i]! / vr.window - mean * mean);
+          }
+          score = v / n;
+          history.outputVariance!.push(score);
+        } else history.outputVariance!.push(NaN);
+      }
+      if (score < bestScore) {
+        bestScore = score;
+        bestIteration = it + 1;
+        sinceBest = 0;
+        best.set(current);
+      } else sinceBest++;
+
+      a.onIterate?.(current, it + 1);
+      if (a.onProgress && (it % a.progressEvery === 0 || it === a.iters - 1)) {
+        a.onProgress({ iteration: it + 1, iterations: a.iters, loss: trainLoss, valLoss: weights ? valLoss : undefined, psnr, elapsedMs: performance.now() - start });
+      }
+      if (a.lossTolerance >= 0 && trainLoss <= a.lossTolerance) {
+        stopReason = 'converged';
+        break;
+      }
+      if ((a.holdout && sinceBest >= a.holdout.patience) || (vr && it + 1 >= vr.window && sinceBest >= vr.patience)) {
+        stopReason = 'early-stopped';
+        break;
+      }
+
+      // Gradient: d/dx (1/m)||P(Ax - y)||^2 = (2/m) A^T P (Ax - y).
+      const atr = A.applyAdjoint(residual);
+      const scale = 2 / mTrain;
+      for (let i = 0; i < n; i++) gradOut[i] = scale * atr[i]!;
+      const grad = step.backward(gradOut);
+      opt.step(params, grad);
+
+      if (a.sgld) {
+        const sigma = a.sgld.noiseScale * a.lr;
+        const mask = gen.weightMask;
+        for (let i = 0; i < params.length; i++) if (mask[i] === 1) params[i]! += sigma * noiseRng.gaussian();
+        if (it >= a.sgld.burnIn && (it - a.sgld.burnIn) % a.sgld.thinning === 0) {
+          samples++;
+          for (let i = 0; i < n; i++) {
+            const d = x[i]! - sMean![i]!;
+            sMean![i]! += d / samples;
+            sM2![i]! += d * (x[i]! - sMean![i]!);
+          }
+        }
+      }
     }
+  } finally {
+    if (inputBase && gen.input) (gen.input as FloatArray).set(inputBase);
   }
-  if (inputBase && gen.input) (gen.input as FloatArray).set(inputBase);
   if (backtracks > 0) info.backtracks = backtracks;
 
   let result: Float64Array;
