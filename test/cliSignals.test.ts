@@ -67,11 +67,11 @@ describe('Ctrl-C in the CLI (child processes)', () => {
   it('demo: SIGINT stops the running fit, writes the table, figures and CSV of what ran, exits 130', async () => {
     cliBuilt();
     const out = join(dir, 'demo');
-    const run = start(['demo', '--iterations', '100000', '--rates', '0.5', '--out', out]);
+    const run = start(['demo', '--quick', '--iterations', '100000', '--out', out]);
     const { code } = await interruptAfterProgress(run, /deep-decoder: 0% \(1\/100000\)/);
     expect(code).toBe(130);
     for (const f of ['results.csv', 'reconstructions.png', 'psnr-vs-rate.png']) expect(existsSync(join(out, f))).toBe(true);
-    expect(readFileSync(join(out, 'results.csv'), 'utf8')).toMatch(/MRI Cartesian,[\d.]+,deep-decoder,.*,aborted/);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8')).toMatch(/Gaussian CS,[\d.]+,deep-decoder,.*,aborted/);
   });
 
   it('a second SIGINT exits at once with 130', async () => {

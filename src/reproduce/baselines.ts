@@ -21,10 +21,12 @@ export interface BaselineRun {
 /** Solves one baseline at weight w (TV's lambda, or Lasso's lambda / lambda_max), warm-started from x0. */
 function solver(name: BaselineName, A: LinearOperator, y: Float64Array, shape: number[], iterations: number, tolerance: number) {
   const basis = name === 'tv' ? null : basisByName(name === 'lasso-dct' ? 'dct' : 'db4', shape, undefined, 'reproduce', name === 'l1-wavelet-cs' ? 4 : undefined);
+  // TV takes complex images (interleaved) as [h, w, 2]; the wavelet bases work on the real shape.
+  const tvShape = shape.reduce((a, b) => a * b, 1) * 2 === A.inSize ? [...shape, 2] : shape;
   return (w: number | undefined, x0?: Float64Array): RecoveryResult => {
     // A warm start replaces the continuation from a large weight.
     const warm = x0 ? { x0, continuation: false } : {};
-    if (name === 'tv') return tv({ operator: A, measurements: y, shape, lambda: w, iterations, tolerance, ...warm });
+    if (name === 'tv') return tv({ operator: A, measurements: y, shape: tvShape, lambda: w, iterations, tolerance, ...warm });
     return fista({ operator: A, measurements: y, basis: basis!, lambdaRatio: w, iterations, tolerance, ...warm });
   };
 }

@@ -86,13 +86,13 @@ export function registerDemo(program: Command): void {
     .description('the untrained Deep Decoder against Lasso and TV with library defaults: Gaussian CS, structured random and MRI sampling of the built-in image')
     .option('--out <dir>', 'output folder', 'untrained-cs-demo')
     .option('--image <path>', "gray image to use ('builtin' = cameraman 128x128)", 'builtin')
-    .option('--iterations <n>', 'Deep Decoder iterations (a compute budget; the library default is 3000)', num('--iterations', { min: 1, integer: true }), 1500)
+    .option('--iterations <n>', 'Deep Decoder iterations (a compute budget; the library default is 3000; demo: 1500, --quick: 300)', num('--iterations', { min: 1, integer: true }))
     .option('--quick', 'a one-minute version (one rate per problem, 300 iterations)')
     .option('--seed <n>', 'seed', num('--seed', { integer: true }), 0)
     .option('--quiet', 'no progress bars')
-    .action(async (o: { out: string; image: string; iterations: number; quick?: boolean; seed: number; quiet?: boolean }) => {
+    .action(async (o: { out: string; image: string; iterations?: number; quick?: boolean; seed: number; quiet?: boolean }) => {
       const image = loadImage(o.image, false);
-      const iterations = o.quick ? Math.min(o.iterations, 300) : o.iterations;
+      const iterations = o.iterations ?? (o.quick ? 300 : 1500);
       mkdirSync(o.out, { recursive: true });
       console.log(`untrained-cs demo: ${METHODS.join(' / ')} with library defaults (weights chosen by each method's own rule, no ground truth), Deep Decoder ${iterations} iterations`);
       const rows: DemoRow[] = [];

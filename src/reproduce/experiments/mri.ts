@@ -175,7 +175,7 @@ function runBaseline(method: Method, pr: Problem, ctx: TrialContext, image: stri
   const tolerance = ctx.quick ? 1e-3 : 1e-6;
   const own =
     method === 'tv'
-      ? reconstructSync({ method: 'tv', operator: F, measurements: y, shape: [size, size], iterations, tolerance, seed: `mri|${image}|rule` })
+      ? reconstructSync({ method: 'tv', operator: F, measurements: y, shape: [size, size, 2], iterations, tolerance, seed: `mri|${image}|rule` })
       : reconstructSync({ method: 'lasso', operator: F, measurements: y, shape: [size, size], basis: 'db4', iterations, tolerance });
   if (ctx.artifacts) writeImage(join(ctx.artifacts, `mri-${image.replace(/\.[a-z]+$/, '')}-${pr.coils}c-${ctx.quick ? 'q' : ''}${method}.png`), normalised(image0), [size, size]);
   return {
