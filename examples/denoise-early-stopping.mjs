@@ -1,7 +1,9 @@
 // Denoising with an early-stopped Deep Image Prior: no ground truth is used to stop.
 // The hold-out rule keeps 10% of the noisy pixels aside and stops at their best loss.
-// Run: node examples/denoise-early-stopping.mjs
+// Run: node examples/denoise-early-stopping.mjs [--quick]
 import * as ucs from 'untrained-cs';
+
+const quick = process.argv.includes('--quick'); // a seconds-long smoke run (CI runs every example so)
 
 const image = ucs.cameraman();
 const shape = image.shape; // [128, 128]
@@ -17,10 +19,10 @@ const result = await ucs.fitGenerator({
   generator,
   operator,
   measurements: noisy,
-  iterations: 1500,
+  iterations: quick ? 30 : 1500,
   inputJitter: 1 / 30,
   outputAveraging: 0.99,
-  earlyStopping: { kind: 'holdout', fraction: 0.1, patience: 150 },
+  earlyStopping: { kind: 'holdout', fraction: 0.1, patience: quick ? 10 : 150 },
   reference: image.data, // only to record the PSNR curve
   onProgress: (p) => process.stdout.write(`\riteration ${p.iteration}  loss ${p.loss.toExponential(2)}  psnr ${p.psnr?.toFixed(2)}   `),
   progressEvery: 25,

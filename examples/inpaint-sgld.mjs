@@ -1,7 +1,9 @@
 // Inpainting 50% missing pixels with Bayesian DIP (SGLD): posterior mean and per-pixel
 // uncertainty; the uncertainty is larger where the error is larger.
-// Run: node examples/inpaint-sgld.mjs
+// Run: node examples/inpaint-sgld.mjs [--quick]
 import * as ucs from 'untrained-cs';
+
+const quick = process.argv.includes('--quick'); // a seconds-long smoke run (CI runs every example so)
 
 const image = ucs.cameraman();
 const shape = image.shape;
@@ -16,8 +18,8 @@ const result = await ucs.reconstruct({
   measurements: y,
   shape,
   generator: { inputChannels: 16, channelsDown: [32, 32, 32, 32], channelsSkip: [4, 4, 4, 4] },
-  iterations: 2000,
-  sgld: { burnIn: 1000, thinning: 5 },
+  iterations: quick ? 40 : 2000,
+  sgld: quick ? { burnIn: 20, thinning: 5 } : { burnIn: 1000, thinning: 5 },
   inputJitter: 1 / 30,
   seed: 1,
   onProgress: (p) => process.stdout.write(`\riteration ${p.iteration}/${p.iterations}   `),
