@@ -39,7 +39,7 @@ for (const coils of quick ? [1] : [1, 3]) {
     rows.push(['conv-decoder' + (coils === 1 ? ' + DC' : ''), cdx, cd.timeMs]);
     const l1 = await ucs.reconstruct({ method: 'lasso', operator: A, measurements: y, shape: [h, w], basis: 'db4' });
     rows.push(['lasso (db4)', l1.x, l1.timeMs]);
-    const tvr = await ucs.reconstruct({ method: 'tv', operator: A, measurements: y, shape: [h, w], });
+    const tvr = await ucs.reconstruct({ method: 'tv', operator: A, measurements: y, shape: [h, w] });
     rows.push(['tv', tvr.x, tvr.timeMs]);
     console.log(`\n${coils} coil(s), ${acceleration}x (${(100 * ucs.samplingRate(mask)).toFixed(1)}% of k-space)`);
     for (const [name, x, ms] of rows) {
