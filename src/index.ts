@@ -33,6 +33,7 @@ export { cartesianHoldoutGroups } from './operators/cartesianHoldout.js';
 export { addNoise, sigmaForSnr, type NoiseLevel } from './operators/noise.js';
 
 export { readImage, writeImage, decodeImage, encodeImage, toGray, type Image } from './io/image.js';
+export { squareResize } from './io/resize.js';
 export { cameraman, builtinImagePath, packageRoot } from './io/builtin.js';
 export { readNpy, writeNpy, decodeNpy, encodeNpy, type NpyArray, type NpyDtype } from './io/npy.js';
 

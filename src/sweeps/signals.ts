@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { readImage, toGray } from '../io/image.js';
+import { squareResize } from '../io/resize.js';
 import { basisByName } from '../solvers/bases/bases.js';
 import type { SweepDefinition } from './definition.js';
 
@@ -70,30 +71,9 @@ export function imageSignal(folder: string, size: number, trial: number): Float6
       .filter((f) => ['.png', '.jpg', '.jpeg', '.pgm'].includes(extname(f).toLowerCase()))
       .sort();
     if (files.length === 0) throw new InvalidArgumentError('sweep', 'signal.folder', 'a folder with PNG/JPEG/PGM images', folder);
-    list = files.map((f) => resizeSquare(toGray(readImage(join(folder, f))), size));
+    list = files.map((f) => squareResize(toGray(readImage(join(folder, f))), size).data);
     imageCache.set(key, list);
   }
   return Float64Array.from(list[trial % list.length]!);
 }
 
-function resizeSquare(img: { data: Float64Array; shape: number[] }, size: number): Float64Array {
-  const [h, w] = img.shape as [number, number];
-  const side = Math.min(h, w);
-  const r0 = Math.floor((h - side) / 2);
-  const c0 = Math.floor((w - side) / 2);
-  const out = new Float64Array(size * size);
-  const scale = side / size;
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++) {
-      // average over the source box (area resampling)
-      const y0 = r0 + Math.floor(i * scale);
-      const y1 = Math.max(y0 + 1, r0 + Math.floor((i + 1) * scale));
-      const x0 = c0 + Math.floor(j * scale);
-      const x1 = Math.max(x0 + 1, c0 + Math.floor((j + 1) * scale));
-      let s = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) s += img.data[y * w + x]!;
-      out[i * size + j] = s / ((y1 - y0) * (x1 - x0));
-    }
-  }
-  return out;
-}

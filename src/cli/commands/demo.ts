@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Image } from '../../io/image.js';
+import { squareResize } from '../../io/resize.js';
 import { imageGridSvg, lineChartSvg, writeFigure, type Panel, type Series } from '../../io/plot.js';
 import { num } from '../args.js';
 import { errorMap } from '../outputs.js';
@@ -36,27 +37,6 @@ const PROBLEMS: DemoProblem[] = [
 ];
 const METHODS = ['deep-decoder', 'lasso', 'tv'];
 
-/** The centre square of a gray image, area-resampled to side x side. */
-function square(img: Image, side: number): Image {
-  const [h, w] = img.shape as [number, number];
-  if (h === side && w === side) return img;
-  const s = Math.min(h, w);
-  const r0 = Math.floor((h - s) / 2);
-  const c0 = Math.floor((w - s) / 2);
-  const f = s / side;
-  const out = new Float64Array(side * side);
-  for (let i = 0; i < side; i++)
-    for (let j = 0; j < side; j++) {
-      const y0 = r0 + Math.floor(i * f);
-      const y1 = Math.max(y0 + 1, r0 + Math.floor((i + 1) * f));
-      const x0 = c0 + Math.floor(j * f);
-      const x1 = Math.max(x0 + 1, c0 + Math.floor((j + 1) * f));
-      let acc = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) acc += img.data[y * w + x]!;
-      out[i * side + j] = acc / ((y1 - y0) * (x1 - x0));
-    }
-  return { data: out, shape: [side, side] };
-}
 
 /** One line per problem and rate: who wins, by how much. */
 function verdicts(rows: DemoRow[]): string[] {
@@ -100,7 +80,7 @@ export function registerDemo(program: Command): void {
       const rows: DemoRow[] = [];
       // Ctrl-C: the running fit stops with its best iterate, the rest is skipped, files are written.
       runs: for (const p of PROBLEMS) {
-        const truth = square(image, p.side);
+        const truth = squareResize(image, p.side);
         for (const rate of o.quick ? p.quickRates : p.rates) {
           const problem = buildProblem(truth, { operator: p.operator, rate, mask: p.operator === 'fourier' ? 'cartesian' : undefined, seed: o.seed });
           for (const method of METHODS) {
