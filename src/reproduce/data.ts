@@ -82,7 +82,6 @@ export function loadTestImage(data: DataPaths, set: 'denoising' | 'inpainting-be
   return gray ? toGray(img) : img;
 }
 
-
 /** The centre crop of an image to h x w (planar). */
 export function centreCrop(img: Image, ch: number, cw: number): Image {
   const h = img.shape[img.shape.length - 2]!;

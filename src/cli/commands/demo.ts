@@ -37,7 +37,6 @@ const PROBLEMS: DemoProblem[] = [
 ];
 const METHODS = ['deep-decoder', 'lasso', 'tv'];
 
-
 /** One line per problem and rate: who wins, by how much. */
 function verdicts(rows: DemoRow[]): string[] {
   const out: string[] = [];
