@@ -76,7 +76,11 @@ export function registerReproduce(program: Command): void {
       const command = ['untrained-cs reproduce', ...names, ...(o.quick ? ['--quick'] : [])].join(' ');
       const path = writeReport(runs, ctx, { out: o.out, quick: Boolean(o.quick), version: version(), command });
       const ran = runs.reduce((s, r) => s + r.ran, 0);
-      const done = runs.reduce((s, r) => s + r.rows.length, 0);
+      // Rows of the selected trials only: a filtered run shares its results file with other slices.
+      const done = runs.reduce((s, r) => {
+        const ids = new Set(r.trials.map((t) => t.id));
+        return s + new Set(r.rows.filter((row) => ids.has(row.id)).map((row) => row.id)).size;
+      }, 0);
       const total = runs.reduce((s, r) => s + r.trials.length, 0);
       console.log(`${o.reportOnly ? '' : `ran ${ran} trial(s); `}${done} of ${total} done; wrote ${path}`);
     });
