@@ -111,3 +111,21 @@ export function noisyImage(img: Image, sigma: number, seed: Seed, sameAcrossChan
   }
   return out;
 }
+
+/** Sizes (h, w) of the data set's images that are not 512x512, for costs and ordering without reading the files. */
+const TEST_IMAGE_SIZES: Record<string, [number, number]> = {
+  'image_House256rgb.png': [256, 256],
+  'kodim01.png': [512, 768],
+  'kodim02.png': [512, 768],
+  'kodim03.png': [512, 768],
+  'kodim12.png': [512, 768],
+  'house.png': [256, 256],
+  'peppers256.png': [256, 256],
+  'Cameraman256.png': [256, 256],
+  'montage.png': [256, 256],
+};
+
+/** (h, w) of a test image of ../shared/data (512x512 unless listed). */
+export function testImageSize(name: string): [number, number] {
+  return TEST_IMAGE_SIZES[name] ?? [512, 512];
+}

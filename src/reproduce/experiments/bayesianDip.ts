@@ -6,7 +6,7 @@ import { deepImagePrior } from '../../priors/deepImagePrior.js';
 import { fitGeneratorSync } from '../../solvers/fitGenerator.js';
 import { writeImage } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
-import { centreCrop, DENOISING_IMAGES, INPAINTING_IMAGES, loadTestImage, noisyImage } from '../data.js';
+import { centreCrop, DENOISING_IMAGES, INPAINTING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
 import { db, mdTable, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
 import type { Experiment, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
@@ -41,20 +41,6 @@ const PUBLISHED: Record<Task, Record<string, { label: string; sgd: number; sgld:
   },
 };
 const PUBLISHED_AVG = { denoising: { sgd: 28.08, sgld: 30.81 }, inpainting: { sgd: NaN, sgld: 34.51 } };
-
-/** Image sizes (h, w) of the data set, used for costs and ordering without reading the files. */
-const SIZES: Record<string, [number, number]> = {
-  'image_House256rgb.png': [256, 256],
-  'kodim01.png': [512, 768],
-  'kodim02.png': [512, 768],
-  'kodim03.png': [512, 768],
-  'kodim12.png': [512, 768],
-  'house.png': [256, 256],
-  'peppers256.png': [256, 256],
-  'Cameraman256.png': [256, 256],
-  'montage.png': [256, 256],
-};
-const sizeOfImage = (name: string): [number, number] => SIZES[name] ?? [512, 512];
 
 /**
  * The protocol of the authors' notebook (ZezhouCheng/GP-DIP, Image_Denoising.ipynb): DIP skip net
@@ -126,7 +112,7 @@ export const bayesianDip: Experiment = {
       for (const [task, images] of sets)
         for (const image of images)
           for (const variant of VARIANTS) {
-            const [h, w] = ctx.quick ? [32, 32] : sizeOfImage(image);
+            const [h, w] = ctx.quick ? [32, 32] : testImageSize(image);
             const s = schedule(task, variant, ctx.quick);
             trials.push({
               id: `${task}|${image}|${variant}|run${run}`,

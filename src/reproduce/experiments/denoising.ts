@@ -8,7 +8,7 @@ import { fitGeneratorSync } from '../../solvers/fitGenerator.js';
 import { readImage, writeImage, type Image } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { baselineAtBest } from '../baselines.js';
-import { centreCrop, DENOISING_IMAGES, loadTestImage, noisyImage } from '../data.js';
+import { centreCrop, DENOISING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
 import { db, mdTable, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../stopping.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
@@ -22,15 +22,6 @@ const SIGMA = 25 / 255;
 /** The Deep Decoder's own test image (skimage's astronaut), then the Bayesian-DIP denoising set. */
 const ASTRONAUT = 'astronaut';
 const IMAGES = ['image_House256rgb.png', ASTRONAUT, ...DENOISING_IMAGES.filter((i) => i !== 'image_House256rgb.png')];
-/** Sizes (h, w), for costs and ordering without reading the files. */
-const SIZES: Record<string, [number, number]> = {
-  'image_House256rgb.png': [256, 256],
-  'kodim01.png': [512, 768],
-  'kodim02.png': [512, 768],
-  'kodim03.png': [512, 768],
-  'kodim12.png': [512, 768],
-};
-const sizeOf = (image: string): [number, number] => SIZES[image] ?? [512, 512];
 
 /**
  * The papers' protocols (reinhardh/supplement_deep_decoder denoising.ipynb; MLI-lab
@@ -99,7 +90,7 @@ export const denoising: Experiment = {
     const trials: ReproTrial[] = [];
     for (const image of images)
       for (const method of METHODS) {
-        const [h, w] = ctx.quick ? [32, 32] : sizeOf(image);
+        const [h, w] = ctx.quick ? [32, 32] : testImageSize(image);
         const px = (h * w) / (512 * 512);
         const cost = method === 'tv' ? 120 * px : 1.5 * PROTOCOL[method].iterations * STEP_S_512[method] * px;
         trials.push({ id: `${image}|${method}`, experiment: 'denoising', params: { image, method, h, w }, cost: ctx.quick ? 1 : Math.round(cost) });
