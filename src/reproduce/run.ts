@@ -118,12 +118,15 @@ export async function runReproduction(o: ReproduceOptions): Promise<ExperimentRu
     const done = writers.get(r.experiment.name)!.done;
     for (const t of r.trials) if (!done.has(t.id)) pending.push(t);
   }
+  // Progress counts the selected trials only: a filtered run shares its results file with other slices.
+  const selected = new Map(runs.map((r) => [r.experiment.name, new Set(r.trials.map((t) => t.id))]));
   const record = (row: ReproRow) => {
     const run = runs.find((r) => r.experiment.name === row.experiment)!;
     if (!writers.get(row.experiment)!.append(row)) return;
     run.rows.push(row);
     run.ran++;
-    o.onProgress?.({ experiment: row.experiment, done: run.rows.length, total: run.trials.length, failed: run.rows.filter((x) => x.status === 'failed').length, row });
+    const mine = run.rows.filter((x) => selected.get(row.experiment)!.has(x.id));
+    o.onProgress?.({ experiment: row.experiment, done: mine.length, total: run.trials.length, failed: mine.filter((x) => x.status === 'failed').length, row });
   };
   try {
     if (pending.length === 0) return runs;
