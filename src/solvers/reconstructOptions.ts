@@ -5,6 +5,8 @@ import type { StationaryKernel } from '../priors/gp/kernels.js';
 import type { BasisName } from './bases/bases.js';
 import type { Progress } from './driver.js';
 import type { EarlyStopping, SgldOptions } from './fitGenerator.js';
+import type { LassoOptions } from './fista.js';
+import type { TvOptions } from './tv.js';
 
 /**
  * The options of reconstruct, one type per method (a discriminated union on `method`), so that
@@ -54,23 +56,13 @@ export interface GeneratorReconstructOptions extends CommonOptions {
   prior?: 'deep-decoder' | 'conv-decoder' | 'deep-image-prior' | 'two-layer';
 }
 
-export interface LassoReconstructOptions extends CommonOptions {
+/** The solver's own options (documented on `LassoOptions`), with the basis also accepted by name. */
+export interface LassoReconstructOptions
+  extends CommonOptions,
+  Pick<LassoOptions, 'waveletLevels' | 'cycleSpinning' | 'lambda' | 'lambdaRatio' | 'noiseSigma' | 'lambdaRule' | 'iterations' | 'tolerance' | 'acceleration' | 'restart' | 'backtracking' | 'continuation' | 'x0'> {
   method: 'lasso';
   /** Basis name ('db4' by default; 'dct', 'haar', 'db1'..'db20', 'identity') or an operator. */
   basis?: BasisName | LinearOperator;
-  waveletLevels?: number;
-  cycleSpinning?: number;
-  lambda?: number;
-  lambdaRatio?: number;
-  noiseSigma?: number;
-  lambdaRule?: 'discrepancy' | 'sure' | 'gcv' | 'held-out';
-  iterations?: number;
-  tolerance?: number;
-  acceleration?: 'fista' | 'ista';
-  restart?: boolean;
-  backtracking?: boolean;
-  continuation?: boolean;
-  x0?: NumericArray;
 }
 
 export interface OmpReconstructOptions extends CommonOptions {
@@ -81,16 +73,11 @@ export interface OmpReconstructOptions extends CommonOptions {
   tolerance?: number;
 }
 
-export interface TvReconstructOptions extends CommonOptions {
+/** The solver's own options (documented on `TvOptions`). */
+export interface TvReconstructOptions
+  extends CommonOptions,
+  Pick<TvOptions, 'lambda' | 'noiseSigma' | 'iterations' | 'tolerance' | 'nonNegative' | 'continuation' | 'innerIterations' | 'x0'> {
   method: 'tv';
-  lambda?: number;
-  noiseSigma?: number;
-  iterations?: number;
-  tolerance?: number;
-  nonNegative?: boolean;
-  continuation?: boolean;
-  innerIterations?: number;
-  x0?: NumericArray;
 }
 
 export interface LeastSquaresReconstructOptions extends CommonOptions {
