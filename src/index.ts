@@ -74,6 +74,7 @@ export { waveletBasis, type WaveletName, type WaveletBasisOptions } from './solv
 export { dctBasis, basisByName, complexBasis, type BasisName } from './solvers/bases/bases.js';
 export { leastSquares, type LeastSquaresOptions } from './solvers/leastSquares.js';
 export { fista, ista, lassoOptimality, type LassoOptions, type LassoInfo } from './solvers/fista.js';
+export { randomShiftLasso, type RandomShiftLassoOptions, type RandomShiftLassoInfo } from './solvers/randomShiftLasso.js';
 export { omp, type OmpOptions, type OmpInfo } from './solvers/omp.js';
 export { tv, type TvOptions, type TvInfo } from './solvers/tv.js';
 export { bestLambda, logGrid, type BestLambdaOptions, type BestLambdaResult } from './solvers/bestLambda.js';

@@ -59,10 +59,20 @@ export interface GeneratorReconstructOptions extends CommonOptions {
 /** The solver's own options (documented on `LassoOptions`), with the basis also accepted by name. */
 export interface LassoReconstructOptions
   extends CommonOptions,
-  Pick<LassoOptions, 'waveletLevels' | 'cycleSpinning' | 'lambda' | 'lambdaRatio' | 'noiseSigma' | 'lambdaRule' | 'iterations' | 'tolerance' | 'acceleration' | 'restart' | 'backtracking' | 'continuation' | 'x0'> {
+  Pick<LassoOptions, 'waveletLevels' | 'lambda' | 'lambdaRatio' | 'noiseSigma' | 'lambdaRule' | 'iterations' | 'tolerance' | 'acceleration' | 'restart' | 'backtracking' | 'continuation' | 'x0'> {
   method: 'lasso';
   /** Basis name ('db4' by default; 'dct', 'haar', 'db1'..'db20', 'identity') or an operator. */
   basis?: BasisName | LinearOperator;
+  /**
+   * Shift invariance of a wavelet basis: k (shifts 0..k-1 per axis stacked into a frame, FISTA on
+   * the synthesis problem; default 1: off) or 'random' (a fresh random shift of the wavelet grid
+   * at every iteration, as BART's pics does: see randomShiftLasso; seeded by `seed`). Default:
+   * 'random' for complex images (MRI) with a wavelet basis, unless an option only the frame solver
+   * has is given (noiseSigma, acceleration, restart, backtracking, continuation, a lambdaRule
+   * other than 'held-out'); 1 otherwise. With 'random', `tolerance` bounds the relative change
+   * between consecutive epoch means (default 2e-2) and `iterations` defaults to 2000.
+   */
+  cycleSpinning?: number | 'random';
 }
 
 export interface OmpReconstructOptions extends CommonOptions {

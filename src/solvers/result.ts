@@ -17,6 +17,9 @@ export type StopReason =
  *   squares ||Ax - y||^2 + tikhonov ||x||^2; OMP ||y - A x_S||^2; GP the conjugate-gradient
  *   quadratic 1/2 a^T M a - b^T a; generators (1/m_train)||A G(theta) - y||^2 on the training set).
  * - change: relative change of the iterate, ||x_k - x_k-1|| / ||x_k||.
+ * - averageChange: relative change of an averaged estimate where the iterates themselves keep
+ *   moving (random-shift Lasso: the mean of an epoch against the previous epoch's mean); NaN at
+ *   iterations that end no epoch.
  * - gap: relative duality gap (P - D) / P (Lasso).
  * - optimality: relative residual of the optimality conditions (TV: max of the primal-dual
  *   residuals; least squares and GP: ||b - M a|| / ||b|| of the linear system solved by CG).
@@ -28,6 +31,7 @@ export type StopReason =
 export interface RecoveryHistory {
   loss: number[];
   change?: number[];
+  averageChange?: number[];
   gap?: number[];
   optimality?: number[];
   lambda?: number[];
