@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { below, divergence, patience, runIterations } from '../src/solvers/driver.js';
+import { below, divergence, patience, runIterations, type StepOutcome } from '../src/solvers/driver.js';
 
 describe('iteration driver', () => {
   it('stops at maxIterations and records every measure', () => {
@@ -60,5 +60,19 @@ describe('iteration driver', () => {
         },
       }),
     ).toThrow('stop');
+  });
+  it('a rejected step (null) is counted but not recorded, shown or checked; { stop } ends the run before recording', () => {
+    const seen: number[] = [];
+    const checked: number[] = [];
+    const rule = { name: 'watch', check: (s: { iteration: number }) => (checked.push(s.iteration), null) };
+    const r = runIterations((k) => (k === 1 ? null : { loss: k }), { maxIterations: 4, progressEvery: 1, onProgress: (p) => seen.push(p.iteration), rules: [rule] });
+    expect(r.iterations).toBe(4);
+    expect(r.history.loss).toEqual([0, 2, 3]);
+    expect(seen).toEqual([1, 3, 4]);
+    expect(checked).toEqual([1, 3, 4]);
+    const d = runIterations((k): StepOutcome => (k === 2 ? { stop: 'diverged' } : { loss: k }), { maxIterations: 10 });
+    expect(d.stopReason).toBe('diverged');
+    expect(d.iterations).toBe(2);
+    expect(d.history.loss).toEqual([0, 1]);
   });
 });

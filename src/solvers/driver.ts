@@ -11,6 +11,17 @@ import type { StopReason } from './result.js';
 /** Scalar measures of one iteration, keyed by history field name (see RecoveryHistory). */
 export type Measures = Record<string, number>;
 
+/**
+ * What a step returns: its measures; null for a rejected step (counted, but not recorded, shown
+ * or checked: e.g. a generator step undone by backtracking); or `{ stop }` to end the run at
+ * once, before anything is recorded (numerical trouble found inside the step).
+ */
+export type StepOutcome = Measures | null | { stop: StopReason };
+
+function isStop(o: StepOutcome): o is { stop: StopReason } {
+  return o !== null && typeof (o as { stop?: unknown }).stop === 'string';
+}
+
 /** What a stop rule sees after each iteration: the iteration number and the measures of the step. */
 export interface IterationState {
   /** Iterations completed so far (1 after the first step). */
@@ -66,7 +77,7 @@ export interface DriverResult {
 }
 
 /** Runs `step` until a rule fires, the signal aborts, or maxIterations is reached. */
-export function runIterations(step: (iteration: number) => Measures, options: DriverOptions): DriverResult {
+export function runIterations(step: (iteration: number) => StepOutcome, options: DriverOptions): DriverResult {
   const { maxIterations, rules = [], signal, onProgress, callback } = options;
   const progressEvery = options.progressEvery ?? 10;
   const recordEvery = options.recordEvery ?? 1;
@@ -79,8 +90,14 @@ export function runIterations(step: (iteration: number) => Measures, options: Dr
       stopReason = 'aborted';
       break;
     }
-    const measures = step(it);
+    const outcome = step(it);
+    if (outcome !== null && isStop(outcome)) {
+      stopReason = outcome.stop;
+      break;
+    }
     it++;
+    if (outcome === null) continue;
+    const measures = outcome;
     const state: IterationState = { iteration: it, maxIterations, measures, elapsedMs: performance.now() - start };
     if (recordEvery === 1 || it % recordEvery === 0 || it === 1) {
       for (const [k, v] of Object.entries(measures)) (history[k] ??= []).push(v);

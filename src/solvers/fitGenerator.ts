@@ -7,6 +7,8 @@ import { Adam, Sgd } from '../engine/adam.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
 import type { Generator } from '../priors/generator.js';
 import type { RecoveryResult, StopReason } from './result.js';
+import { below, runIterations, type DriverResult, type Measures, type StepOutcome, type StopRule } from './driver.js';
+import { BestIterate, heldOutPatience, OutputVariance, SampleAccumulator, variancePatience } from './earlyStopping.js';
 
 export type EarlyStopping =
   | 'none'
@@ -315,6 +317,13 @@ interface LoopResult {
   info: Record<string, unknown>;
 }
 
+/**
+ * One fit on the shared driver (runIterations): the step is the generator forward, the losses and
+ * the selection of the returned iterate; the gradient update of an accepted step runs at the
+ * start of the next one (or after the loop), so a rule that stops the run skips it exactly as a
+ * hand-written loop breaking before its update would. Early stopping, the output variance and
+ * the SGLD average are the parts in earlyStopping.ts.
+ */
 function fitLoop(a: LoopArgs): LoopResult {
   const { gen, A, y, weights } = a;
   const n = gen.outSize;
@@ -330,191 +339,141 @@ function fitLoop(a: LoopArgs): LoopResult {
   const x = new Float64Array(n);
   const gradOut = new Float64Array(n);
   const residual = new Float64Array(m);
-  const best = new Float64Array(n);
+  const best = new BestIterate(n);
   const avg = a.ema > 0 ? new Float64Array(n) : null;
   const saved = a.backtrack > 0 ? params.slice() : null;
-  // SGLD: Welford mean / M2 of the sampled outputs.
-  const sMean = a.sgld ? new Float64Array(n) : null;
-  const sM2 = a.sgld ? new Float64Array(n) : null;
-  let samples = 0;
-  // Variance rule: a ring of the last W outputs with running sums.
+  const samples = a.sgld ? new SampleAccumulator(n) : null;
   const vr = a.varianceRule;
-  const ring = vr ? new Float32Array(vr.window * n) : null;
-  const vSum = vr ? new Float64Array(n) : null;
-  const vSq = vr ? new Float64Array(n) : null;
-  const history: RecoveryResult['history'] = { loss: [] };
-  if (a.reference) history.psnr = [];
-  if (weights) history.valLoss = [];
-  if (vr) history.outputVariance = [];
+  const variance = vr ? new OutputVariance(vr.window, n) : null;
+  const rules: StopRule[] = [];
+  // Order matters: a loss at tolerance is 'converged' even when patience ran out at the same step.
+  if (a.lossTolerance >= 0) rules.push(below('loss', a.lossTolerance));
+  if (a.holdout) rules.push(heldOutPatience(best, a.holdout.patience));
+  if (vr) rules.push(variancePatience(best, vr.window, vr.patience));
 
-  let bestScore = Infinity;
-  let bestIteration = 0;
-  let sinceBest = 0;
   let lastGoodLoss = Infinity;
-  let stopReason: StopReason = 'max-iterations';
   let done = 0;
-  const start = performance.now();
   const info: Record<string, unknown> = {};
   let backtracks = 0;
+  // The accepted step whose gradient update is still due, with the iteration it belongs to.
+  let pending: { step: ReturnType<Generator['forward']>; it: number } | null = null;
 
-  // A throwing callback (onProgress, onIterate, the operator) must not leave the generator's input jittered.
-  try {
-    for (let it = 0; it < a.iters; it++) {
-      if (a.signal?.aborted) {
-        stopReason = 'aborted';
-        break;
-      }
-      if (inputBase && gen.input) {
-        const input = gen.input as FloatArray;
-        for (let i = 0; i < input.length; i++) input[i] = inputBase[i]! + a.jitter * jitterRng.gaussian();
-      }
-      const step = gen.forward(params);
-      const out = step.output;
-      let finite = true;
-      for (let i = 0; i < n; i++) {
-        const v = out[i]!;
-        if (v - v !== 0) {
-          finite = false;
-          break;
-        }
-        x[i] = v;
-      }
-      if (!finite) {
-        stopReason = 'diverged';
+  const update = () => {
+    if (!pending) return;
+    const { step, it } = pending;
+    pending = null;
+    // Gradient: d/dx (1/m)||P(Ax - y)||^2 = (2/m) A^T P (Ax - y).
+    const atr = A.applyAdjoint(residual);
+    const scale = 2 / mTrain;
+    for (let i = 0; i < n; i++) gradOut[i] = scale * atr[i]!;
+    const grad = step.backward(gradOut);
+    opt.step(params, grad);
+    if (a.sgld) {
+      const sigma = a.sgld.noiseScale * a.lr;
+      const mask = gen.weightMask;
+      for (let i = 0; i < params.length; i++) if (mask[i] === 1) params[i]! += sigma * noiseRng.gaussian();
+      if (it >= a.sgld.burnIn && (it - a.sgld.burnIn) % a.sgld.thinning === 0) samples!.add(x);
+    }
+  };
+
+  const iterate = (it: number): StepOutcome => {
+    update();
+    if (inputBase && gen.input) {
+      const input = gen.input as FloatArray;
+      for (let i = 0; i < input.length; i++) input[i] = inputBase[i]! + a.jitter * jitterRng.gaussian();
+    }
+    const step = gen.forward(params);
+    const out = step.output;
+    for (let i = 0; i < n; i++) {
+      const v = out[i]!;
+      if (v - v !== 0) {
         info.divergence = `non-finite generator output at iteration ${it}`;
-        break;
+        return { stop: 'diverged' };
       }
-      const ax = A.apply(x);
-      let trainLoss = 0;
-      let valLoss = 0;
-      for (let i = 0; i < m; i++) {
-        const r = ax[i]! - y[i]!;
-        if (weights && weights[i] === 0) {
-          valLoss += r * r;
-          residual[i] = 0;
-        } else {
-          trainLoss += r * r;
-          residual[i] = r;
-        }
-      }
-      trainLoss /= mTrain;
-      if (mVal > 0) valLoss /= mVal;
-      if (!Number.isFinite(trainLoss)) {
-        stopReason = 'diverged';
-        info.divergence = `non-finite loss at iteration ${it}`;
-        break;
-      }
-      // DIP backtracking: a jump in the loss restores the last good parameters.
-      if (saved && it > 0 && trainLoss > a.backtrack * lastGoodLoss) {
-        params.set(saved);
-        backtracks++;
-        continue;
-      }
-      if (saved) {
-        saved.set(params);
-        lastGoodLoss = trainLoss;
-      }
-      done = it + 1;
-      history.loss.push(trainLoss);
-      if (weights) history.valLoss!.push(valLoss);
-      // The output this iteration contributes (averaged when asked).
-      let current: Float64Array = x;
-      if (avg) {
-        if (it === 0) avg.set(x);
-        else for (let i = 0; i < n; i++) avg[i] = a.ema * avg[i]! + (1 - a.ema) * x[i]!;
-        current = avg;
-      }
-      let psnr: number | undefined;
-      if (a.reference) {
-        psnr = psnrValue(a.sgld && samples > 0 ? sMean! : current, a.reference, a.dataRange);
-        history.psnr!.push(psnr);
-      }
-
-      // Selection of the returned iterate.
-      let score = trainLoss;
-      if (weights) score = valLoss;
-      if (vr) {
-        const slot = it % vr.window;
-        const base = slot * n;
-        for (let i = 0; i < n; i++) {
-          if (it >= vr.window) {
-            const old = ring![base + i]!;
-            vSum![i]! -= old;
-            vSq![i]! -= old * old;
-          }
-          const v = current[i]!;
-          ring![base + i] = v;
-          vSum![i]! += v;
-          vSq![i]! += v * v;
-        }
-        score = Infinity;
-        if (it + 1 >= vr.window) {
-          let v = 0;
-          for (let i = 0; i < n; i++) {
-            const mean = vSum![i]! / vr.window;
-            v += Math.max(0, vSq![i]! / vr.window - mean * mean);
-          }
-          score = v / n;
-          history.outputVariance!.push(score);
-        } else history.outputVariance!.push(NaN);
-      }
-      if (score < bestScore) {
-        bestScore = score;
-        bestIteration = it + 1;
-        sinceBest = 0;
-        best.set(current);
-      } else sinceBest++;
-
-      a.onIterate?.(current, it + 1);
-      if (a.onProgress && (it % a.progressEvery === 0 || it === a.iters - 1)) {
-        a.onProgress({ iteration: it + 1, iterations: a.iters, loss: trainLoss, valLoss: weights ? valLoss : undefined, psnr, elapsedMs: performance.now() - start });
-      }
-      if (a.lossTolerance >= 0 && trainLoss <= a.lossTolerance) {
-        stopReason = 'converged';
-        break;
-      }
-      if ((a.holdout && sinceBest >= a.holdout.patience) || (vr && it + 1 >= vr.window && sinceBest >= vr.patience)) {
-        stopReason = 'early-stopped';
-        break;
-      }
-
-      // Gradient: d/dx (1/m)||P(Ax - y)||^2 = (2/m) A^T P (Ax - y).
-      const atr = A.applyAdjoint(residual);
-      const scale = 2 / mTrain;
-      for (let i = 0; i < n; i++) gradOut[i] = scale * atr[i]!;
-      const grad = step.backward(gradOut);
-      opt.step(params, grad);
-
-      if (a.sgld) {
-        const sigma = a.sgld.noiseScale * a.lr;
-        const mask = gen.weightMask;
-        for (let i = 0; i < params.length; i++) if (mask[i] === 1) params[i]! += sigma * noiseRng.gaussian();
-        if (it >= a.sgld.burnIn && (it - a.sgld.burnIn) % a.sgld.thinning === 0) {
-          samples++;
-          for (let i = 0; i < n; i++) {
-            const d = x[i]! - sMean![i]!;
-            sMean![i]! += d / samples;
-            sM2![i]! += d * (x[i]! - sMean![i]!);
-          }
-        }
+      x[i] = v;
+    }
+    const ax = A.apply(x);
+    let trainLoss = 0;
+    let valLoss = 0;
+    for (let i = 0; i < m; i++) {
+      const r = ax[i]! - y[i]!;
+      if (weights && weights[i] === 0) {
+        valLoss += r * r;
+        residual[i] = 0;
+      } else {
+        trainLoss += r * r;
+        residual[i] = r;
       }
     }
+    trainLoss /= mTrain;
+    if (mVal > 0) valLoss /= mVal;
+    if (!Number.isFinite(trainLoss)) {
+      info.divergence = `non-finite loss at iteration ${it}`;
+      return { stop: 'diverged' };
+    }
+    // DIP backtracking: a jump in the loss restores the last good parameters (a rejected step).
+    if (saved && it > 0 && trainLoss > a.backtrack * lastGoodLoss) {
+      params.set(saved);
+      backtracks++;
+      return null;
+    }
+    if (saved) {
+      saved.set(params);
+      lastGoodLoss = trainLoss;
+    }
+    done = it + 1;
+    // The output this iteration contributes (averaged when asked).
+    let current: Float64Array = x;
+    if (avg) {
+      if (it === 0) avg.set(x);
+      else for (let i = 0; i < n; i++) avg[i] = a.ema * avg[i]! + (1 - a.ema) * x[i]!;
+      current = avg;
+    }
+    // History fields in their documented order: loss, psnr, valLoss, outputVariance.
+    const measures: Measures = { loss: trainLoss };
+    if (a.reference) measures.psnr = psnrValue(samples && samples.samples > 0 ? samples.mean : current, a.reference, a.dataRange);
+    if (weights) measures.valLoss = valLoss;
+    // Selection of the returned iterate.
+    let score = weights ? valLoss : trainLoss;
+    if (variance) {
+      const v = variance.push(current, it);
+      measures.outputVariance = v;
+      score = Number.isNaN(v) ? Infinity : v;
+    }
+    best.offer(score, it + 1, current);
+    a.onIterate?.(current, it + 1);
+    pending = { step, it };
+    return measures;
+  };
+
+  let run: DriverResult;
+  // A throwing callback (onProgress, onIterate, the operator) must not leave the generator's input jittered.
+  try {
+    run = runIterations(iterate, { maxIterations: a.iters, rules, signal: a.signal, onProgress: a.onProgress, progressEvery: a.progressEvery });
+    // A run that was not stopped by a rule completed its last update (it counts for SGLD).
+    if (run.stopReason === 'max-iterations' || run.stopReason === 'aborted') update();
   } finally {
     if (inputBase && gen.input) (gen.input as FloatArray).set(inputBase);
   }
+  const stopReason = run.stopReason;
+  const history: RecoveryResult['history'] = { loss: run.history.loss ?? [] };
+  if (a.reference) history.psnr = run.history.psnr ?? [];
+  if (weights) history.valLoss = run.history.valLoss ?? [];
+  if (vr) history.outputVariance = run.history.outputVariance ?? [];
   if (backtracks > 0) info.backtracks = backtracks;
 
   let result: Float64Array;
-  let variance: Float64Array | undefined;
-  if (a.sgld && samples > 0) {
-    result = new Float64Array(sMean!);
-    variance = sM2!.map((v) => v / samples);
-    info.samples = samples;
+  let posteriorVariance: Float64Array | undefined;
+  const bestIteration = best.iteration;
+  if (samples && samples.samples > 0) {
+    result = new Float64Array(samples.mean);
+    posteriorVariance = samples.variance();
+    info.samples = samples.samples;
   } else if (bestIteration > 0 && (weights || vr || stopReason === 'diverged' || stopReason === 'aborted' || !avg)) {
-    result = new Float64Array(best);
+    result = new Float64Array(best.x);
   } else {
     result = Float64Array.from(avg ?? x);
   }
-  if (a.sgld && samples === 0 && bestIteration > 0) result = new Float64Array(best);
-  return { x: result, iterations: done, stopReason, bestIteration, history, variance, info };
+  if (a.sgld && samples!.samples === 0 && bestIteration > 0) result = new Float64Array(best.x);
+  return { x: result, iterations: done, stopReason, bestIteration, history, variance: posteriorVariance, info };
 }
