@@ -29,7 +29,9 @@ export function buildProgram(): Command {
       console.log(`untrained-cs ${version()}`);
       console.log(`node ${process.version} on ${os.platform()} ${os.arch()}, ${os.availableParallelism()} cores`);
       const e = engineInfo();
-      console.log(`engine: ${e.kernels} kernels, ${e.threads} thread(s) per fit (UNTRAINED_CS_THREADS to change; UNTRAINED_CS_KERNELS=native|wasm|portable to pin)`);
+      const pin = 'UNTRAINED_CS_KERNELS=native|wasm|portable|tfjs to pin';
+      if (e.device) console.log(`engine: ${e.engine} (${pin})`);
+      else console.log(`engine: ${e.kernels} kernels, ${e.threads} thread(s) per fit (UNTRAINED_CS_THREADS to change; ${pin})`);
       console.log(`  native: ${e.native}`);
       console.log(`  wasm:   ${e.wasm}`);
     });

@@ -5,6 +5,7 @@ import { checkShape } from '../core/validate.js';
 import type { Network } from './network.js';
 import type { FloatArray } from '../core/vector.js';
 import { recordRecipe, type GeneratorFactoryName } from './recipe.js';
+import type { OptimizerOptions } from '../engine/engine.js';
 
 /**
  * The result of a generator's forward pass: its output and the backward pass that turns the
@@ -37,6 +38,22 @@ export interface Generator {
   /** A copy of the parameters at initialisation. */
   initialParams(): FloatArray;
   forward(params: FloatArray): GeneratorForward;
+  /**
+   * Present on device engines (tfjs): a fit whose parameters, gradients and optimiser state stay
+   * on the engine, starting from `params`; each step moves only the output and dL/doutput.
+   */
+  trainOnEngine?(options: OptimizerOptions & { params: ArrayLike<number> }): EngineTrainer;
+}
+
+/** A fit on the engine (see Generator.trainOnEngine). */
+export interface EngineTrainer {
+  /** The output at the current parameters, and the backward pass that leaves dL/dparams on the engine. */
+  forward(): { output: FloatArray; backward(gradOutput: ArrayLike<number>): undefined };
+  /** One optimiser step from the last backward's gradients. */
+  step(): void;
+  /** The current parameters, copied to the host. */
+  params(): FloatArray;
+  dispose(): void;
 }
 
 /** A generator's output geometry as a CHW tensor: [n] -> 1x1xn, [c,n] -> cx1xn, [h,w], [c,h,w]. */
@@ -69,15 +86,35 @@ export function networkGenerator(args: {
   inputInit: (input: FloatArray, rng: Rng) => void;
   /** The factory and the options it was called with, so a worker thread can rebuild it. */
   recipe?: { factory: GeneratorFactoryName; options: unknown };
+  /** Further fields of the generator object (they override the defaults, e.g. input: null). */
+  extras?: Record<string, unknown>;
 }): Generator {
   const { network } = args;
   args.inputInit(network.inputValues, new Rng(args.seed).fork('input'));
   const initial = network.params.slice();
   const forward = (params: FloatArray): GeneratorForward => {
-    if (params !== network.params) network.params.set(params);
+    network.setParams(params);
     const output = network.forward();
     return { output, backward: (g) => network.backward(g) };
   };
+  const engine = network.engine;
+  // Device engines: parameters, gradients and the optimiser stay on the device during a fit.
+  const trainOnEngine = engine.optimizer
+    ? (options: OptimizerOptions & { params: ArrayLike<number> }): EngineTrainer => {
+        network.setParams(options.params);
+        const opt = engine.optimizer!(
+          network.paramList.map((p) => p.value),
+          network.paramList.map((p) => p.grad),
+          options,
+        );
+        return {
+          forward: () => ({ output: network.forward(), backward: (g) => void network.backwardOnEngine(g) }),
+          step: () => opt.step(),
+          params: () => network.readParams().slice(),
+          dispose: () => opt.dispose(),
+        };
+      }
+    : undefined;
   const generator: Generator = Object.freeze({
     name: args.name,
     outShape: Object.freeze(args.outShape.slice()),
@@ -89,8 +126,10 @@ export function networkGenerator(args: {
     weightMask: network.paramKinds,
     initialParams: () => initial.slice(),
     forward,
+    ...(trainOnEngine ? { trainOnEngine } : {}),
+    ...args.extras,
   });
-  if (args.recipe) recordRecipe(generator, args.recipe.factory, args.recipe.options, network.kernels.name, network.arena.shared);
+  if (args.recipe) recordRecipe(generator, args.recipe.factory, args.recipe.options, network.engine.name, network.arena?.shared ?? null);
   return generator;
 }
 

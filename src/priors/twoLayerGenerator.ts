@@ -1,11 +1,11 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { Rng, type Seed } from '../core/rng.js';
-import { sizeOf } from '../core/shape.js';
 import { checkInteger, checkNumber, checkOneOf, checkOptions, checkPositiveInteger, checkSeed, toFloat64 } from '../core/validate.js';
 import { symmetricEigen } from '../core/symmetricEigen.js';
 import type { FloatArray } from '../core/vector.js';
-import { outGeometry, type Generator, type GeneratorForward } from './generator.js';
-import { recordRecipe } from './recipe.js';
+import { networkGenerator, outGeometry, type Generator } from './generator.js';
+import { NetworkBuilder } from './network.js';
+import type { TapMap } from '../engine/engine.js';
 
 /** The fixed upsampling filter U of the two-layer generator: triangle, Gaussian or your own taps. */
 export type InterpolatingFilter =
@@ -94,10 +94,9 @@ export function twoLayerGenerator(options: TwoLayerGeneratorOptions): TwoLayerGe
   const coarse = ch * cw;
   const initScale = checkNumber(fn, 'initScale', options.initScale ?? 1 / Math.sqrt(n), { min: 0, exclusiveMin: true });
   const rng = new Rng(seed);
-  const numParams = k * coarse;
   const precision = checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const);
   const makeArray = (len: number): FloatArray => (precision === 'float64' ? new Float64Array(len) : new Float32Array(len));
-  const initial = makeArray(numParams);
+  const initial = makeArray(k * coarse);
   rng.fork('C').fillGaussian(initial, 0, initScale);
   // v: +-1/sqrt(k), exactly half of each sign (randomly placed) per output channel.
   const outputWeights = new Float64Array(geo.c * k);
@@ -106,131 +105,81 @@ export function twoLayerGenerator(options: TwoLayerGeneratorOptions): TwoLayerGe
     const perm = vr.permutation(k);
     for (let j = 0; j < k; j++) outputWeights[c * k + perm[j]!] = (j < k / 2 ? 1 : -1) / Math.sqrt(k);
   }
-  const half = (taps.length - 1) / 2;
-  const h = geo.h;
-  const w = geo.w;
-
-  /** out = U c (zero-fill by f then circular separable convolution with the taps). */
-  const tmp = new Float64Array(n);
-  const tmpT = new Float64Array(geo.oneD ? w : ch * w);
-  const applyUInto = (c: ArrayLike<number>, cOff: number, out: Float64Array) => {
-    out.fill(0);
-    tmp.fill(0);
-    // along w
-    for (let r = 0; r < ch; r++) {
-      const fineRow = geo.oneD ? 0 : r * f;
-      for (let q = 0; q < cw; q++) {
-        const v = c[cOff + r * cw + q]!;
-        if (v === 0) continue;
-        const centre = q * f;
-        for (let t = -half; t <= half; t++) {
-          const col = (((centre + t) % w) + w) % w;
-          tmp[fineRow * w + col]! += v * taps[t + half]!;
-        }
-      }
-    }
-    if (geo.oneD) {
-      out.set(tmp);
-      return;
-    }
-    // along h (only rows that are multiples of f are non-zero in tmp)
-    for (let r = 0; r < ch; r++) {
-      const centre = r * f;
-      for (let t = -half; t <= half; t++) {
-        const row = (((centre + t) % h) + h) % h;
-        const wt = taps[t + half]!;
-        for (let col = 0; col < w; col++) out[row * w + col]! += wt * tmp[centre * w + col]!;
-      }
-    }
-  };
-
-  /** out (coarse) = U^T g. */
-  const applyUTInto = (g: Float64Array, out: FloatArray, outOff: number) => {
-    const tmp = tmpT;
-    tmp.fill(0);
-    if (geo.oneD) tmp.set(g);
-    else {
-      for (let r = 0; r < ch; r++) {
-        const centre = r * f;
-        for (let t = -half; t <= half; t++) {
-          const row = (((centre + t) % h) + h) % h;
-          const wt = taps[t + half]!;
-          for (let col = 0; col < w; col++) tmp[r * w + col]! += wt * g[row * w + col]!;
-        }
-      }
-    }
-    for (let r = 0; r < ch; r++) {
-      for (let q = 0; q < cw; q++) {
-        const centre = q * f;
-        let s = 0;
-        for (let t = -half; t <= half; t++) {
-          const col = (((centre + t) % w) + w) % w;
-          s += taps[t + half]! * tmp[r * w + col]!;
-        }
-        out[outOff + r * cw + q] = s;
-      }
-    }
-  };
-
-  const z = new Float64Array(k * n);
-  const zj = new Float64Array(n);
-  const output = makeArray(geo.c * n);
-  const grads = makeArray(numParams);
-  const gz = new Float64Array(n);
-
-  const forward = (params: FloatArray): GeneratorForward => {
-    output.fill(0);
-    for (let j = 0; j < k; j++) {
-      applyUInto(params, j * coarse, zj);
-      z.set(zj, j * n);
-      for (let c = 0; c < geo.c; c++) {
-        const v = outputWeights[c * k + j]!;
-        const o = c * n;
-        for (let i = 0; i < n; i++) {
-          const a = zj[i]!;
-          if (a > 0) output[o + i]! += v * a;
-        }
-      }
-    }
-    return {
-      output,
-      backward: (gradOutput) => {
-        for (let j = 0; j < k; j++) {
-          for (let i = 0; i < n; i++) {
-            if (z[j * n + i]! > 0) {
-              let s = 0;
-              for (let c = 0; c < geo.c; c++) s += outputWeights[c * k + j]! * gradOutput[c * n + i]!;
-              gz[i] = s;
-            } else gz[i] = 0;
-          }
-          applyUTInto(gz, grads, j * coarse);
-        }
-        return grads;
-      },
-    };
-  };
-
-  const generator: TwoLayerGenerator = Object.freeze({
+  // U = Uh C Uw^T per channel: zero-fill by f, then circular convolution with the taps, per axis.
+  const rowsMap = geo.oneD ? identityTaps() : upsamplingTaps(ch, geo.h, f, taps);
+  const colsMap = upsamplingTaps(cw, geo.w, f, taps);
+  const b = new NetworkBuilder(0, 1, 1);
+  const coeffs = b.parameter(k, ch, cw);
+  const z = b.activation(b.separable(coeffs, geo.h, geo.w, rowsMap, colsMap), 'relu');
+  // v as the fixed weights [c, k, 1, 1] of a 1x1 convolution.
+  const x = b.conv(z, { outChannels: geo.c, kernel: [1, 1], fixedWeights: outputWeights });
+  const network = b.build(x, { seed, owner: fn, precision });
+  network.setParams(initial);
+  const generator = networkGenerator({
     name: 'two-layer',
-    outShape: Object.freeze(shape.slice()),
-    outSize: sizeOf(shape),
-    numParams,
+    network,
+    outShape: shape.slice(),
     seed,
     config: { channels: k, upsampleFactor: f, taps: Array.from(taps), initScale },
-    input: null,
-    weightMask: new Uint8Array(numParams).fill(1),
-    initialParams: () => initial.slice(),
-    forward,
-    taps,
-    upsampleFactor: f,
-    outputWeights,
-    applyU: (c: Float64Array) => {
-      const out = new Float64Array(n);
-      applyUInto(c, 0, out);
-      return out;
+    inputInit: () => {},
+    recipe: { factory: 'twoLayerGenerator', options },
+    extras: {
+      input: null,
+      taps,
+      upsampleFactor: f,
+      outputWeights,
+      applyU: (c: Float64Array) => applySeparable(c, rowsMap, colsMap, cw, geo.h, geo.w),
     },
   });
-  return recordRecipe(generator, 'twoLayerGenerator', options);
+  return generator as TwoLayerGenerator;
+}
+
+/** The 1x1 map (the row axis of a 1D signal). */
+function identityTaps(): TapMap {
+  return { taps: 1, index: Int32Array.of(0), weight: Float64Array.of(1) };
+}
+
+/**
+ * Zero-fill by f then circular convolution with the taps, along one axis of `n` fine samples
+ * from `coarse` ones: fine sample (q f + t) mod n takes taps[t + half] of coarse sample q.
+ */
+function upsamplingTaps(coarse: number, n: number, f: number, taps: Float64Array): TapMap {
+  const half = (taps.length - 1) / 2;
+  const lists: [number, number][][] = Array.from({ length: n }, () => []);
+  for (let q = 0; q < coarse; q++) {
+    for (let t = -half; t <= half; t++) lists[(((q * f + t) % n) + n) % n]!.push([q, taps[t + half]!]);
+  }
+  const width = Math.max(1, ...lists.map((l) => l.length));
+  const index = new Int32Array(n * width);
+  const weight = new Float64Array(n * width);
+  lists.forEach((l, i) =>
+    l.forEach(([q, wt], a) => {
+      index[i * width + a] = q;
+      weight[i * width + a] = wt;
+    }),
+  );
+  return { taps: width, index, weight };
+}
+
+/** U applied on the host to one coarse channel (analysis: dualKernel, applyU). */
+function applySeparable(c: ArrayLike<number>, rows: TapMap, cols: TapMap, cw: number, h: number, w: number): Float64Array {
+  const tmp = new Float64Array(h * cw);
+  for (let o = 0; o < h; o++) {
+    for (let q = 0; q < cw; q++) {
+      let s = 0;
+      for (let a = 0; a < rows.taps; a++) s += rows.weight[o * rows.taps + a]! * c[rows.index[o * rows.taps + a]! * cw + q]!;
+      tmp[o * cw + q] = s;
+    }
+  }
+  const out = new Float64Array(h * w);
+  for (let o = 0; o < h; o++) {
+    for (let p = 0; p < w; p++) {
+      let s = 0;
+      for (let b = 0; b < cols.taps; b++) s += cols.weight[p * cols.taps + b]! * tmp[o * cw + cols.index[p * cols.taps + b]!]!;
+      out[o * w + p] = s;
+    }
+  }
+  return out;
 }
 
 /**

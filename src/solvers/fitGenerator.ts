@@ -342,6 +342,8 @@ function fitLoop(a: LoopArgs): LoopResult {
   const best = new BestIterate(n);
   const avg = a.ema > 0 ? new Float64Array(n) : null;
   const saved = a.backtrack > 0 ? params.slice() : null;
+  // A device engine (tfjs) keeps parameters and Adam on the device when the loop never touches them on the host.
+  const onEngine = !saved && !a.sgld && gen.trainOnEngine ? gen.trainOnEngine({ kind: a.optimizerKind, learningRate: a.lr, params }) : null;
   const samples = a.sgld ? new SampleAccumulator(n) : null;
   const vr = a.varianceRule;
   const variance = vr ? new OutputVariance(vr.window, n) : null;
@@ -356,7 +358,7 @@ function fitLoop(a: LoopArgs): LoopResult {
   const info: Record<string, unknown> = {};
   let backtracks = 0;
   // The accepted step whose gradient update is still due, with the iteration it belongs to.
-  let pending: { step: ReturnType<Generator['forward']>; it: number } | null = null;
+  let pending: { step: { backward(g: ArrayLike<number>): FloatArray | undefined }; it: number } | null = null;
 
   const update = () => {
     if (!pending) return;
@@ -367,7 +369,8 @@ function fitLoop(a: LoopArgs): LoopResult {
     const scale = 2 / mTrain;
     for (let i = 0; i < n; i++) gradOut[i] = scale * atr[i]!;
     const grad = step.backward(gradOut);
-    opt.step(params, grad);
+    if (onEngine) onEngine.step();
+    else if (grad) opt.step(params, grad);
     if (a.sgld) {
       const sigma = a.sgld.noiseScale * a.lr;
       const mask = gen.weightMask;
@@ -382,7 +385,7 @@ function fitLoop(a: LoopArgs): LoopResult {
       const input = gen.input as FloatArray;
       for (let i = 0; i < input.length; i++) input[i] = inputBase[i]! + a.jitter * jitterRng.gaussian();
     }
-    const step = gen.forward(params);
+    const step = onEngine ? onEngine.forward() : gen.forward(params);
     const out = step.output;
     for (let i = 0; i < n; i++) {
       const v = out[i]!;
@@ -453,6 +456,7 @@ function fitLoop(a: LoopArgs): LoopResult {
     // A run that was not stopped by a rule completed its last update (it counts for SGLD).
     if (run.stopReason === 'max-iterations' || run.stopReason === 'aborted') update();
   } finally {
+    onEngine?.dispose();
     if (inputBase && gen.input) (gen.input as FloatArray).set(inputBase);
   }
   const stopReason = run.stopReason;

@@ -1,16 +1,15 @@
 import { InvalidArgumentError } from '../../core/errors.js';
+import type { Engine } from '../../engine/engine.js';
 import { Tensor, type Param } from '../../engine/tensor.js';
-import type { Layer, RunContext } from './layer.js';
+import type { Layer } from './layer.js';
 
-/** Channel concatenation (DIP skip connections). Channel-major layout makes it two copies. */
+/** Channel concatenation (DIP skip connections). */
 export class Concat implements Layer {
   readonly kind = 'concat';
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly params: readonly Param[] = [];
-  readonly scratchFloats = 0;
-  readonly stateFloats = 0;
-  stateOffset = -1;
+  readonly state = null;
 
   constructor(inputs: Tensor[]) {
     const { h, w } = inputs[0]!;
@@ -26,26 +25,20 @@ export class Concat implements Layer {
     );
   }
 
-  init(): void {}
-
-  forward(ctx: RunContext): void {
-    let at = this.output.offset;
-    for (const t of this.inputs) {
-      ctx.f32.copyWithin(at, t.offset, t.offset + t.size);
-      at += t.size;
-    }
+  scratchFloats(): number {
+    return 0;
   }
 
-  backward(ctx: RunContext, accumulate: readonly boolean[]): void {
-    const f = ctx.f32;
-    let at = this.output.gradOffset;
-    this.inputs.forEach((t, k) => {
-      if (t.gradOffset >= 0) {
-        // dx += dy through the engine: leakyBackward with slope 1 passes dy whatever the sign.
-        if (accumulate[k]) ctx.kernels.leakyBackward(f, at, at, t.gradOffset, t.size, 1, true);
-        else f.copyWithin(t.gradOffset, at, at + t.size);
-      }
-      at += t.size;
-    });
+  init(): void {}
+
+  forward(engine: Engine): void {
+    engine.concat(
+      this.inputs.map((t) => t.value),
+      this.output.value,
+    );
+  }
+
+  backward(engine: Engine, accumulate: readonly boolean[]): void {
+    engine.concatBackward(this.output.grad!, this.inputs, accumulate);
   }
 }

@@ -1,38 +1,29 @@
 import type { FloatArray } from '../../core/vector.js';
+import type { Engine } from '../../engine/engine.js';
 import type { Kernels } from '../../engine/kernels.js';
-import type { Param, Tensor } from '../../engine/tensor.js';
+import type { Param, Slot, Tensor } from '../../engine/tensor.js';
 import type { Rng } from '../../core/rng.js';
 
-export interface RunContext {
-  readonly f32: FloatArray;
-  readonly kernels: Kernels;
-  /** Offset of the shared scratch region (sized by the largest `scratchFloats`). */
-  readonly scratch: number;
-}
-
 /**
- * A differentiable layer: forward writes `output` from `inputs`; backward reads the output's
- * gradient and writes (or, when `accumulate[i]`, adds) the gradient of each input that needs
- * one, and writes the gradient of each of its parameters.
+ * A differentiable layer: forward has the engine write `output` from `inputs`; backward has it
+ * turn the output's gradient into each input's gradient (written, or added when `accumulate[i]`:
+ * a tensor several layers read) and each parameter's gradient. Layers hold shapes and slots and
+ * never touch tensor data: every operation runs on the network's engine.
  */
 export interface Layer {
   readonly kind: string;
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly params: readonly Param[];
-  readonly scratchFloats: number;
-  /** Scratch when it depends on the engine's kernels (used instead of scratchFloats when present). */
-  scratchFloatsFor?(kernels: Kernels): number;
-  /** Extra per-layer state (e.g. saved statistics) in floats. */
-  readonly stateFloats: number;
-  stateOffset: number;
-  init(f32: FloatArray, rng: Rng): void;
-  forward(ctx: RunContext): void;
-  backward(ctx: RunContext, accumulate: readonly boolean[]): void;
-}
-
-/** Writes or adds `value` into `f[i]`. */
-export function put(f: FloatArray, i: number, value: number, accumulate: boolean): void {
-  if (accumulate) f[i]! += value;
-  else f[i] = value;
+  /** Saved state (e.g. batch-norm statistics), or null. */
+  readonly state: Slot | null;
+  /** Fixed tensors (not trained) the network lays out and the layer writes with `writeConstants`. */
+  readonly constants?: readonly Slot[];
+  writeConstants?(engine: Engine): void;
+  /** Scratch floats the layer needs on an arena engine with these kernels. */
+  scratchFloats(kernels: Kernels): number;
+  /** Writes the initial values of its parameters into the flat parameter vector (at each param's index). */
+  init(params: FloatArray, rng: Rng): void;
+  forward(engine: Engine): void;
+  backward(engine: Engine, accumulate: readonly boolean[]): void;
 }

@@ -1,6 +1,7 @@
 import { Tensor, type Param } from '../../engine/tensor.js';
-import type { ResizeMap, ResizeShape } from '../../engine/resize.js';
-import type { Layer, RunContext } from './layer.js';
+import type { Engine, ResizeSpec } from '../../engine/engine.js';
+import { resizeScratchFloats } from '../../engine/arenaEngine.js';
+import type { Layer } from './layer.js';
 
 export type UpsampleMode = 'bilinear' | 'nearest';
 
@@ -49,57 +50,36 @@ export class Upsample implements Layer {
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly params: readonly Param[] = [];
-  readonly scratchFloats: number;
-  readonly stateFloats = 0;
-  stateOffset = -1;
-  private readonly map: ResizeMap;
-  private readonly shape: ResizeShape;
-  /** Exact bilinear doubling (the Deep Decoder / DIP case) runs on the SIMD kernels. */
-  private readonly doubling: boolean;
-  private readonly vertical: boolean;
+  readonly state = null;
+  private readonly spec: ResizeSpec;
 
   constructor(input: Tensor, h: number, w: number, readonly mode: UpsampleMode) {
     this.inputs = [input];
     this.output = new Tensor(input.c, h, w, true);
     const ym = axisMap(input.h, h, mode);
     const xm = axisMap(input.w, w, mode);
-    this.map = { yi0: ym.i0, yi1: ym.i1, yw0: ym.w0, yw1: ym.w1, xi0: xm.i0, xi1: xm.i1, xw0: xm.w0, xw1: xm.w1, nearest: mode === 'nearest' };
-    this.shape = { c: input.c, h: input.h, w: input.w, H: h, W: w };
-    this.vertical = h === 2 * input.h;
-    this.doubling = mode === 'bilinear' && w === 2 * input.w && (this.vertical || (h === 1 && input.h === 1));
-    this.scratchFloats = this.doubling ? h * input.w : 0;
+    const vertical = h === 2 * input.h;
+    this.spec = {
+      map: { yi0: ym.i0, yi1: ym.i1, yw0: ym.w0, yw1: ym.w1, xi0: xm.i0, xi1: xm.i1, xw0: xm.w0, xw1: xm.w1, nearest: mode === 'nearest' },
+      shape: { c: input.c, h: input.h, w: input.w, H: h, W: w },
+      vertical,
+      // Exact bilinear doubling (the Deep Decoder / DIP case) has its own kernels.
+      doubling: mode === 'bilinear' && w === 2 * input.w && (vertical || (h === 1 && input.h === 1)),
+    };
+  }
+
+  scratchFloats(): number {
+    return resizeScratchFloats(this.spec);
   }
 
   init(): void {}
 
-  forward(ctx: RunContext): void {
-    const f = ctx.f32;
-    const x = this.inputs[0]!;
-    const y = this.output;
-    if (this.doubling && ctx.kernels.upsample2xLayer && f instanceof Float32Array) {
-      ctx.kernels.upsample2xLayer(f, x.offset, y.offset, x.c, x.h, x.w, this.vertical, false, false);
-      return;
-    }
-    if (this.doubling) {
-      for (let c = 0; c < x.c; c++) ctx.kernels.upsample2x(f, x.offset + c * x.plane, y.offset + c * y.plane, x.h, x.w, this.vertical, ctx.scratch);
-      return;
-    }
-    ctx.kernels.resize(f, this.map, this.shape, x.offset, y.offset);
+  forward(engine: Engine): void {
+    engine.resize(this.spec, this.inputs[0]!.value, this.output.value);
   }
 
-  backward(ctx: RunContext, accumulate: readonly boolean[]): void {
-    const x = this.inputs[0]!;
-    if (x.gradOffset < 0) return;
-    const f = ctx.f32;
-    const y = this.output;
-    if (this.doubling && ctx.kernels.upsample2xLayer && f instanceof Float32Array) {
-      ctx.kernels.upsample2xLayer(f, y.gradOffset, x.gradOffset, x.c, x.h, x.w, this.vertical, true, accumulate[0]!);
-      return;
-    }
-    if (this.doubling) {
-      for (let c = 0; c < x.c; c++) ctx.kernels.upsample2xBackward(f, y.gradOffset + c * y.plane, x.gradOffset + c * x.plane, x.h, x.w, this.vertical, ctx.scratch, accumulate[0]!);
-      return;
-    }
-    ctx.kernels.resizeBackward(f, this.map, this.shape, y.gradOffset, x.gradOffset, accumulate[0]!);
+  backward(engine: Engine, accumulate: readonly boolean[]): void {
+    const dx = this.inputs[0]!.grad;
+    if (dx) engine.resizeBackward(this.spec, this.output.grad!, dx, accumulate[0]!);
   }
 }

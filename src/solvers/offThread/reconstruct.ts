@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import { isPlainObject } from '../../core/validate.js';
-import { getKernels } from '../../engine/select.js';
+import { getEngine } from '../../engine/select.js';
 import { checkOperator, isLinearOperator, type LinearOperator } from '../../operators/linearOperator.js';
 import { isRegisteredMethod, METHODS, reconstructSync, type ReconstructOptions } from '../reconstruct.js';
 import type { RecoveryResult } from '../result.js';
@@ -20,7 +20,8 @@ export async function reconstruct(options: ReconstructOptions): Promise<Recovery
   if (!isPlainObject(options)) throw new InvalidArgumentError(fn, 'options', 'an options object', options);
   const { operator, basis, onProgress, signal, ...rest } = options;
   checkCallbacks(fn, onProgress, signal);
-  const kernels = getKernels().name;
+  // The selected engine's name: a device engine (tfjs) is not one a worker selects, so its fits stay here.
+  const kernels = getEngine().name;
   const builtIn = (METHODS as readonly unknown[]).includes(options.method) && !isRegisteredMethod(options.method);
   const basisOperator = typeof basis === 'object' && basis !== null;
   if (!builtIn || !isLinearOperator(operator) || (basisOperator && !isLinearOperator(basis)) || !engineOfKernels(kernels)) return reconstructSync(options);
