@@ -210,6 +210,11 @@ export class Network {
     if (!this.arena) this.setParams(this.params);
   }
 
+  /** The kernels of an arena engine (null on a device engine). */
+  get kernels(): Kernels | null {
+    return this.engine instanceof ArenaEngine ? this.engine.kernels : null;
+  }
+
   /** Writes the parameters to the engine (nothing to do on an arena engine given its own view). */
   setParams(values: ArrayLike<number>): void {
     if (this.arena) {
