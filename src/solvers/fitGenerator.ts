@@ -265,7 +265,7 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult {
   if (holdout?.refit && out.stopReason !== 'diverged' && out.stopReason !== 'aborted') {
     const refit = run(Math.max(1, out.bestIteration), null, false);
     info = { ...info, refitIterations: refit.iterations, heldOutBestIteration: out.bestIteration };
-    out = { ...refit, stopReason: out.stopReason, bestIteration: out.bestIteration, history: { ...out.history, refitLoss: refit.history.loss } as typeof out.history };
+    out = { ...refit, stopReason: out.stopReason, bestIteration: out.bestIteration, history: { ...out.history, refitLoss: refit.history.loss } };
   }
   return {
     method: sgld ? 'sgld' : gen.name,

@@ -26,6 +26,8 @@ export type StopReason =
  * - lambda: the regularisation weight in force at that iteration (continuation).
  * - valLoss: mean squared misfit on held-out measurements; psnr: against a reference, for
  *   plots only; outputVariance: running variance of the generator outputs.
+ * - refitLoss: the loss of the refit on all measurements (generators with hold-out refit), while
+ *   loss, valLoss and psnr stay those of the held-out run that chose the iteration count.
  * - iteration: the iteration number of each entry when not every iteration is recorded.
  */
 export interface RecoveryHistory {
@@ -39,6 +41,7 @@ export interface RecoveryHistory {
   valLoss?: number[];
   /** Running variance of the outputs (variance-based early stopping). */
   outputVariance?: number[];
+  refitLoss?: number[];
   iteration?: number[];
 }
 
