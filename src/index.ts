@@ -82,7 +82,7 @@ export { omp, type OmpOptions, type OmpInfo } from './solvers/omp.js';
 export { tv, type TvOptions, type TvInfo } from './solvers/tv.js';
 export { bestLambda, logGrid, type BestLambdaOptions, type BestLambdaResult } from './solvers/bestLambda.js';
 export { heldOutSplit, type HeldOutSplit } from './solvers/heldOut.js';
-export { runIterations, below, divergence, patience, type StopRule, type IterationState, type DriverOptions, type DriverResult, type Measures, type Progress } from './solvers/driver.js';
+export { runIterations, below, divergence, patience, type StopRule, type IterationState, type DriverOptions, type DriverResult, type Measures, type StepOutcome, type Progress } from './solvers/driver.js';
 export { dataConsistency } from './solvers/dataConsistency.js';
 
 export { psnr, relativeError, nmse, mse, type MetricOptions } from './metrics/metrics.js';
