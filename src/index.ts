@@ -44,7 +44,7 @@ export { setThreads, getThreads } from './core/threads.js';
 export { nativeKernels } from './engine/nativeKernels.js';
 export { nativeAvailable, nativeStatus } from './core/native.js';
 export { getKernels, setKernels, kernelsFor, engineInfo, getEngine, setEngine, engineFor, arenaBackend, type EngineName } from './engine/select.js';
-export { tfjsBackend, TFJS_PACKAGES } from './engine/tfjsBackend.js';
+export { tfjsBackend, TFJS_PACKAGES, type TfjsBackendOptions } from './engine/tfjsBackend.js';
 export type { Engine, EngineBackend, EngineOptimizer, OptimizerOptions, ConvSpec, NormSpec, ResizeSpec, PointwiseKind, ConcatPart } from './engine/engine.js';
 export { Slot } from './engine/tensor.js';
 export { Adam, Sgd } from './engine/adam.js';

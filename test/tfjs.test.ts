@@ -110,6 +110,19 @@ suite('tfjs engine (TensorFlow.js cpu backend) against the native engine', () =>
     });
   }
 
+  // The weight gradient of k x k convolutions as accelerated backends compute it (their
+  // Conv2DBackpropFilter kernel; the cpu backend has it too, only slow): the path a GPU runs.
+  const kernelPath = loaded ? tfjsBackend(loaded, { filterGradient: 'kernel' }) : tfjs;
+  for (const [name, make] of [cases[3]!, cases[5]!, cases[6]!]) {
+    it(`${name}: the filter-gradient kernel path (what a GPU backend runs) agrees too`, () => {
+      const a = outputAndGradient(build(make, 'native'));
+      const b = outputAndGradient(build(make, kernelPath));
+      // measured: the same as the default path (gradients 9e-7 to 1.3e-6).
+      expect(relMax(b.out, a.out)).toBeLessThan(TOL);
+      expect(relMax(b.grad, a.grad)).toBeLessThan(TOL);
+    });
+  }
+
   it('keeps no tensors per step (every operation runs in tf.tidy)', () => {
     const g = build(() => convDecoder({ outShape: [12, 12], channels: 4, depth: 3, seed: 1 }), tfjs);
     const p = g.initialParams();
@@ -192,6 +205,8 @@ suite('tfjs engine selection and bad input', () => {
     expect(() => setEngine('gpu' as never)).toThrow(InvalidArgumentError);
     expect(() => setEngine({} as never)).toThrow(InvalidArgumentError);
     expect(() => tfjsBackend({ conv2d: 1 })).toThrow(/tfjsBackend: argument 'tf' expected a TensorFlow.js module/);
+    expect(() => tfjsBackend(tf, { filterGradient: 'fast' as never })).toThrow(/tfjsBackend: argument 'options' expected/);
+    expect(() => tfjsBackend(tf, { unknown: 1 } as never)).toThrow(InvalidArgumentError);
     expect(() => kernelsFor('tfjs')).toThrow(InvalidArgumentError);
     setEngine(tfjs);
     expect(() => deepDecoder({ outShape: [8, 8], channels: 4, depth: 2, seed: 1, precision: 'float64' })).toThrow(/tfjs engine: argument 'precision' expected 'float32'/);

@@ -47,7 +47,26 @@ export function loadTfjs(packages: readonly string[] = TFJS_PACKAGES): Loaded {
 
 const backendName = tfBackendName;
 
-function makeBackend(l: Loaded): EngineBackend {
+function checkTf(tf: unknown): Tf {
+  const t = tf as Partial<Tf> | null;
+  if (typeof tf !== 'object' || t === null || typeof t.conv2d !== 'function' || typeof t.getBackend !== 'function') {
+    throw new InvalidArgumentError('tfjsBackend', 'tf', 'a TensorFlow.js module (import * as tf from "@tensorflow/tfjs")', tf);
+  }
+  return tf as Tf;
+}
+
+/** Options of tfjsBackend. */
+export interface TfjsBackendOptions {
+  /**
+   * How the weight gradient of a k x k convolution is computed: 'kernel', the backend's
+   * Conv2DBackpropFilter (cuDNN on tfjs-node-gpu); 'convolution', a forward convolution of the
+   * input's channels by dY (for backends whose filter kernel is slow or missing: cpu, wasm).
+   * Default: 'convolution' on the cpu and wasm backends, else 'kernel'.
+   */
+  filterGradient?: 'kernel' | 'convolution';
+}
+
+function makeBackend(l: Loaded, options: TfjsBackendOptions = {}): EngineBackend {
   const { tf, from } = l;
   return Object.freeze({
     get name() {
@@ -56,7 +75,9 @@ function makeBackend(l: Loaded): EngineBackend {
     location: 'device' as const,
     open(precision: Precision): Engine {
       if (precision !== 'float32') throw new InvalidArgumentError('tfjs engine', 'precision', "'float32' (TensorFlow.js computes in float32)", precision);
-      return new TfjsEngine(tf, `tfjs-${backendName(tf)}`);
+      const backend = backendName(tf);
+      const useKernel = options.filterGradient ? options.filterGradient === 'kernel' : backend !== 'cpu' && backend !== 'wasm';
+      return new TfjsEngine(tf, `tfjs-${backend}`, useKernel);
     },
     describe: () => `tfjs ${tf.version_core ?? ''} (backend ${backendName(tf)}, from ${from})`,
   });
@@ -67,16 +88,21 @@ function makeBackend(l: Loaded): EngineBackend {
  * `await tf.setBackend('wasm')`), or by default the first of TFJS_PACKAGES that is installed.
  * Throws NotSupportedError naming what to install when none is.
  */
-export function tfjsBackend(tf?: unknown): EngineBackend {
-  if (tf !== undefined) {
-    const t = tf as Partial<Tf>;
-    if (typeof tf !== 'object' || tf === null || typeof t.conv2d !== 'function' || typeof t.getBackend !== 'function') {
-      throw new InvalidArgumentError('tfjsBackend', 'tf', 'a TensorFlow.js module (import * as tf from "@tensorflow/tfjs")', tf);
+export function tfjsBackend(tf?: unknown, options?: TfjsBackendOptions): EngineBackend {
+  if (options !== undefined) {
+    const fg = (options as Partial<TfjsBackendOptions> | null)?.filterGradient;
+    if (typeof options !== 'object' || options === null || Object.keys(options).some((k) => k !== 'filterGradient') || (fg !== undefined && fg !== 'kernel' && fg !== 'convolution')) {
+      throw new InvalidArgumentError('tfjsBackend', 'options', "{ filterGradient?: 'kernel' | 'convolution' }", options);
     }
-    let b = backends.get(tf);
+    // A backend with its own options is not shared through the cache.
+    return makeBackend(tf === undefined ? loadTfjs() : { tf: checkTf(tf), from: 'given' }, options);
+  }
+  if (tf !== undefined) {
+    const given = checkTf(tf);
+    let b = backends.get(given);
     if (!b) {
-      b = makeBackend({ tf: tf as Tf, from: 'given' });
-      backends.set(tf, b);
+      b = makeBackend({ tf: given, from: 'given' });
+      backends.set(given, b);
     }
     return b;
   }

@@ -43,16 +43,12 @@ export class TfjsEngine implements Engine {
   private readonly tapConsts = new WeakMap<TapMap, { index: TfModule.Tensor1D; weight: T }[]>();
   private readonly constList: T[] = [];
 
-  /** Whether the backend's Conv2DBackpropFilter kernel is the fast way to the weight gradient. */
-  private readonly filterKernel: boolean;
-
   constructor(
     readonly tf: Tf,
     readonly name: string,
-  ) {
-    const backend = tfBackendName(tf);
-    this.filterKernel = backend !== 'cpu' && backend !== 'wasm';
-  }
+    /** Whether the weight gradient comes from the backend's Conv2DBackpropFilter kernel (else from a forward convolution). */
+    private readonly filterKernel: boolean,
+  ) {}
 
   private get(slot: Slot): T {
     const t = this.store.get(slot);
