@@ -155,27 +155,40 @@ function shiftedProx(p: Problem, v: Float64Array, t: number, shift: number[]): {
   const [dr, dc] = W.inShape.length === 1 ? [0, shift[0]!] : [shift[0]!, shift[1]!];
   const ch = complex ? 2 : 1;
   const n = rows * cols;
-  const at = (i: number, j: number) => ((i + dr) % rows) * cols + ((j + dc) % cols);
+  // Row i goes to row (i + dr) mod rows; columns j < cols - dc move right by dc, the rest wrap.
+  const wrap = cols - dc;
   const parts: Float64Array[] = [];
   for (let c = 0; c < ch; c++) {
     const buf = new Float64Array(n);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) buf[at(i, j)] = v[(i * cols + j) * ch + c]!;
+    for (let i = 0; i < rows; i++) {
+      const src = i * cols;
+      const dst = ((i + dr) % rows) * cols + dc;
+      for (let j = 0; j < wrap; j++) buf[dst + j] = v[(src + j) * ch + c]!;
+      for (let j = wrap; j < cols; j++) buf[dst + j - cols] = v[(src + j) * ch + c]!;
+    }
     parts.push(W.apply(buf));
   }
   let l1 = 0;
   const re = parts[0]!;
   const im = parts[1];
   for (let k = 0; k < re.length; k++) {
-    const mag = im ? Math.hypot(re[k]!, im[k]!) : Math.abs(re[k]!);
+    const a = re[k]!;
+    const b = im ? im[k]! : 0;
+    const mag = Math.sqrt(a * a + b * b);
     const s = mag > t ? 1 - t / mag : 0;
-    re[k]! *= s;
-    if (im) im[k]! *= s;
+    re[k] = a * s;
+    if (im) im[k] = b * s;
     l1 += s * mag;
   }
   const x = new Float64Array(v.length);
   for (let c = 0; c < ch; c++) {
     const back = W.applyAdjoint(parts[c]!);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) x[(i * cols + j) * ch + c] = back[at(i, j)]!;
+    for (let i = 0; i < rows; i++) {
+      const dst = i * cols;
+      const src = ((i + dr) % rows) * cols + dc;
+      for (let j = 0; j < wrap; j++) x[(dst + j) * ch + c] = back[src + j]!;
+      for (let j = wrap; j < cols; j++) x[(dst + j) * ch + c] = back[src + j - cols]!;
+    }
   }
   return { x, l1 };
 }
@@ -212,13 +225,14 @@ function solve(
   let last = null as { sum: Float64Array; count: number } | null;
   let averageChange = NaN;
   const dims = p.W.inShape.length;
+  // Scratch reused every step (neither is kept past it).
+  const r = new Float64Array(y.length);
+  const v = new Float64Array(x.length);
   const step = (it: number) => {
     // B z by extrapolation saves an apply; refreshed now and then against round-off drift.
     if (it % 50 === 0 && it > 0) bz = B.apply(z);
-    const r = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) r[i] = bz[i]! - y[i]!;
     const g = B.applyAdjoint(r);
-    const v = new Float64Array(x.length);
     for (let i = 0; i < v.length; i++) v[i] = z[i]! - g[i]! / L;
     const shift = Array.from({ length: dims }, () => rng.integer(0, block));
     const { x: next, l1 } = shiftedProx(p, v, weight / L, shift);
@@ -354,7 +368,9 @@ export function randomShiftLasso(options: RandomShiftLassoOptions): RecoveryResu
   const padded = grid.map((d) => Math.ceil(d / block) * block);
   const crop = cropOperator(grid, padded, complex ? 2 : 1);
   const W = waveletBasis({ shape: padded, wavelet, levels });
-  const B = onPadded(A, crop);
+  // Without padding the crop is the identity: A itself then, without the copies.
+  const unpadded = padded.every((d, i) => d === grid[i]);
+  const B = unpadded ? A : onPadded(A, crop);
   const L = 1.02 * opNormSquared(B, { seed: 1, iterations: 60 });
   const p: Problem = { B, y, L: Math.max(L, 1e-300), complex, W, crop, block };
   const lambdaMax = lambdaMaxOf(p, B, y);
@@ -379,7 +395,7 @@ export function randomShiftLasso(options: RandomShiftLassoOptions): RecoveryResu
     // oracle weight on a grid).
     lambdaRule = 'held-out';
     const split = heldOutSplit(A, y, 0.1, seed);
-    const train: Problem = { ...p, B: onPadded(split.train, crop), y: split.yTrain };
+    const train: Problem = { ...p, B: unpadded ? split.train : onPadded(split.train, crop), y: split.yTrain };
     const trainMax = lambdaMaxOf(train, train.B, split.yTrain);
     path = { lambda: [], score: [] };
     const points: { lambda: number; score: number; x: Float64Array }[] = [];
