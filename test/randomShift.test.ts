@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeMismatchError } from '../src/core/errors.js';
-import { variableDensityMask } from '../src/operators/masks.js';
+import { cartesianMask, variableDensityMask } from '../src/operators/masks.js';
 import { fourier } from '../src/operators/fourier.js';
 import { gaussian } from '../src/operators/gaussian.js';
 import { randomShiftLasso } from '../src/solvers/randomShiftLasso.js';
@@ -67,6 +67,22 @@ describe('randomShiftLasso (BART-style random wavelet shifts)', () => {
     expect(r.info!.lambdaRule).toBe('held-out');
     expect(r.info!.path!.lambda.length).toBeGreaterThan(3);
     expect(relErr(r.x, x)).toBeLessThan(1e-3); // measured 1.9e-7 (noiseless: the rule lands at 1e-7 lambda_max)
+  });
+  it('held-out rule: falls back to a fixed ratio, and says so, when no weight predicts the held-out samples', () => {
+    // White noise has no structure to predict missing k-space from: every weight scores about
+    // as the zero image does (measured 1.02 of it), so the path cannot choose.
+    const n = 32;
+    let state = 12345;
+    const noise = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+    const truth = new Float64Array(2 * n * n).map(() => noise());
+    const A = fourier({ shape: [n, n], mask: cartesianMask({ shape: [n, n], acceleration: 4, seed: 1 }), complexInput: true });
+    const r = randomShiftLasso({ operator: A, measurements: A.apply(truth) });
+    expect(r.info!.lambdaRule).toBe('held-out');
+    expect(r.info!.fallback).toMatch(/no weight predicted the held-out measurements/);
+    expect(r.info!.lambda / r.info!.lambdaMax).toBeCloseTo(1e-4, 12);
+    // A structured image keeps the rule's own choice.
+    const { A: B, y } = mri(32, 32, 0.33);
+    expect(randomShiftLasso({ operator: B, measurements: y, wavelet: 'haar' }).info!.fallback).toBeUndefined();
   });
   it('1D real signals, and complex operators without a shape', () => {
     const n = 100; // not a multiple of 2^levels: padded to 112

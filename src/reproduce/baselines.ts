@@ -2,11 +2,13 @@ import { psnrValue, relativeErrorValue } from '../core/quality.js';
 import type { LinearOperator } from '../operators/linearOperator.js';
 import { basisByName } from '../solvers/bases/bases.js';
 import { fista } from '../solvers/fista.js';
+import { randomShiftLasso } from '../solvers/randomShiftLasso.js';
 import { tv } from '../solvers/tv.js';
 import type { RecoveryResult } from '../solvers/result.js';
 import { round } from './common.js';
 
-export type BaselineName = 'lasso-db4' | 'lasso-dct' | 'tv' | 'l1-wavelet-cs';
+/** 'l1-wavelet-shift': db4 with a random shift of the wavelet grid per iteration (BART pics' l1-wavelet), for MRI. */
+export type BaselineName = 'lasso-db4' | 'lasso-dct' | 'tv' | 'l1-wavelet-cs' | 'l1-wavelet-shift';
 
 export interface BaselineRun {
   result: RecoveryResult;
@@ -20,13 +22,15 @@ export interface BaselineRun {
 
 /** Solves one baseline at weight w (TV's lambda, or Lasso's lambda / lambda_max), warm-started from x0. */
 function solver(name: BaselineName, A: LinearOperator, y: Float64Array, shape: number[], iterations: number, tolerance: number) {
-  const basis = name === 'tv' ? null : basisByName(name === 'lasso-dct' ? 'dct' : 'db4', shape, undefined, 'reproduce', name === 'l1-wavelet-cs' ? 4 : undefined);
+  const basis = name === 'tv' || name === 'l1-wavelet-shift' ? null : basisByName(name === 'lasso-dct' ? 'dct' : 'db4', shape, undefined, 'reproduce', name === 'l1-wavelet-cs' ? 4 : undefined);
   // TV takes complex images (interleaved) as [h, w, 2]; the wavelet bases work on the real shape.
   const tvShape = shape.reduce((a, b) => a * b, 1) * 2 === A.inSize ? [...shape, 2] : shape;
   return (w: number | undefined, x0?: Float64Array): RecoveryResult => {
     // A warm start replaces the continuation from a large weight.
     const warm = x0 ? { x0, continuation: false } : {};
     if (name === 'tv') return tv({ operator: A, measurements: y, shape: tvShape, lambda: w, iterations, tolerance, ...warm });
+    // Its iterates never settle (a new shift each step), so it stops on its own epoch-mean rule, not on `tolerance`.
+    if (name === 'l1-wavelet-shift') return randomShiftLasso({ operator: A, measurements: y, shape, wavelet: 'db4', lambdaRatio: w, iterations, seed: 'reproduce', ...(x0 ? { x0 } : {}) });
     return fista({ operator: A, measurements: y, basis: basis!, lambdaRatio: w, iterations, tolerance, ...warm });
   };
 }
