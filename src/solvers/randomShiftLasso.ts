@@ -408,9 +408,10 @@ export function randomShiftLasso(options: RandomShiftLassoOptions): RecoveryResu
     lambdaRule = 'ratio';
   } else {
     // Held-out rule: a warm-started path of weights from lambda_max down, 4 per decade, fitted
-    // on 90% of the measurements and scored on the rest; the path stops once 3 points in a row
-    // lower the best score by less than 1%, and the weight is the largest one scoring within 5%
-    // of the best. On noiseless MRI the score keeps creeping down to basis pursuit while the
+    // on 90% of the measurements and scored on the rest; after its first 2 decades the path stops
+    // once 3 points in a row lower the best score by less than 1%, and the weight is the largest
+    // one scoring within 5% of the best (or the fixed fallback ratio when no weight scores
+    // clearly better than the zero image). On noiseless MRI the score keeps creeping down to basis pursuit while the
     // image does not improve: measured on cameraman 128x128 VD 1/4 (db2), the score still falls
     // at 6e-6 lambda_max (an image of 30.3 dB) and the 5% rule picks 1e-4 (31.0 dB, as the
     // oracle weight on a grid).
