@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "conv3x3.h"
+#include "winograd.h"
 #include "gaussian.h"
 #include "ucs_native.h"
 
@@ -719,6 +720,64 @@ static napi_value js_conv3_backward_weight(napi_env env, napi_callback_info info
   return NULL;
 }
 
+/* ---------------------------------------------------------------- Winograd F(4x4, 3x3) (winograd.c) */
+
+/* winogradScratch(cin, cout, h, w): floats of scratch the forward and input-gradient passes need */
+static napi_value js_wino_scratch(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin_any(&c, env, info, 4, "untrained-cs native winogradScratch: too few arguments")) return NULL;
+  const long cin = arg_long(&c, 0), cout = arg_long(&c, 1), h = arg_long(&c, 2), w = arg_long(&c, 3);
+  if (c.ok && (cin < 1 || cout < 1 || h < 1 || w < 1)) fail(&c, "untrained-cs native winograd: sizes must be >= 1");
+  if (!c.ok) return NULL;
+  Conv3 g = {cin, cout, h, w, 0};
+  return number(env, (double)winograd_scratch_floats(&g));
+}
+
+static napi_value js_wino_available(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  napi_get_boolean(env, winograd_available(), &r);
+  return r;
+}
+
+/* The geometry (cin, cout, h, w) at i .. i + 3, checked. */
+static Conv3 wino_arg(Call *c, size_t i) {
+  Conv3 g = {arg_long(c, i), arg_long(c, i + 1), arg_long(c, i + 2), arg_long(c, i + 3), 0};
+  if (c->ok && (g.cin < 1 || g.cout < 1 || g.h < 1 || g.w < 1)) fail(c, "untrained-cs native winograd: sizes must be >= 1");
+  if (c->ok && !winograd_available()) fail(c, "untrained-cs native winograd: needs AVX-512 (winogradAvailable() is false)");
+  return g;
+}
+
+/* winogradForward(f, cin, cout, h, w, x, weight, bias (-1: none), y, acc, scratch, threads) */
+static napi_value js_wino_forward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 12)) return NULL;
+  Conv3 g = wino_arg(&c, 1);
+  const long x = arg_long(&c, 5), w = arg_long(&c, 6), b = arg_long(&c, 7), y = arg_long(&c, 8), s = arg_long(&c, 10);
+  const int acc = arg_bool(&c, 9), threads = (int)arg_long(&c, 11);
+  if (!c.ok) return NULL;
+  const float *xp = span(&c, x, g.cin * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9), *bp = b < 0 ? NULL : span(&c, b, g.cout);
+  float *yp = span(&c, y, g.cout * g.h * g.w), *sp = span(&c, s, winograd_scratch_floats(&g));
+  if (!c.ok) return NULL;
+  winograd_forward(&g, xp, wp, bp, yp, acc, sp, threads);
+  return NULL;
+}
+
+/* winogradBackwardData(f, cin, cout, h, w, dy, weight, dx, acc, scratch, threads) */
+static napi_value js_wino_backward_data(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 11)) return NULL;
+  Conv3 g = wino_arg(&c, 1);
+  const long dy = arg_long(&c, 5), w = arg_long(&c, 6), dx = arg_long(&c, 7), s = arg_long(&c, 9);
+  const int acc = arg_bool(&c, 8), threads = (int)arg_long(&c, 10);
+  if (!c.ok) return NULL;
+  const float *dyp = span(&c, dy, g.cout * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9);
+  float *dxp = span(&c, dx, g.cin * g.h * g.w), *sp = span(&c, s, winograd_scratch_floats(&g));
+  if (!c.ok) return NULL;
+  winograd_backward_data(&g, dyp, wp, dxp, acc, sp, threads);
+  return NULL;
+}
+
 static napi_value js_isa(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -766,6 +825,10 @@ NAPI_MODULE_INIT() {
       {"conv3x3Forward", js_conv3_forward},
       {"conv3x3BackwardData", js_conv3_backward_data},
       {"conv3x3BackwardWeight", js_conv3_backward_weight},
+      {"winogradAvailable", js_wino_available},
+      {"winogradScratch", js_wino_scratch},
+      {"winogradForward", js_wino_forward},
+      {"winogradBackwardData", js_wino_backward_data},
       {"isa", js_isa},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -2,7 +2,8 @@ import type { FloatArray } from '../core/vector.js';
 import { nativeAddon, type NativeAddon } from '../core/native.js';
 import { getThreads } from '../core/threads.js';
 import { portableKernels, type DirectConv3x3, type Kernels } from './kernels.js';
-import { direct3x3Wins } from './conv3x3Choice.js';
+import type { ConvGeometry } from './im2col.js';
+import { direct3x3Wins, winograd3x3Wins } from './conv3x3Choice.js';
 
 /**
  * The optional native kernels (native/ucs_native.c, built at install time by native/build.mjs):
@@ -11,17 +12,26 @@ import { direct3x3Wins } from './conv3x3Choice.js';
  * unavailable (src/core/native.ts), nativeKernels() is null and the WebAssembly SIMD kernels
  * are used instead.
  */
-/** The direct 3x3 convolutions of native/conv3x3.c, where this build and CPU have them. */
+/**
+ * The direct 3x3 convolutions of native/conv3x3.c, where this build and CPU have them, with
+ * Winograd F(4x4, 3x3) (native/winograd.c) for the forward and input-gradient passes where
+ * winograd3x3Wins says so.
+ */
 function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
   if (typeof a.conv3x3Available !== 'function' || !a.conv3x3Available()) return undefined;
+  const wino = typeof a.winogradAvailable === 'function' && a.winogradAvailable();
+  const winoFwd = (g: ConvGeometry, out: number) => wino && winograd3x3Wins(g, g.c, out);
+  const winoBwd = (g: ConvGeometry, out: number) => wino && winograd3x3Wins(g, out, g.c);
   return {
-    serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && direct3x3Wins(g, out),
-    scratchFloats: (g, out) => a.conv3x3Scratch(g.c, out, g.h, g.w, g.reflect),
+    serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && (direct3x3Wins(g, out) || winoFwd(g, out) || winoBwd(g, out)),
+    scratchFloats: (g, out) => Math.max(a.conv3x3Scratch(g.c, out, g.h, g.w, g.reflect), winoFwd(g, out) || winoBwd(g, out) ? a.winogradScratch(g.c, out, g.h, g.w) : 0),
     forward(f, g, out, x, weight, bias, y, acc, scratch) {
-      a.conv3x3Forward(f, g.c, out, g.h, g.w, g.reflect, x, weight, bias, y, acc, scratch, getThreads());
+      if (winoFwd(g, out)) a.winogradForward(f, g.c, out, g.h, g.w, x, weight, bias, y, acc, scratch, getThreads());
+      else a.conv3x3Forward(f, g.c, out, g.h, g.w, g.reflect, x, weight, bias, y, acc, scratch, getThreads());
     },
     backwardData(f, g, out, dy, weight, dx, acc, scratch) {
-      a.conv3x3BackwardData(f, g.c, out, g.h, g.w, g.reflect, dy, weight, dx, acc, scratch, getThreads());
+      if (winoBwd(g, out)) a.winogradBackwardData(f, g.c, out, g.h, g.w, dy, weight, dx, acc, scratch, getThreads());
+      else a.conv3x3BackwardData(f, g.c, out, g.h, g.w, g.reflect, dy, weight, dx, acc, scratch, getThreads());
     },
     backwardWeight(f, g, out, x, dy, dWeight, dBias, scratch) {
       a.conv3x3BackwardWeight(f, g.c, out, g.h, g.w, g.reflect, x, dy, dWeight, dBias, scratch, getThreads());

@@ -1,0 +1,363 @@
+/*
+ * Winograd F(4x4, 3x3) (Lavin & Gray 2016) for 3x3 stride-1 zero-padded convolutions with many
+ * channels (AVX-512): 36 multiplies per 4x4 output tile and channel pair instead of 144, so the
+ * batched products do 4x fewer FMAs than the direct kernels of conv3x3.c; the transforms cost
+ * about a tenth of that at 64 channels.
+ *
+ *   Y = A^T [ (G g G^T) . (B^T d B) ] A   per 6x6 input tile d (stride 4), 3x3 filter g.
+ *
+ * Layout: the input is copied once into zero-padded planes whose rows hold whole groups of 16
+ * tiles (64 pixels). Work units are one band of 4 output rows x up to 32 tiles (128 pixels):
+ * the unit's input transform V[36][cin][32] (vector lanes = 16 horizontally adjacent tiles; a
+ * tile row is deinterleaved from four loads by permutes), then per block of 8 outputs 36
+ * products M[xi][8][32] = U[xi][8][cin] V[xi][cin][32] (the 8 x 32 register tile of conv3x3.c's
+ * forward kernel), then the output transform, interleaved back to pixel rows, bias and stores.
+ * V stays in L2 (36 cin 32 floats: 295 KB at 64 channels), M in L1.
+ *
+ * The input gradient is the same convolution of the output gradient with the weights
+ * transposed and flipped. Units are claimed one at a time by the two threads (pool.c), each
+ * with its own V and M.
+ *
+ * Rounding: the transforms' constants (1/4, 1/6, 1/24, 2, 4, 5, 8) change the float32 rounding;
+ * measured errors against a float64 reference are in test/winograd.test.ts and conv3x3Choice.ts.
+ */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ucs_native.h"
+#include "winograd.h"
+
+enum { WG_KB = 8, WG_LANES = 16, WG_GROUP_PX = 64, WG_UNIT_GROUPS = 2, WG_TB = WG_LANES * WG_UNIT_GROUPS, WG_XI = 36 };
+
+static long wg_round_up(long v, long m) { return (v + m - 1) / m * m; }
+
+typedef struct {
+  long th, tw, ng; /* tile rows, tile columns, groups of 16 tile columns */
+  long rows, stride; /* padded planes: rows x stride */
+} WgGeom;
+
+static WgGeom wg_geom(long h, long w) {
+  WgGeom q;
+  q.th = (h + 3) / 4;
+  q.tw = (w + 3) / 4;
+  q.ng = (q.tw + WG_LANES - 1) / WG_LANES;
+  q.rows = 4 * q.th + 2;
+  /* whole groups plus the 16 floats the last tile's two extra columns are loaded from */
+  q.stride = q.ng * WG_GROUP_PX + 16;
+  return q;
+}
+
+static float *wg_take(float **cursor, long floats) {
+  float *p = (float *)(((uintptr_t)*cursor + 63) & ~(uintptr_t)63);
+  *cursor = p + floats;
+  return p;
+}
+
+/* Floats of one direction: padded input planes, packed weights, two parts' V and M. */
+static long wg_direction_floats(long nin, long nout, long h, long w) {
+  const WgGeom q = wg_geom(h, w);
+  return nin * q.rows * q.stride + wg_round_up(nout, WG_KB) * WG_XI * nin + 9 * WG_KB * nin + 2 * (WG_XI * nin * WG_TB + WG_XI * WG_KB * WG_TB);
+}
+
+long winograd_scratch_floats(const Conv3 *g) {
+  const long f = wg_direction_floats(g->cin, g->cout, g->h, g->w), b = wg_direction_floats(g->cout, g->cin, g->h, g->w);
+  return (f > b ? f : b) + 8 * 16;
+}
+
+/* ---------------------------------------------------------------- padding and weights */
+
+typedef struct {
+  const float *src;
+  float *dst;
+  long c, h, w, rows, stride;
+} WgPad;
+
+/* dst plane: row r, column q = src (r - 1, q - 1), zero outside. */
+static void wg_pad_part(void *arg, int part, int parts) {
+  const WgPad *j = arg;
+  long c0, c1;
+  part_range(j->c, part, parts, 1, &c0, &c1);
+  for (long ch = c0; ch < c1; ch++) {
+    const float *s = j->src + ch * j->h * j->w;
+    float *d = j->dst + ch * j->rows * j->stride;
+    memset(d, 0, sizeof(float) * (size_t)j->stride);
+    for (long r = 1; r <= j->h; r++) {
+      float *dr = d + r * j->stride;
+      dr[0] = 0;
+      memcpy(dr + 1, s + (r - 1) * j->w, sizeof(float) * (size_t)j->w);
+      memset(dr + 1 + j->w, 0, sizeof(float) * (size_t)(j->stride - 1 - j->w));
+    }
+    memset(d + (j->h + 1) * j->stride, 0, sizeof(float) * (size_t)((j->rows - j->h - 1) * j->stride));
+  }
+}
+
+#ifdef UCS_X86
+#define A512 __attribute__((target("avx512f")))
+
+/* ---------------------------------------------------------------- transforms */
+
+/* B^T d for one column of six vectors. */
+#define WG_BT(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5)                    \
+  do {                                                                            \
+    const __m512 four = _mm512_set1_ps(4), five = _mm512_set1_ps(5), two = _mm512_set1_ps(2); \
+    const __m512 t1 = _mm512_fnmadd_ps(four, d2, d4), t2 = _mm512_fnmadd_ps(four, d1, d3); \
+    const __m512 t3 = _mm512_sub_ps(d4, d2), t4 = _mm512_mul_ps(two, _mm512_sub_ps(d3, d1)); \
+    o0 = _mm512_fmadd_ps(four, d0, _mm512_fnmadd_ps(five, d2, d4));             \
+    o1 = _mm512_add_ps(t1, t2);                                                   \
+    o2 = _mm512_sub_ps(t1, t2);                                                   \
+    o3 = _mm512_add_ps(t3, t4);                                                   \
+    o4 = _mm512_sub_ps(t3, t4);                                                   \
+    o5 = _mm512_fmadd_ps(four, d1, _mm512_fnmadd_ps(five, d3, d5));             \
+  } while (0)
+
+/* A^T m for one column of six vectors: four outputs. */
+#define WG_AT(m0, m1, m2, m3, m4, m5, o0, o1, o2, o3)                              \
+  do {                                                                            \
+    const __m512 a = _mm512_add_ps(m1, m2), b = _mm512_sub_ps(m1, m2);            \
+    const __m512 c = _mm512_add_ps(m3, m4), d = _mm512_sub_ps(m3, m4);            \
+    o0 = _mm512_add_ps(_mm512_add_ps(m0, a), c);                                  \
+    o1 = _mm512_fmadd_ps(_mm512_set1_ps(2), d, b);                                \
+    o2 = _mm512_fmadd_ps(_mm512_set1_ps(4), c, a);                                \
+    o3 = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(8), d, b), m5);             \
+  } while (0)
+
+/*
+ * U[b][xi][i][o] = (G g G^T)[xi] for output 8 b + o and input i, g the 3x3 filter: forward,
+ * weight[out][in]; transposed (input gradient), weight[in][out] flipped. For one block b the
+ * (i, o) pairs are contiguous, so the filters are first gathered into tmp[9][nin 8] and then
+ * transformed 16 pairs a vector (float32 FMAs: one rounding more than float64, far below the
+ * transform's own rounding).
+ */
+A512 static void wg_pack_weights(const float *wt, long cout, long cin, int transposed, float *dst, float *tmp) {
+  const long nout = transposed ? cin : cout, nin = transposed ? cout : cin, nb = wg_round_up(nout, WG_KB) / WG_KB, n = nin * WG_KB;
+  const __m512 q = _mm512_set1_ps(0.25f), s6 = _mm512_set1_ps(1.0f / 6), s12 = _mm512_set1_ps(1.0f / 12), s24 = _mm512_set1_ps(1.0f / 24);
+  for (long b = 0; b < nb; b++) {
+    for (long i = 0; i < nin; i++)
+      for (int o = 0; o < WG_KB; o++) {
+        const long out = b * WG_KB + o;
+        for (int k = 0; k < 9; k++) tmp[k * n + i * WG_KB + o] = out >= nout ? 0.0f : transposed ? wt[(i * cin + out) * 9 + (8 - k)] : wt[(out * cin + i) * 9 + k];
+      }
+    float *u = dst + b * WG_XI * n;
+    for (long p = 0; p < n; p += 16) {
+      const __mmask16 k = n - p >= 16 ? 0xffff : (__mmask16)((1u << (n - p)) - 1);
+      /* G g: rows r of t from the three filter rows, per column c; then t G^T the same way. */
+      __m512 t[6][3];
+#pragma GCC unroll 3
+      for (int c = 0; c < 3; c++) {
+        const __m512 g0 = _mm512_maskz_loadu_ps(k, tmp + c * n + p), g1 = _mm512_maskz_loadu_ps(k, tmp + (3 + c) * n + p), g2 = _mm512_maskz_loadu_ps(k, tmp + (6 + c) * n + p);
+        const __m512 s02 = _mm512_add_ps(g0, g2);
+        t[0][c] = _mm512_mul_ps(q, g0);
+        t[1][c] = _mm512_mul_ps(_mm512_set1_ps(-1.0f / 6), _mm512_add_ps(s02, g1));
+        t[2][c] = _mm512_mul_ps(_mm512_set1_ps(-1.0f / 6), _mm512_sub_ps(s02, g1));
+        t[3][c] = _mm512_fmadd_ps(s24, g0, _mm512_fmadd_ps(s12, g1, _mm512_mul_ps(s6, g2)));
+        t[4][c] = _mm512_fmadd_ps(s24, g0, _mm512_fnmadd_ps(s12, g1, _mm512_mul_ps(s6, g2)));
+        t[5][c] = g2;
+      }
+#pragma GCC unroll 6
+      for (int r = 0; r < 6; r++) {
+        const __m512 g0 = t[r][0], g1 = t[r][1], g2 = t[r][2], s02 = _mm512_add_ps(g0, g2);
+        float *ur = u + r * 6 * n + p;
+        _mm512_mask_storeu_ps(ur, k, _mm512_mul_ps(q, g0));
+        _mm512_mask_storeu_ps(ur + n, k, _mm512_mul_ps(_mm512_set1_ps(-1.0f / 6), _mm512_add_ps(s02, g1)));
+        _mm512_mask_storeu_ps(ur + 2 * n, k, _mm512_mul_ps(_mm512_set1_ps(-1.0f / 6), _mm512_sub_ps(s02, g1)));
+        _mm512_mask_storeu_ps(ur + 3 * n, k, _mm512_fmadd_ps(s24, g0, _mm512_fmadd_ps(s12, g1, _mm512_mul_ps(s6, g2))));
+        _mm512_mask_storeu_ps(ur + 4 * n, k, _mm512_fmadd_ps(s24, g0, _mm512_fnmadd_ps(s12, g1, _mm512_mul_ps(s6, g2))));
+        _mm512_mask_storeu_ps(ur + 5 * n, k, g2);
+      }
+    }
+  }
+}
+
+/*
+ * Input transform of 16 tiles of one channel: `in` points at the top-left padded pixel of the
+ * first tile (rows of stride ws); v receives the 36 transformed vectors at stride vs.
+ */
+A512 static void wg_input_tile(const float *in, long ws, float *v, long vs) {
+  const __m512i lo = _mm512_set_epi32(29, 25, 21, 17, 13, 9, 5, 1, 28, 24, 20, 16, 12, 8, 4, 0);
+  const __m512i hi = _mm512_set_epi32(31, 27, 23, 19, 15, 11, 7, 3, 30, 26, 22, 18, 14, 10, 6, 2);
+  const __m512i sh0 = _mm512_set_epi32(16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+  const __m512i sh1 = _mm512_set_epi32(17, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+  __m512 t[6][6];
+#pragma GCC unroll 6
+  for (int r = 0; r < 6; r++) {
+    const float *row = in + r * ws;
+    const __m512 a = _mm512_loadu_ps(row), b = _mm512_loadu_ps(row + 16), c = _mm512_loadu_ps(row + 32), d = _mm512_loadu_ps(row + 48), e = _mm512_loadu_ps(row + 64);
+    const __m512 l01 = _mm512_permutex2var_ps(a, lo, b), l23 = _mm512_permutex2var_ps(a, hi, b);
+    const __m512 h01 = _mm512_permutex2var_ps(c, lo, d), h23 = _mm512_permutex2var_ps(c, hi, d);
+    const __m512 p0 = _mm512_shuffle_f32x4(l01, h01, 0x44), p1 = _mm512_shuffle_f32x4(l01, h01, 0xEE);
+    const __m512 p2 = _mm512_shuffle_f32x4(l23, h23, 0x44), p3 = _mm512_shuffle_f32x4(l23, h23, 0xEE);
+    const __m512 p4 = _mm512_permutex2var_ps(p0, sh0, e), p5 = _mm512_permutex2var_ps(p1, sh1, e);
+    WG_BT(p0, p1, p2, p3, p4, p5, t[r][0], t[r][1], t[r][2], t[r][3], t[r][4], t[r][5]);
+  }
+#pragma GCC unroll 6
+  for (int j = 0; j < 6; j++) {
+    __m512 o0, o1, o2, o3, o4, o5;
+    WG_BT(t[0][j], t[1][j], t[2][j], t[3][j], t[4][j], t[5][j], o0, o1, o2, o3, o4, o5);
+    _mm512_store_ps(v + (0 * 6 + j) * vs, o0);
+    _mm512_store_ps(v + (1 * 6 + j) * vs, o1);
+    _mm512_store_ps(v + (2 * 6 + j) * vs, o2);
+    _mm512_store_ps(v + (3 * 6 + j) * vs, o3);
+    _mm512_store_ps(v + (4 * 6 + j) * vs, o4);
+    _mm512_store_ps(v + (5 * 6 + j) * vs, o5);
+  }
+}
+
+/*
+ * Output transform of 16 tiles of one output channel: m holds the 36 products at stride ms; the
+ * 4x4 outputs go to out (rows of stride os), `rows` of them and the pixels under mask per
+ * 16-pixel quarter; plus bias, plus what out holds when acc.
+ */
+A512 static void wg_output_tile(const float *m, long ms, float *out, long os, int rows, const __mmask16 mask[4], float bias, int acc) {
+  const __m512i z01a = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i z01b = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+  const __m512i q0 = _mm512_set_epi32(23, 22, 7, 6, 21, 20, 5, 4, 19, 18, 3, 2, 17, 16, 1, 0);
+  const __m512i q1 = _mm512_set_epi32(31, 30, 15, 14, 29, 28, 13, 12, 27, 26, 11, 10, 25, 24, 9, 8);
+  __m512 t[6][4];
+#pragma GCC unroll 6
+  for (int i = 0; i < 6; i++) {
+    const float *mi = m + i * 6 * ms;
+    WG_AT(_mm512_load_ps(mi), _mm512_load_ps(mi + ms), _mm512_load_ps(mi + 2 * ms), _mm512_load_ps(mi + 3 * ms), _mm512_load_ps(mi + 4 * ms), _mm512_load_ps(mi + 5 * ms), t[i][0], t[i][1], t[i][2],
+          t[i][3]);
+  }
+  const __m512 bv = _mm512_set1_ps(bias);
+#pragma GCC unroll 4
+  for (int s = 0; s < 4; s++) {
+    __m512 y[4];
+    WG_AT(t[0][s], t[1][s], t[2][s], t[3][s], t[4][s], t[5][s], y[0], y[1], y[2], y[3]);
+    /* y[r] lane k = output row r, column 4 k + s of the 16 tiles: kept for the interleave below */
+    t[0][s] = y[0], t[1][s] = y[1], t[2][s] = y[2], t[3][s] = y[3];
+  }
+  for (int r = 0; r < rows; r++) {
+    /* pixels 4k + s from the four column vectors t[r][s] */
+    const __m512 a0 = _mm512_permutex2var_ps(t[r][0], z01a, t[r][1]), a1 = _mm512_permutex2var_ps(t[r][0], z01b, t[r][1]);
+    const __m512 b0 = _mm512_permutex2var_ps(t[r][2], z01a, t[r][3]), b1 = _mm512_permutex2var_ps(t[r][2], z01b, t[r][3]);
+    __m512 o[4] = {_mm512_permutex2var_ps(a0, q0, b0), _mm512_permutex2var_ps(a0, q1, b0), _mm512_permutex2var_ps(a1, q0, b1), _mm512_permutex2var_ps(a1, q1, b1)};
+    float *orow = out + r * os;
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) {
+      if (!mask[q]) break;
+      __m512 v = _mm512_add_ps(o[q], bv);
+      if (acc) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask[q], orow + 16 * q));
+      _mm512_mask_storeu_ps(orow + 16 * q, mask[q], v);
+    }
+  }
+}
+
+/* m[o][tb] = sum_i u[i][o] v[i][tb] for 8 outputs and NV (1 or 2) vectors of 16 tiles. */
+A512 __attribute__((always_inline)) static inline void wg_gemm_tile(const float *u, const float *v, long nin, float *m, const int nv) {
+  __m512 s[WG_KB][2];
+#pragma GCC unroll 8
+  for (int o = 0; o < WG_KB; o++) s[o][0] = s[o][1] = _mm512_setzero_ps();
+  for (long i = 0; i < nin; i++, u += WG_KB, v += WG_TB) {
+    const __m512 b0 = _mm512_load_ps(v), b1 = nv == 2 ? _mm512_load_ps(v + 16) : _mm512_setzero_ps();
+#pragma GCC unroll 8
+    for (int o = 0; o < WG_KB; o++) {
+      const __m512 a = _mm512_set1_ps(u[o]);
+      s[o][0] = _mm512_fmadd_ps(a, b0, s[o][0]);
+      if (nv == 2) s[o][1] = _mm512_fmadd_ps(a, b1, s[o][1]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int o = 0; o < WG_KB; o++) {
+    _mm512_store_ps(m + o * WG_TB, s[o][0]);
+    if (nv == 2) _mm512_store_ps(m + o * WG_TB + 16, s[o][1]);
+  }
+}
+A512 static void wg_gemm2(const float *u, const float *v, long nin, float *m) { wg_gemm_tile(u, v, nin, m, 2); }
+A512 static void wg_gemm1(const float *u, const float *v, long nin, float *m) { wg_gemm_tile(u, v, nin, m, 1); }
+
+/* ---------------------------------------------------------------- the pass */
+
+typedef struct {
+  const float *in; /* padded planes */
+  long nin, nout, h, w;
+  WgGeom q;
+  const float *u; /* packed transformed weights */
+  const float *bias;
+  float *out;
+  int acc;
+  float *v[2], *m[2]; /* per part */
+  long unitsPerBand, units;
+  atomic_long next;
+} WgJob;
+
+static void wg_part(void *arg, int part, int parts) {
+  WgJob *j = arg;
+  (void)parts;
+  float *V = j->v[part], *M = j->m[part];
+  const long plane = j->q.rows * j->q.stride, vs = j->nin * WG_TB, ms = WG_KB * WG_TB, outPlane = j->h * j->w;
+  for (long unit; (unit = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->units;) {
+    const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * WG_UNIT_GROUPS;
+    const int ng = j->q.ng - g0 < WG_UNIT_GROUPS ? (int)(j->q.ng - g0) : WG_UNIT_GROUPS;
+    const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
+    /* V[xi][i][16 g + lane] */
+    for (long i = 0; i < j->nin; i++)
+      for (int g = 0; g < ng; g++) wg_input_tile(j->in + i * plane + 4 * ty * j->q.stride + (g0 + g) * WG_GROUP_PX, j->q.stride, V + i * WG_TB + 16 * g, vs);
+    __mmask16 mask[WG_UNIT_GROUPS][4];
+    for (int g = 0; g < ng; g++)
+      for (int k = 0; k < 4; k++) {
+        const long x = (g0 + g) * WG_GROUP_PX + 16 * k, left = j->w - x;
+        mask[g][k] = left >= 16 ? 0xffff : left > 0 ? (__mmask16)((1u << left) - 1) : 0;
+      }
+    for (long b = 0; b < j->nout; b += WG_KB) {
+      const float *ub = j->u + (b / WG_KB) * WG_XI * j->nin * WG_KB;
+      for (int xi = 0; xi < WG_XI; xi++) {
+        if (ng == 2) wg_gemm2(ub + xi * j->nin * WG_KB, V + xi * vs, j->nin, M + xi * ms);
+        else wg_gemm1(ub + xi * j->nin * WG_KB, V + xi * vs, j->nin, M + xi * ms);
+      }
+      const int nco = j->nout - b < WG_KB ? (int)(j->nout - b) : WG_KB;
+      for (int o = 0; o < nco; o++)
+        for (int g = 0; g < ng; g++)
+          wg_output_tile(M + o * WG_TB + 16 * g, ms, j->out + (b + o) * outPlane + 4 * ty * j->w + (g0 + g) * WG_GROUP_PX, j->w, rows, mask[g], j->bias ? j->bias[b + o] : 0.0f, j->acc);
+    }
+  }
+}
+
+/* out (+)= conv(in) with nin -> nout channels, weights packed by wg_pack_weights (`transposed`). */
+static void wg_run(long nin, long nout, long h, long w, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out, int acc, float *scratch, int threads) {
+  const WgGeom q = wg_geom(h, w);
+  float *cur = scratch;
+  float *xp = wg_take(&cur, nin * q.rows * q.stride);
+  float *u = wg_take(&cur, wg_round_up(nout, WG_KB) * WG_XI * nin);
+  float *wtmp = wg_take(&cur, 9 * WG_KB * nin);
+  float *v0 = wg_take(&cur, WG_XI * nin * WG_TB), *v1 = wg_take(&cur, WG_XI * nin * WG_TB);
+  float *m0 = wg_take(&cur, WG_XI * WG_KB * WG_TB), *m1 = wg_take(&cur, WG_XI * WG_KB * WG_TB);
+  WgPad p = {in, xp, nin, h, w, q.rows, q.stride};
+  run_parts(wg_pad_part, &p, nin > 1 && nin * h * w >= (1L << 15) ? threads : 1);
+  wg_pack_weights(weight, wcout, wcin, transposed, u, wtmp);
+  WgJob j;
+  j.in = xp, j.nin = nin, j.nout = nout, j.h = h, j.w = w, j.q = q, j.u = u, j.bias = bias, j.out = out, j.acc = acc;
+  j.v[0] = v0, j.v[1] = v1, j.m[0] = m0, j.m[1] = m1;
+  j.unitsPerBand = (q.ng + WG_UNIT_GROUPS - 1) / WG_UNIT_GROUPS;
+  j.units = q.th * j.unitsPerBand;
+  atomic_init(&j.next, 0);
+  run_parts(wg_part, &j, j.units > 1 ? threads : 1);
+}
+#endif
+
+int winograd_available(void) {
+#ifdef UCS_X86
+  return strcmp(ucs_isa_name(), "avx512") == 0;
+#else
+  return 0;
+#endif
+}
+
+#ifdef UCS_X86
+void winograd_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads) {
+  wg_run(g->cin, g->cout, g->h, g->w, x, weight, g->cout, g->cin, 0, bias, y, acc, scratch, threads);
+}
+
+void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight, float *dx, int acc, float *scratch, int threads) {
+  wg_run(g->cout, g->cin, g->h, g->w, dy, weight, g->cout, g->cin, 1, NULL, dx, acc, scratch, threads);
+}
+#else
+void winograd_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads) {
+  (void)g, (void)x, (void)weight, (void)bias, (void)y, (void)acc, (void)scratch, (void)threads;
+}
+void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight, float *dx, int acc, float *scratch, int threads) {
+  (void)g, (void)dy, (void)weight, (void)dx, (void)acc, (void)scratch, (void)threads;
+}
+#endif
