@@ -320,3 +320,195 @@ int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, in
   for (long i = 0; i < 2 * total; i++) interleaved[i] *= scale;
   return 1;
 }
+
+/* ---- orthonormal DCT-II / DCT-III of real lines (structuredRandom, the DCT Lasso basis) */
+
+/*
+ * Makhoul (1980) with the real-input trick: for even n, the DCT-II of x is read off the DFT of
+ * the reordered v (v_k = x_2k, v_(n-1-k) = x_(2k+1)), and that real DFT of length n comes from
+ * one complex DFT of length h = n/2 of z_j = v_2j + i v_(2j+1). Half the work of the n-point
+ * complex transform the JavaScript path runs, and no round trip through JavaScript per line.
+ * Odd n: the n-point complex DFT of v. Scaling as scipy.fft.dct(norm='ortho').
+ */
+typedef struct {
+  long n;
+  const FftPlan *plan; /* length h (even n) or n (odd n) */
+  cpx *rot;            /* exp(-i pi k / 2n), k <= n/2 */
+  cpx *wk;             /* exp(-2 pi i k / n), k < h (even n) */
+} DctPlan;
+
+enum { MAX_DCT_PLANS = 32 };
+static DctPlan *dct_plans[MAX_DCT_PLANS];
+static int ndct_plans;
+
+static const DctPlan *dct_plan_for(long n) {
+  pthread_mutex_lock(&plans_lock);
+  for (int i = 0; i < ndct_plans; i++)
+    if (dct_plans[i]->n == n) {
+      pthread_mutex_unlock(&plans_lock);
+      return dct_plans[i];
+    }
+  pthread_mutex_unlock(&plans_lock);
+  const long h = n / 2;
+  const FftPlan *fp = plan_for(n % 2 == 0 ? h : n);
+  DctPlan *p = calloc(1, sizeof *p);
+  if (!fp || !p) return free(p), NULL;
+  p->n = n;
+  p->plan = fp;
+  p->rot = malloc(sizeof(cpx) * (size_t)(h + 1));
+  p->wk = malloc(sizeof(cpx) * (size_t)(h + 1));
+  if (!p->rot || !p->wk) return free(p->rot), free(p->wk), free(p), NULL;
+  for (long k = 0; k <= h; k++) {
+    const double a = -PI * (double)k / (double)(2 * n), b = -2 * PI * (double)k / (double)n;
+    p->rot[k] = (cpx){cos(a), sin(a)};
+    p->wk[k] = (cpx){cos(b), sin(b)};
+  }
+  pthread_mutex_lock(&plans_lock);
+  if (ndct_plans < MAX_DCT_PLANS) dct_plans[ndct_plans++] = p;
+  pthread_mutex_unlock(&plans_lock);
+  return p; /* two threads racing on a new size may each build one; both are correct */
+}
+
+/* DCT-II (orthonormal) of x[0..n) in place; work holds 2 n complex values. */
+static void dct2_line(const DctPlan *p, double *x, cpx *work) {
+  const long n = p->n;
+  const double s0 = sqrt(1.0 / (double)n), s = sqrt(2.0 / (double)n);
+  if (n % 2) {
+    cpx *v = work, *scratch = work + n;
+    for (long k = 0; 2 * k < n; k++) v[k] = (cpx){x[2 * k], 0};
+    for (long k = 0; 2 * k + 1 < n; k++) v[n - 1 - k] = (cpx){x[2 * k + 1], 0};
+    transform(p->plan, v, scratch);
+    x[0] = s0 * v[0].re;
+    for (long k = 1; k <= n / 2; k++) {
+      const cpx q = cmul(p->rot[k], v[k]);
+      x[k] = s * q.re;
+      x[n - k] = -s * q.im;
+    }
+    return;
+  }
+  const long h = n / 2;
+  cpx *z = work, *scratch = work + h + 1;
+  /* z_j = v_2j + i v_(2j+1): v_2j = x_4j (2j < h) or x_(2(n-1-2j)+1) ..., written per source. */
+  double *zr = (double *)z;
+  for (long k = 0; k < h; k++) zr[k] = x[2 * k];             /* v_k = x_2k, k < h */
+  for (long k = 0; k < h; k++) zr[n - 1 - k] = x[2 * k + 1]; /* v_(n-1-k) = x_(2k+1) */
+  transform(p->plan, z, scratch);
+  z[h] = z[0];
+  /* V_k = E_k + W^k O_k, E_k = (Z_k + conj Z_(h-k)) / 2, O_k = (Z_k - conj Z_(h-k)) / 2i. */
+  x[0] = s0 * (z[0].re + z[0].im);
+  for (long k = 1; k < h; k++) {
+    const cpx a = z[k], b = {z[h - k].re, -z[h - k].im};
+    const cpx e = {0.5 * (a.re + b.re), 0.5 * (a.im + b.im)};
+    const cpx o = {0.5 * (a.im - b.im), -0.5 * (a.re - b.re)};
+    const cpx wo = cmul(p->wk[k], o);
+    const cpx q = cmul(p->rot[k], (cpx){e.re + wo.re, e.im + wo.im});
+    x[k] = s * q.re;
+    x[n - k] = -s * q.im;
+  }
+  /* V_h = Re Z_0 - Im Z_0 (real); C_h = Re(exp(-i pi / 4) V_h). */
+  x[h] = s * p->rot[h].re * (z[0].re - z[0].im);
+}
+
+/* DCT-III (the orthonormal inverse) of x[0..n) in place; work holds 2 n complex values. */
+static void dct3_line(const DctPlan *p, double *x, cpx *work) {
+  const long n = p->n;
+  const double u0 = sqrt((double)n), u = sqrt((double)n / 2.0);
+  /* Undo the scaling, then V_k = conj(rot_k) (C_k - i C_(n-k)), C_n taken as 0. */
+  if (n % 2) {
+    cpx *v = work, *scratch = work + n;
+    v[0] = (cpx){u0 * x[0], 0};
+    for (long k = 1; k <= n / 2; k++) {
+      const cpx r = {p->rot[k].re, -p->rot[k].im};
+      const cpx vk = cmul(r, (cpx){u * x[k], -u * x[n - k]});
+      v[k] = vk;
+      v[n - k] = (cpx){vk.re, -vk.im};
+    }
+    for (long k = 0; k < n; k++) v[k].im = -v[k].im; /* inverse DFT by conjugation */
+    transform(p->plan, v, scratch);
+    const double inv = 1.0 / (double)n;
+    for (long k = 0; 2 * k < n; k++) x[2 * k] = inv * v[k].re;
+    for (long k = 0; 2 * k + 1 < n; k++) x[2 * k + 1] = inv * v[n - 1 - k].re;
+    return;
+  }
+  const long h = n / 2;
+  cpx *vv = work, *z = work + h + 1, *scratch = work + 2 * h + 2;
+  vv[0] = (cpx){u0 * x[0], 0};
+  for (long k = 1; k <= h; k++) {
+    const cpx r = {p->rot[k].re, -p->rot[k].im};
+    vv[k] = cmul(r, (cpx){u * x[k], -u * x[n - k]});
+  }
+  /* Z_k = E_k + i O_k, E_k = (V_k + conj V_(h-k)) / 2, O_k = conj(W^k) (V_k - conj V_(h-k)) / 2;
+   * stored conjugated, so the forward transform below is the inverse DFT. */
+  for (long k = 0; k < h; k++) {
+    const cpx a = vv[k], b = {vv[h - k].re, -vv[h - k].im};
+    const cpx e = {0.5 * (a.re + b.re), 0.5 * (a.im + b.im)};
+    const cpx o = cmul((cpx){p->wk[k].re, -p->wk[k].im}, (cpx){0.5 * (a.re - b.re), 0.5 * (a.im - b.im)});
+    z[k] = (cpx){e.re - o.im, -(e.im + o.re)};
+  }
+  transform(p->plan, z, scratch);
+  const double inv = 1.0 / (double)h;
+  /* z_j = conj(result) / h = v_2j + i v_(2j+1) */
+  for (long k = 0; k < h; k++) {
+    z[k].re *= inv;
+    z[k].im *= -inv;
+  }
+  const double *vr = (const double *)z;
+  for (long k = 0; k < h; k++) x[2 * k] = vr[k];
+  for (long k = 0; k < h; k++) x[2 * k + 1] = vr[n - 1 - k];
+}
+
+typedef struct {
+  double *data;
+  long total, n, stride;
+  int inverse;
+  const DctPlan *plan;
+  int failed;
+} DctAxis;
+
+static void dct_axis_part(void *arg, int part, int parts) {
+  DctAxis *ax = arg;
+  const long n = ax->n, stride = ax->stride, lines = ax->total / n;
+  /* work: 2n + 4 complex values (z, V and the FFT's scratch), plus a gathered line */
+  cpx *work = malloc(sizeof(cpx) * (size_t)(2 * n + 4 + scratch_size(ax->plan->plan)) + sizeof(double) * (size_t)n);
+  if (!work) {
+    ax->failed = 1;
+    return;
+  }
+  double *line = (double *)(work + 2 * n + 4 + scratch_size(ax->plan->plan));
+  long lo, hi;
+  part_range(lines, part, parts, 1, &lo, &hi);
+  for (long l = lo; l < hi; l++) {
+    const long block = l / stride, inner = l % stride;
+    double *base = ax->data + block * n * stride + inner;
+    double *x = stride == 1 ? base : line;
+    if (stride != 1)
+      for (long j = 0; j < n; j++) line[j] = base[j * stride];
+    if (ax->inverse)
+      dct3_line(ax->plan, x, work);
+    else
+      dct2_line(ax->plan, x, work);
+    if (stride != 1)
+      for (long j = 0; j < n; j++) base[j * stride] = line[j];
+  }
+  free(work);
+}
+
+/* Orthonormal DCT-II (or its inverse) over every axis of a row-major real array; 0 when out of memory. */
+int ucs_dct_nd(double *data, const long *shape, int ndim, int inverse, int threads) {
+  long total = 1;
+  for (int i = 0; i < ndim; i++) total *= shape[i];
+  if (total == 0) return 1;
+  long stride = 1;
+  for (int axis = ndim - 1; axis >= 0; axis--) {
+    const long n = shape[axis];
+    if (n > 1) {
+      DctAxis ax = {data, total, n, stride, inverse, dct_plan_for(n), 0};
+      if (!ax.plan) return 0;
+      /* One line runs on one thread; several lines are shared when there is enough work. */
+      run_parts(dct_axis_part, &ax, total / n >= 2 && total >= 8192 ? threads : 1);
+      if (ax.failed) return 0;
+    }
+    stride *= n;
+  }
+  return 1;
+}

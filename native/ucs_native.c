@@ -586,6 +586,45 @@ static napi_value js_fft(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* dct(data: Float64Array of real values, shape: Int32Array, inverse, threads): orthonormal DCT-II / III */
+static napi_value js_dct(napi_env env, napi_callback_info info) {
+  Call c;
+  c.env = env;
+  c.argc = MAX_ARGS;
+  c.ok = 1;
+  napi_get_cb_info(env, info, &c.argc, c.argv, NULL, NULL);
+  if (c.argc < 4) {
+    fail(&c, "untrained-cs native dct: too few arguments");
+    return NULL;
+  }
+  size_t len = 0, dims = 0;
+  double *data = typed_arg(&c, 0, napi_float64_array, 0, &len, "untrained-cs native dct: data must be a Float64Array");
+  const int32_t *shapeData = typed_arg(&c, 1, napi_int32_array, 1, &dims, "untrained-cs native dct: shape must be an Int32Array of 1 to 16 sizes");
+  if (c.ok && dims > 16) fail(&c, "untrained-cs native dct: shape must be an Int32Array of 1 to 16 sizes");
+  const int inverse = arg_bool(&c, 2);
+  const int threads = (int)arg_long(&c, 3);
+  if (!c.ok) return NULL;
+  long shape[16];
+  size_t total = 1;
+  for (size_t i = 0; i < dims; i++) {
+    if (shapeData[i] < 1) {
+      fail(&c, "untrained-cs native dct: sizes must be >= 1");
+      return NULL;
+    }
+    shape[i] = shapeData[i];
+    total *= (size_t)shapeData[i];
+  }
+  if (total != len) {
+    fail(&c, "untrained-cs native dct: data must hold prod(shape) values");
+    return NULL;
+  }
+  if (!ucs_dct_nd(data, shape, (int)dims, inverse, threads)) {
+    napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native dct: out of memory");
+    return NULL;
+  }
+  return NULL;
+}
+
 /* ---------------------------------------------------------------- Gaussian matrices (gaussian.c) */
 
 /* Arguments with no Float32Array first: set up a Call without begin()'s check. */
@@ -818,6 +857,7 @@ NAPI_MODULE_INIT() {
       {"col2im", js_col2im},
       {"resize", js_resize},
       {"fft", js_fft},
+      {"dct", js_dct},
       {"gaussianFill", js_gaussian_fill},
       {"gaussianProduct", js_gaussian_product},
       {"conv3x3Available", js_conv3_available},

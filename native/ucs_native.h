@@ -122,5 +122,6 @@ void resize_part(void *arg, int part, int parts);
 
 /* fft.c: orthonormal N-D complex FFT of interleaved float64; 0 when out of memory */
 int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, int threads);
+int ucs_dct_nd(double *data, const long *shape, int ndim, int inverse, int threads);
 
 #endif

@@ -29,6 +29,8 @@ export interface NativeAddon {
   resize(f: Float32Array, c: number, h: number, w: number, H: number, W: number, from: number, to: number, yi0: Int32Array, yi1: Int32Array, yw0: Float64Array, yw1: Float64Array, xi0: Int32Array, xi1: Int32Array, xw0: Float64Array, xw1: Float64Array, nearest: boolean, backward: boolean, acc: boolean, threads: number): void;
   /** Orthonormal FFT over every axis of interleaved complex data of `shape`, in place. */
   fft(data: Float64Array, shape: Int32Array, inverse: boolean, threads: number): void;
+  /** Orthonormal DCT-II (inverse: DCT-III) over every axis of real data of `shape`, in place (absent from addons built before it). */
+  dct?(data: Float64Array, shape: Int32Array, inverse: boolean, threads: number): void;
   isa(): string;
   /** Whether the direct 3x3 convolutions can run here (AVX-512). */
   conv3x3Available(): boolean;
