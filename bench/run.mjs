@@ -1,6 +1,6 @@
 // `npm run bench`: times the library against reference implementations run in the same script
 // (numpy for FFTs and matmuls, PyTorch for generator steps) and prints ratios ours/reference.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -35,19 +35,20 @@ function time(f, repeat) {
   }
   return median(ts);
 }
-// PyTorch at its best setting: glibc keeps freed memory instead of returning each step's
-// activations to the OS (mmap/munmap per tensor). Without it every step pays its page faults
-// (~6 us each on this VM): measured 86-294 ms for the Deep Decoder 256 step, 90 ms with it,
-// 3x3 conv 128 at 256x256 620-800 ms against 325-342 ms. A caller's own setting wins.
-const PYTHON_ENV = {
-  MALLOC_MMAP_THRESHOLD_: '4294967296',
-  MALLOC_TRIM_THRESHOLD_: '68719476736',
-  MALLOC_TOP_PAD_: '1073741824',
-  ...process.env,
-};
+// Both sides at their best setting: glibc keeps freed memory instead of returning large blocks
+// to the OS (mmap/munmap per buffer), so a freshly allocated array does not pay a page fault per
+// 4 KB page (~6 us each on this VM). Measured: PyTorch's Deep Decoder 256 step 86-294 ms without,
+// 90 ms with; its 3x3 conv 128 at 256x256 620-800 against 325-342 ms; our 256x256 Fourier forward
+// allocates its 1 MB output (0.75 ms of page faults without, 0.09 ms with). This script re-runs
+// itself once with the setting (a caller's own values win), so numpy, PyTorch and we share it.
+const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '68719476736', MALLOC_TOP_PAD_: '1073741824' };
+if (process.env.MALLOC_TRIM_THRESHOLD_ === undefined) {
+  const r = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...MALLOC_ENV, ...process.env } });
+  process.exit(r.status ?? 1);
+}
 function python(script, extra = []) {
   try {
-    const out = execFileSync(PYTHON, [join(here, script), ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: PYTHON_ENV });
+    const out = execFileSync(PYTHON, [join(here, script), ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) {
     console.log(`(reference ${script} unavailable: ${String(e.message).split('\n')[0]})`);
