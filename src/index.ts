@@ -68,7 +68,7 @@ export {
 } from './priors/twoLayerGenerator.js';
 export { jacobianSpectrum } from './priors/jacobian.js';
 
-export { fitGeneratorSync, type FitGeneratorOptions, type EarlyStopping, type SgldOptions, type FitProgress } from './solvers/fitGenerator.js';
+export { fitGeneratorSync, type FitGeneratorOptions, type EarlyStopping, type SgldOptions, type FitProgress, type GeneratorFitInfo } from './solvers/fitGenerator.js';
 export { fitGenerator } from './solvers/offThread/fitGenerator.js';
 export { resultToJSON, type RecoveryResult, type RecoveryHistory, type StopReason } from './solvers/result.js';
 
@@ -89,7 +89,7 @@ export { psnr, relativeError, nmse, mse, type MetricOptions } from './metrics/me
 export { ssim } from './metrics/ssim.js';
 export { planarToInterleaved } from './operators/permutation.js';
 export { reconstructSync, registerMethod, METHODS, KNOWN_OPTIONS, type Method, type ReconstructOptions, type CustomReconstructOptions } from './solvers/reconstruct.js';
-export type { GeneratorReconstructOptions, LassoReconstructOptions, OmpReconstructOptions, TvReconstructOptions, LeastSquaresReconstructOptions, GpReconstructOptions, AnyReconstructOptions } from './solvers/reconstructOptions.js';
+export type { GeneratorReconstructOptions, GeneratorReconstructInfo, LassoReconstructOptions, OmpReconstructOptions, TvReconstructOptions, LeastSquaresReconstructOptions, GpReconstructOptions, AnyReconstructOptions } from './solvers/reconstructOptions.js';
 export { reconstruct } from './solvers/offThread/reconstruct.js';
 
 export { parseSweep, expandTrials, sweepHash, sweepSchema, signalSize, type SweepDefinition, type TrialSpec } from './sweeps/definition.js';

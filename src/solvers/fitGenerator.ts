@@ -56,6 +56,19 @@ export interface FitProgress {
   elapsedMs: number;
 }
 
+/** Diagnostics of a generator fit in `result.info` (each field present only when it applies). */
+export type GeneratorFitInfo = {
+  /** Why the fit stopped early on numerical trouble (non-finite output or loss), with the iteration. */
+  divergence?: string;
+  /** Steps undone and retried at a smaller learning rate (the `backtracking` option). */
+  backtracks?: number;
+  /** SGLD: how many iterates the posterior mean and variance average. */
+  samples?: number;
+  /** Hold-out with refit: the iteration the held-out loss chose, and the refit's length on all measurements. */
+  heldOutBestIteration?: number;
+  refitIterations?: number;
+};
+
 export interface FitGeneratorOptions {
   generator: Generator;
   operator: LinearOperator;
@@ -167,7 +180,7 @@ function checkGroups(fn: string, groups: unknown, A: LinearOperator): Int32Array
  * Synchronous, on the calling thread (sweep workers, tests); `fitGenerator` runs it on a worker
  * thread and returns a Promise (offThread/fitGenerator.ts).
  */
-export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult {
+export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<GeneratorFitInfo> {
   const fn = 'fitGenerator';
   checkOptions(fn, options, KNOWN);
   const gen = checkGenerator(fn, options.generator);
@@ -261,7 +274,7 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult {
   const pairSize = A.outShape[A.outShape.length - 1] === 2 && A.outShape.length > 1 ? 2 : 1;
   const weights = holdout ? holdoutWeights(A.outSize, pairSize, holdout.fraction, rng.fork('holdout'), holdout.groups) : null;
   let out = run(iterations, weights, true);
-  let info: Record<string, unknown> = { ...out.info };
+  let info: GeneratorFitInfo = { ...out.info };
   if (holdout?.refit && out.stopReason !== 'diverged' && out.stopReason !== 'aborted') {
     const refit = run(Math.max(1, out.bestIteration), null, false);
     info = { ...info, refitIterations: refit.iterations, heldOutBestIteration: out.bestIteration };
@@ -314,7 +327,7 @@ interface LoopResult {
   bestIteration: number;
   history: RecoveryResult['history'];
   variance?: Float64Array;
-  info: Record<string, unknown>;
+  info: GeneratorFitInfo;
 }
 
 /**
@@ -355,7 +368,7 @@ function fitLoop(a: LoopArgs): LoopResult {
 
   let lastGoodLoss = Infinity;
   let done = 0;
-  const info: Record<string, unknown> = {};
+  const info: GeneratorFitInfo = {};
   let backtracks = 0;
   // The accepted step whose gradient update is still due, with the iteration it belongs to.
   let pending: { step: { backward(g: ArrayLike<number>): FloatArray | undefined }; it: number } | null = null;

@@ -3,7 +3,7 @@ import type { Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
 import { checkOneOf, checkOptions, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
 import { chooseKernel, withVariance, type KernelChoice } from './gpKernelChoice.js';
-import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type GeneratorReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
+import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type GeneratorReconstructInfo, type GeneratorReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
 import { compose } from '../operators/algebra.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
 import { planarToInterleaved } from '../operators/permutation.js';
@@ -104,6 +104,7 @@ const GP_DEFAULT_SAMPLES = 8;
  * by a two-channel (real, imaginary) generator, and for Lasso by a complex basis. Synchronous, on
  * the calling thread; `reconstruct` runs it on a worker thread (offThread/reconstruct.ts).
  */
+export function reconstructSync(options: GeneratorReconstructOptions): RecoveryResult<GeneratorReconstructInfo>;
 export function reconstructSync(options: ReconstructOptions): RecoveryResult;
 export function reconstructSync<M extends string>(options: CustomReconstructOptions<M>): RecoveryResult;
 export function reconstructSync(options: ReconstructOptions | CustomReconstructOptions): RecoveryResult {

@@ -4,9 +4,10 @@ import type { LinearOperator } from '../operators/linearOperator.js';
 import type { StationaryKernel } from '../priors/gp/kernels.js';
 import type { BasisName } from './bases/bases.js';
 import type { Progress } from './driver.js';
-import type { EarlyStopping, SgldOptions } from './fitGenerator.js';
+import type { EarlyStopping, GeneratorFitInfo, SgldOptions } from './fitGenerator.js';
 import type { LassoOptions } from './fista.js';
 import type { TvOptions } from './tv.js';
+import type { OutputRangeDecision } from './outputRange.js';
 
 /**
  * The options of reconstruct, one type per method (a discriminated union on `method`), so that
@@ -161,4 +162,14 @@ export const KNOWN_OPTIONS: Record<Method, readonly string[]> = {
   tv: [...COMMON, 'lambda', 'noiseSigma', 'iterations', 'tolerance', 'nonNegative', 'continuation', 'innerIterations', 'x0'],
   'least-squares': [...COMMON, 'tikhonov', 'iterations', 'tolerance', 'x0'],
   gp: [...COMMON, 'kernel', 'signalVariance', 'noiseVariance', 'noiseSigma', 'priorMean', 'samples', 'iterations', 'tolerance', 'preconditioner', 'exactVariance'],
+};
+
+/** result.info of a generator method through reconstruct: the fit's diagnostics and the output range it chose. */
+export type GeneratorReconstructInfo = GeneratorFitInfo & {
+  /** Whether the output ends in a sigmoid scaled to a range, and why. */
+  outputRange: OutputRangeDecision;
+  /** Share of the output within 0.1% of the range's bounds (sigmoid outputs only). */
+  saturated?: number;
+  /** Set when more than 5% of the output sits at the bounds. */
+  warnings?: string[];
 };

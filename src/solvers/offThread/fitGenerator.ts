@@ -3,7 +3,7 @@ import { isPlainObject } from '../../core/validate.js';
 import { getKernels } from '../../engine/select.js';
 import { checkOperator, isLinearOperator } from '../../operators/linearOperator.js';
 import { recipeOf } from '../../priors/recipe.js';
-import { fitGeneratorSync, type FitGeneratorOptions } from '../fitGenerator.js';
+import { fitGeneratorSync, type FitGeneratorOptions, type GeneratorFitInfo } from '../fitGenerator.js';
 import type { RecoveryResult } from '../result.js';
 import { engineOfKernels, runOffThread } from './client.js';
 
@@ -27,7 +27,7 @@ export function checkCallbacks(fn: string, onProgress: unknown, signal: unknown)
  * Generators from other sources, options that cannot be copied to a thread and a build without
  * its worker script fall back to fitGeneratorSync on this thread.
  */
-export async function fitGenerator(options: FitGeneratorOptions): Promise<RecoveryResult> {
+export async function fitGenerator(options: FitGeneratorOptions): Promise<RecoveryResult<GeneratorFitInfo>> {
   const fn = 'fitGenerator';
   if (!isPlainObject(options)) throw new InvalidArgumentError(fn, 'options', 'an options object', options);
   const { generator, operator, onProgress, signal, ...rest } = options;
@@ -41,7 +41,8 @@ export async function fitGenerator(options: FitGeneratorOptions): Promise<Recove
   if (!pending) return fitGeneratorSync(options);
   busy.add(generator);
   try {
-    return await pending;
+    // The worker ran fitGeneratorSync; its result crossed the thread boundary as plain data.
+    return (await pending) as RecoveryResult<GeneratorFitInfo>;
   } finally {
     busy.delete(generator);
   }

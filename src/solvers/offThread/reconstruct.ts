@@ -4,6 +4,7 @@ import { getEngine } from '../../engine/select.js';
 import { checkOperator, isLinearOperator, type LinearOperator } from '../../operators/linearOperator.js';
 import { isRegisteredMethod, METHODS, reconstructSync, type ReconstructOptions } from '../reconstruct.js';
 import type { RecoveryResult } from '../result.js';
+import type { GeneratorReconstructInfo, GeneratorReconstructOptions } from '../reconstructOptions.js';
 import { engineOfKernels, runOffThread } from './client.js';
 import { checkCallbacks } from './fitGenerator.js';
 
@@ -15,6 +16,8 @@ import { checkCallbacks } from './fitGenerator.js';
  * this thread with registerMethod, and options that cannot be copied to a thread (e.g. a GP
  * kernel object), run on this thread instead.
  */
+export function reconstruct(options: GeneratorReconstructOptions): Promise<RecoveryResult<GeneratorReconstructInfo>>;
+export function reconstruct(options: ReconstructOptions): Promise<RecoveryResult>;
 export async function reconstruct(options: ReconstructOptions): Promise<RecoveryResult> {
   const fn = 'reconstruct';
   if (!isPlainObject(options)) throw new InvalidArgumentError(fn, 'options', 'an options object', options);
