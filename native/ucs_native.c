@@ -817,6 +817,21 @@ static napi_value js_wino_backward_data(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* winogradBackwardWeight(f, cin, cout, h, w, x, dy, dweight, dbias (-1: none), scratch, threads) */
+static napi_value js_wino_backward_weight(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 11)) return NULL;
+  Conv3 g = wino_arg(&c, 1);
+  const long x = arg_long(&c, 5), dy = arg_long(&c, 6), dw = arg_long(&c, 7), db = arg_long(&c, 8), s = arg_long(&c, 9);
+  const int threads = (int)arg_long(&c, 10);
+  if (!c.ok) return NULL;
+  const float *xp = span(&c, x, g.cin * g.h * g.w), *dyp = span(&c, dy, g.cout * g.h * g.w);
+  float *dwp = span(&c, dw, g.cout * g.cin * 9), *dbp = db < 0 ? NULL : span(&c, db, g.cout), *sp = span(&c, s, winograd_scratch_floats(&g));
+  if (!c.ok) return NULL;
+  winograd_backward_weight(&g, xp, dyp, dwp, dbp, sp, threads);
+  return NULL;
+}
+
 static napi_value js_isa(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -869,6 +884,7 @@ NAPI_MODULE_INIT() {
       {"winogradScratch", js_wino_scratch},
       {"winogradForward", js_wino_forward},
       {"winogradBackwardData", js_wino_backward_data},
+      {"winogradBackwardWeight", js_wino_backward_weight},
       {"isa", js_isa},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -61,9 +61,19 @@ static long wg_direction_floats(long nin, long nout, long h, long w) {
   return nin * q.rows * q.stride + wg_round_up(nout, WG_KB) * WG_XI * nin + 9 * WG_KB * nin + 2 * (WG_XI * nin * WG_TB + WG_XI * WG_KB * WG_TB);
 }
 
+/* Floats of the weight gradient: padded x, and per part V, the transposed output-gradient transform, S and bias sums. */
+static long wg_dw_floats(long cin, long cout, long h, long w) {
+  const WgGeom q = wg_geom(h, w);
+  const long cp = wg_round_up(cin, WG_KB), kp = wg_round_up(cout, 32);
+  return cin * q.rows * q.stride + 2 * (WG_XI * cp * WG_LANES * 4 + WG_XI * 256 + WG_XI * WG_LANES * 4 * kp + WG_XI * cp * kp + 2 * cout);
+}
+
 long winograd_scratch_floats(const Conv3 *g) {
-  const long f = wg_direction_floats(g->cin, g->cout, g->h, g->w), b = wg_direction_floats(g->cout, g->cin, g->h, g->w);
-  return (f > b ? f : b) + 8 * 16;
+  long most = wg_direction_floats(g->cin, g->cout, g->h, g->w);
+  const long b = wg_direction_floats(g->cout, g->cin, g->h, g->w), d = wg_dw_floats(g->cin, g->cout, g->h, g->w);
+  if (b > most) most = b;
+  if (d > most) most = d;
+  return most + 16 * 16;
 }
 
 /* ---------------------------------------------------------------- padding and weights */
@@ -335,6 +345,228 @@ static void wg_run(long nin, long nout, long h, long w, const float *in, const f
   atomic_init(&j.next, 0);
   run_parts(wg_part, &j, j.units > 1 ? threads : 1);
 }
+
+/* ---------------------------------------------------------------- weight gradient */
+
+/*
+ * dL/dU[xi] = sum over tiles of (A dy A^T)[xi] (B^T d B)[xi], and dweight = G^T (dL/dU) G: per
+ * xi a product S[xi][c][k] = sum_t V[xi][c][t] Y[xi][t][k] over the tiles. V is the forward's
+ * input transform (tile lanes); the output-gradient transform is transposed to Y[xi][t][k] (k
+ * lanes, 16x16 transposes) so the product broadcasts V and keeps 8 inputs x 32 outputs in 16
+ * accumulators over a unit's 64 tiles, then adds them into the part's float32 S.
+ */
+enum { WG_DW_GROUPS = 4, WG_DW_TB = WG_LANES * WG_DW_GROUPS, WG_DW_KV = 32 };
+
+/* A d for one column of four vectors: six outputs. */
+#define WG_A(d0, d1, d2, d3, e0, e1, e2, e3, e4, e5)                                        \
+  do {                                                                                      \
+    const __m512 p = _mm512_add_ps(d0, d2), q = _mm512_add_ps(d1, d3);                      \
+    const __m512 p4 = _mm512_fmadd_ps(_mm512_set1_ps(4), d2, d0);                           \
+    const __m512 q4 = _mm512_fmadd_ps(_mm512_set1_ps(8), d3, _mm512_add_ps(d1, d1));        \
+    e0 = d0, e1 = _mm512_add_ps(p, q), e2 = _mm512_sub_ps(p, q);                            \
+    e3 = _mm512_add_ps(p4, q4), e4 = _mm512_sub_ps(p4, q4), e5 = d3;                        \
+  } while (0)
+
+/*
+ * Output-gradient transform of 16 tiles of one channel: dy at the tiles' top-left pixel (rows of
+ * stride w, `rows` of them real, pixels under mask per 16-pixel quarter, zeros elsewhere);
+ * y[xi 16 .. + 16] receives the 36 vectors. Adds the pixels into sum (the bias gradient, float64 lanes) unless it is NULL.
+ */
+A512 static void wg_dy_tile(const float *dy, long w, int rows, const __mmask16 mask[4], float *y, __m512d sum[2]) {
+  const __m512i lo = _mm512_set_epi32(29, 25, 21, 17, 13, 9, 5, 1, 28, 24, 20, 16, 12, 8, 4, 0);
+  const __m512i hi = _mm512_set_epi32(31, 27, 23, 19, 15, 11, 7, 3, 30, 26, 22, 18, 14, 10, 6, 2);
+  __m512 e[4][6];
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; r++) {
+    __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;
+    if (r < rows) {
+      const float *row = dy + r * w;
+      a = _mm512_maskz_loadu_ps(mask[0], row);
+      b = _mm512_maskz_loadu_ps(mask[1], row + 16);
+      c = _mm512_maskz_loadu_ps(mask[2], row + 32);
+      d = _mm512_maskz_loadu_ps(mask[3], row + 48);
+      /* in float64, as the direct kernel sums it (the bias gradient often cancels) */
+      const __m512 v4[4] = {a, b, c, d};
+#pragma GCC unroll 4
+      for (int q = 0; q < 4 && sum; q++) {
+        sum[0] = _mm512_add_pd(sum[0], _mm512_cvtps_pd(_mm512_castps512_ps256(v4[q])));
+        sum[1] = _mm512_add_pd(sum[1], _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v4[q]), 1))));
+      }
+    }
+    const __m512 l01 = _mm512_permutex2var_ps(a, lo, b), l23 = _mm512_permutex2var_ps(a, hi, b);
+    const __m512 h01 = _mm512_permutex2var_ps(c, lo, d), h23 = _mm512_permutex2var_ps(c, hi, d);
+    const __m512 p0 = _mm512_shuffle_f32x4(l01, h01, 0x44), p1 = _mm512_shuffle_f32x4(l01, h01, 0xEE);
+    const __m512 p2 = _mm512_shuffle_f32x4(l23, h23, 0x44), p3 = _mm512_shuffle_f32x4(l23, h23, 0xEE);
+    WG_A(p0, p1, p2, p3, e[r][0], e[r][1], e[r][2], e[r][3], e[r][4], e[r][5]);
+  }
+#pragma GCC unroll 6
+  for (int j = 0; j < 6; j++) {
+    __m512 o0, o1, o2, o3, o4, o5;
+    WG_A(e[0][j], e[1][j], e[2][j], e[3][j], o0, o1, o2, o3, o4, o5);
+    _mm512_store_ps(y + (0 * 6 + j) * 256, o0);
+    _mm512_store_ps(y + (1 * 6 + j) * 256, o1);
+    _mm512_store_ps(y + (2 * 6 + j) * 256, o2);
+    _mm512_store_ps(y + (3 * 6 + j) * 256, o3);
+    _mm512_store_ps(y + (4 * 6 + j) * 256, o4);
+    _mm512_store_ps(y + (5 * 6 + j) * 256, o5);
+  }
+}
+
+/* dst[j stride + i] = src[i 16 + j] for a 16 x 16 block. */
+A512 static void wg_transpose16(const float *src, float *dst, long stride) {
+  __m512 r[16], t[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; i++) r[i] = _mm512_load_ps(src + 16 * i);
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+  }
+  /* r[4 i + m], 128-bit block L: rows 4 i .. 4 i + 3 of column 4 L + m; a 4 x 4 transpose of blocks per m. */
+#pragma GCC unroll 4
+  for (int m = 0; m < 4; m++) {
+    const __m512 t0 = _mm512_shuffle_f32x4(r[m], r[4 + m], 0x44), t1 = _mm512_shuffle_f32x4(r[m], r[4 + m], 0xEE);
+    const __m512 t2 = _mm512_shuffle_f32x4(r[8 + m], r[12 + m], 0x44), t3 = _mm512_shuffle_f32x4(r[8 + m], r[12 + m], 0xEE);
+    _mm512_store_ps(dst + m * stride, _mm512_shuffle_f32x4(t0, t2, 0x88));
+    _mm512_store_ps(dst + (4 + m) * stride, _mm512_shuffle_f32x4(t0, t2, 0xDD));
+    _mm512_store_ps(dst + (8 + m) * stride, _mm512_shuffle_f32x4(t1, t3, 0x88));
+    _mm512_store_ps(dst + (12 + m) * stride, _mm512_shuffle_f32x4(t1, t3, 0xDD));
+  }
+}
+
+/* s[o][k] += sum_t v[o][t] y[t][k] for 8 inputs (v rows of stride vt) and 32 outputs (y rows of stride kp), nt tiles. */
+A512 static void wg_dw_gemm(const float *v, long vt, const float *y, long kp, long nt, float *s) {
+  __m512 acc[WG_KB][2];
+#pragma GCC unroll 8
+  for (int o = 0; o < WG_KB; o++) acc[o][0] = acc[o][1] = _mm512_setzero_ps();
+  for (long t = 0; t < nt; t++, y += kp) {
+    const __m512 y0 = _mm512_load_ps(y), y1 = _mm512_load_ps(y + 16);
+#pragma GCC unroll 8
+    for (int o = 0; o < WG_KB; o++) {
+      const __m512 a = _mm512_set1_ps(v[o * vt + t]);
+      acc[o][0] = _mm512_fmadd_ps(a, y0, acc[o][0]);
+      acc[o][1] = _mm512_fmadd_ps(a, y1, acc[o][1]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int o = 0; o < WG_KB; o++) {
+    _mm512_store_ps(s + o * kp, _mm512_add_ps(_mm512_load_ps(s + o * kp), acc[o][0]));
+    _mm512_store_ps(s + o * kp + 16, _mm512_add_ps(_mm512_load_ps(s + o * kp + 16), acc[o][1]));
+  }
+}
+
+typedef struct {
+  const float *xp; /* x padded as for the forward */
+  WgGeom q;
+  const float *dy;
+  long h, w, cin, cout, cp, kp;
+  float *v[2], *yn[2], *yt[2], *s[2];
+  double *bsum[2];
+  int written[2], wantBias;
+  long unitsPerBand, units;
+  atomic_long next;
+} WgDwJob;
+
+A512 static void wg_dw_part(void *arg, int part, int parts) {
+  WgDwJob *j = arg;
+  (void)parts;
+  float *V = j->v[part], *YN = j->yn[part], *YT = j->yt[part], *S = j->s[part];
+  double *bsum = j->bsum[part];
+  const long plane = j->q.rows * j->q.stride, vs = j->cp * WG_DW_TB, ys = WG_DW_TB * j->kp, ss = j->cp * j->kp, dyPlane = j->h * j->w;
+  memset(S, 0, sizeof(float) * (size_t)(WG_XI * ss));
+  memset(bsum, 0, sizeof(double) * (size_t)j->cout);
+  /* input rows past cin stay zero */
+  for (int xi = 0; xi < WG_XI; xi++) memset(V + xi * vs + j->cin * WG_DW_TB, 0, sizeof(float) * (size_t)((j->cp - j->cin) * WG_DW_TB));
+  j->written[part] = 1;
+  for (long unit; (unit = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->units;) {
+    const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * WG_DW_GROUPS;
+    const int ng = j->q.ng - g0 < WG_DW_GROUPS ? (int)(j->q.ng - g0) : WG_DW_GROUPS;
+    const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
+    for (long i = 0; i < j->cin; i++)
+      for (int g = 0; g < ng; g++) wg_input_tile(j->xp + i * plane + 4 * ty * j->q.stride + (g0 + g) * WG_GROUP_PX, j->q.stride, V + i * WG_DW_TB + 16 * g, vs);
+    __mmask16 mask[WG_DW_GROUPS][4];
+    for (int g = 0; g < ng; g++)
+      for (int k = 0; k < 4; k++) {
+        const long x = (g0 + g) * WG_GROUP_PX + 16 * k, left = j->w - x;
+        mask[g][k] = left >= 16 ? 0xffff : left > 0 ? (__mmask16)((1u << left) - 1) : 0;
+      }
+    /* Y[xi][t][k]: 16 outputs at a time, transformed into YN[xi][k 16][16 tiles], then transposed. */
+    for (long k0 = 0; k0 < j->kp; k0 += 16)
+      for (int g = 0; g < ng; g++) {
+        for (int kk = 0; kk < 16; kk++) {
+          const long k = k0 + kk;
+          if (k < j->cout) {
+            __m512d sum[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
+            wg_dy_tile(j->dy + k * dyPlane + 4 * ty * j->w + (g0 + g) * WG_GROUP_PX, j->w, rows, mask[g], YN + kk * 16, j->wantBias ? sum : NULL);
+            bsum[k] += _mm512_reduce_add_pd(_mm512_add_pd(sum[0], sum[1]));
+          } else
+            for (int xi = 0; xi < WG_XI; xi++) memset(YN + xi * 256 + kk * 16, 0, sizeof(float) * 16);
+        }
+        for (int xi = 0; xi < WG_XI; xi++) wg_transpose16(YN + xi * 256, YT + xi * ys + 16 * g * j->kp + k0, j->kp);
+      }
+    const long nt = 16L * ng;
+    for (int xi = 0; xi < WG_XI; xi++)
+      for (long c0 = 0; c0 < j->cp; c0 += WG_KB)
+        for (long k0 = 0; k0 < j->kp; k0 += WG_DW_KV) wg_dw_gemm(V + xi * vs + c0 * WG_DW_TB, WG_DW_TB, YT + xi * ys + k0, j->kp, nt, S + xi * ss + c0 * j->kp + k0);
+  }
+}
+
+static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) {
+  const WgGeom q = wg_geom(g->h, g->w);
+  const long cp = wg_round_up(g->cin, WG_KB), kp = wg_round_up(g->cout, WG_DW_KV);
+  float *cur = scratch;
+  float *xp = wg_take(&cur, g->cin * q.rows * q.stride);
+  WgDwJob j;
+  for (int p = 0; p < 2; p++) {
+    j.v[p] = wg_take(&cur, WG_XI * cp * WG_DW_TB);
+    j.yn[p] = wg_take(&cur, WG_XI * 256);
+    j.yt[p] = wg_take(&cur, WG_XI * WG_DW_TB * kp);
+    j.s[p] = wg_take(&cur, WG_XI * cp * kp);
+    j.bsum[p] = (double *)wg_take(&cur, 2 * g->cout);
+    j.written[p] = 0;
+  }
+  WgPad pad = {x, xp, g->cin, g->h, g->w, q.rows, q.stride};
+  run_parts(wg_pad_part, &pad, g->cin > 1 && g->cin * g->h * g->w >= (1L << 15) ? threads : 1);
+  j.wantBias = dbias != NULL, j.xp = xp, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
+  j.unitsPerBand = (q.ng + WG_DW_GROUPS - 1) / WG_DW_GROUPS;
+  j.units = q.th * j.unitsPerBand;
+  atomic_init(&j.next, 0);
+  run_parts(wg_dw_part, &j, j.units > 1 ? threads : 1);
+  /* dweight[k][c] = G^T S[.][c][k] G, both parts summed, in float64. */
+  static const double GT[3][6] = {{0.25, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24, 0}, {0, -1.0 / 6, 1.0 / 6, 1.0 / 12, -1.0 / 12, 0}, {0, -1.0 / 6, -1.0 / 6, 1.0 / 6, 1.0 / 6, 1}};
+  const long ss = cp * kp;
+  for (long c = 0; c < g->cin; c++)
+    for (long k = 0; k < g->cout; k++) {
+      double m[6][6];
+      for (int xi = 0; xi < WG_XI; xi++) {
+        const long at = xi * ss + c * kp + k;
+        m[xi / 6][xi % 6] = (double)j.s[0][at] + (j.written[1] ? (double)j.s[1][at] : 0.0);
+      }
+      double t[3][6];
+      for (int a = 0; a < 3; a++)
+        for (int col = 0; col < 6; col++) {
+          double v = 0;
+          for (int i = 0; i < 6; i++) v += GT[a][i] * m[i][col];
+          t[a][col] = v;
+        }
+      float *out = dweight + (k * g->cin + c) * 9;
+      for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) {
+          double v = 0;
+          for (int i = 0; i < 6; i++) v += t[a][i] * GT[b][i];
+          out[a * 3 + b] = (float)v;
+        }
+    }
+  if (dbias)
+    for (long k = 0; k < g->cout; k++) dbias[k] = (float)(j.bsum[0][k] + (j.written[1] ? j.bsum[1][k] : 0.0));
+}
 #endif
 
 int winograd_available(void) {
@@ -353,7 +585,12 @@ void winograd_forward(const Conv3 *g, const float *x, const float *weight, const
 void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight, float *dx, int acc, float *scratch, int threads) {
   wg_run(g->cout, g->cin, g->h, g->w, dy, weight, g->cout, g->cin, 1, NULL, dx, acc, scratch, threads);
 }
+
+void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) { wg_run_dw(g, x, dy, dweight, dbias, scratch, threads); }
 #else
+void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) {
+  (void)g, (void)x, (void)dy, (void)dweight, (void)dbias, (void)scratch, (void)threads;
+}
 void winograd_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads) {
   (void)g, (void)x, (void)weight, (void)bias, (void)y, (void)acc, (void)scratch, (void)threads;
 }

@@ -1,4 +1,4 @@
-/* Winograd F(4x4, 3x3) convolutions (winograd.c): forward and input gradient, zero padding. */
+/* Winograd F(4x4, 3x3) convolutions (winograd.c): forward and both gradients, zero padding. */
 #ifndef UCS_WINOGRAD_H
 #define UCS_WINOGRAD_H
 
@@ -15,5 +15,8 @@ void winograd_forward(const Conv3 *g, const float *x, const float *weight, const
 
 /* dx (+)= the adjoint of the forward map applied to dy. */
 void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight, float *dx, int acc, float *scratch, int threads);
+
+/* dweight = sum over pixels of dy x x-shifted (and dbias = sum of dy when not NULL); overwritten. */
+void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads);
 
 #endif

@@ -97,7 +97,8 @@ describe.runIf(direct !== null)('native direct 3x3 convolution: forward, input a
       // float32 sums in another order than the float64 reference. Measured worst (64 channels:
       // 576 products per output) 2.4e-6 forward and 3.7e-6 input gradient of the largest entry;
       // weight gradient 5.5e-8 of its largest sum of |terms| (these smooth test signals cancel,
-      // so the largest entry itself is no scale), bias 5.0e-8.
+      // so the largest entry itself is no scale), bias 5.0e-8. The 64-channel shape runs on
+      // Winograd F(4x4, 3x3) (conv3x3Choice.ts): weight gradient 1.5e-7, bias 5.0e-8.
       expect(relErr(f.subarray(off.y, off.y + ny), ref.y), 'forward').toBeLessThan(3e-5);
       expect(relErr(f.subarray(off.dx, off.dx + nx), ref.dx), 'input gradient').toBeLessThan(3e-5);
       expect(relErr(f.subarray(off.dw, off.dw + nw), ref.dw, ref.dwAbs), 'weight gradient').toBeLessThan(1e-6);

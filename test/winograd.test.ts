@@ -9,16 +9,21 @@ import { Rng } from '../src/core/rng.js';
 const addon = nativeAddon();
 const wino = addon !== null && typeof addon.winogradAvailable === 'function' && addon.winogradAvailable();
 
-/** Float64 zero-padded 3x3 convolution and its adjoint. */
+/** Float64 zero-padded 3x3 convolution, its input and weight gradients (and each weight gradient's sum of |terms|). */
 function reference(cin: number, cout: number, h: number, w: number, x: Float32Array, wt: Float32Array, b: Float32Array, dy: Float32Array) {
   const y = new Float64Array(cout * h * w);
   const dx = new Float64Array(cin * h * w);
+  const dw = new Float64Array(cout * cin * 9);
+  const dwAbs = new Float64Array(cout * cin * 9);
+  const db = new Float64Array(cout);
+  for (let i = 0; i < cout * h * w; i++) db[Math.floor(i / (h * w))]! += dy[i]!;
   for (let o = 0; o < cout; o++) y.fill(b[o]!, o * h * w, (o + 1) * h * w);
   for (let o = 0; o < cout; o++)
     for (let i = 0; i < cin; i++)
       for (let kh = 0; kh < 3; kh++)
         for (let kw = 0; kw < 3; kw++) {
-          const wv = wt[((o * cin + i) * 3 + kh) * 3 + kw]!;
+          const wi = ((o * cin + i) * 3 + kh) * 3 + kw;
+          const wv = wt[wi]!;
           for (let r = 0; r < h; r++) {
             const sr = r + kh - 1;
             if (sr < 0 || sr >= h) continue;
@@ -26,25 +31,28 @@ function reference(cin: number, cout: number, h: number, w: number, x: Float32Ar
               const sc = c + kw - 1;
               if (sc < 0 || sc >= w) continue;
               y[(o * h + r) * w + c]! += wv * x[(i * h + sr) * w + sc]!;
-              dx[(i * h + sr) * w + sc]! += wv * dy[(o * h + r) * w + c]!;
+              const d = dy[(o * h + r) * w + c]!;
+              dx[(i * h + sr) * w + sc]! += wv * d;
+              dw[wi]! += d * x[(i * h + sr) * w + sc]!;
+              dwAbs[wi]! += Math.abs(d * x[(i * h + sr) * w + sc]!);
             }
           }
         }
-  return { y, dx };
+  return { y, dx, dw, dwAbs, db };
 }
 
-/** max |a - b| / max |b|. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** max |a - b| / max |scale| (scale: b itself unless given). */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayLike<number> = b): number {
   let d = 0;
   let s = 0;
   for (let i = 0; i < b.length; i++) {
     d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
+    s = Math.max(s, Math.abs(scale[i]!));
   }
   return d / s;
 }
 
-describe.runIf(wino)('native Winograd F(4x4, 3x3): forward and input gradient against float64 and the direct kernel', () => {
+describe.runIf(wino)('native Winograd F(4x4, 3x3): forward, input and weight gradients against float64 and the direct kernel', () => {
   // [cin, cout, h, w]: planes not multiples of the 4x4 tiles or of the 64-pixel groups (borders
   // in every position), a 1x1 plane, channel counts off the 8-output blocks, one group and
   // several, and the 64-channel layer of ConvDecoder.
@@ -62,7 +70,8 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward and input gradient ag
     const ny = cout * h * w;
     const nw = cout * cin * 9;
     const scratch = Math.max(a.winogradScratch(cin, cout, h, w), a.conv3x3Scratch(cin, cout, h, w, false));
-    // Arena: x, weight, bias, y, dy, dx, y of the direct kernel, dx of the direct kernel, scratch (odd offsets).
+    // Arena: x, weight, bias, y, dy, dx, y and dx of the direct kernel, dweight, dbias and the
+    // direct kernel's, scratch (odd offsets).
     const X = 1;
     const W = X + nx;
     const B = W + nw;
@@ -71,7 +80,11 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward and input gradient ag
     const DX = DY + ny;
     const YD = DX + nx;
     const DXD = YD + ny;
-    const S = DXD + nx + 3;
+    const DW = DXD + nx;
+    const DB = DW + nw;
+    const DWD = DB + cout;
+    const DBD = DWD + nw;
+    const S = DBD + cout + 3;
     const f = new Float32Array(S + scratch);
     const rng = new Rng(cin * 7 + h);
     for (let i = X; i < Y; i++) f[i] = rng.gaussian() * (i >= W && i < B ? 1 / Math.sqrt(9 * cin) : 1);
@@ -82,14 +95,21 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward and input gradient ag
       a.winogradBackwardData(f, cin, cout, h, w, DY, W, DX, false, S, threads);
       a.conv3x3Forward(f, cin, cout, h, w, false, X, W, B, YD, false, S, threads);
       a.conv3x3BackwardData(f, cin, cout, h, w, false, DY, W, DXD, false, S, threads);
-      // Measured (relative to the largest entry): Winograd forward 0.4-4.8e-6, input gradient
-      // 0.4-7.3e-6 (64 channels at 32x32 and 64x64: 3.6-4.8e-6 and 6.0-7.3e-6); the direct
-      // kernel 0.3-1.3e-6 on the same shapes. F(4,3)'s transforms (entries up to 8 and 1/24)
+      a.winogradBackwardWeight(f, cin, cout, h, w, X, DY, DW, DB, S, threads);
+      a.conv3x3BackwardWeight(f, cin, cout, h, w, false, X, DY, DWD, DBD, S, threads);
+      // Measured on these shapes (relative to the largest entry): Winograd forward 0.4-5.5e-6,
+      // input gradient 0.5-7.1e-6 (the 64-channel shapes the most); the direct kernel 0.3-1.3e-6. F(4,3)'s transforms (entries up to 8 and 1/24)
       // amplify float32 rounding 5-8x.
       expect(relErr(f.subarray(Y, Y + ny), ref.y), 'forward').toBeLessThan(3e-5);
       expect(relErr(f.subarray(DX, DX + nx), ref.dx), 'input gradient').toBeLessThan(3e-5);
       expect(relErr(f.subarray(Y, Y + ny), f.subarray(YD, YD + ny)), 'forward against direct').toBeLessThan(3e-5);
       expect(relErr(f.subarray(DX, DX + nx), f.subarray(DXD, DXD + nx)), 'input gradient against direct').toBeLessThan(3e-5);
+      // Weight gradient: measured 0.3-4.1e-7 of its largest sum of |terms| (0.7-3.3e-6 of its
+      // largest entry; the direct kernel, float64 across strips: 1-5e-8): float32 sums per unit
+      // of 64 tiles, then across units. Bias gradient in float64 as the direct kernel: 2-4e-8.
+      expect(relErr(f.subarray(DW, DW + nw), ref.dw, ref.dwAbs), 'weight gradient').toBeLessThan(5e-6);
+      expect(relErr(f.subarray(DW, DW + nw), f.subarray(DWD, DWD + nw), ref.dwAbs), 'weight gradient against direct').toBeLessThan(5e-6);
+      expect(relErr(f.subarray(DB, DB + cout), ref.db), 'bias gradient').toBeLessThan(1e-6);
     }
     // Accumulating passes add onto what is there (forward without bias).
     a.winogradForward(f, cin, cout, h, w, X, W, -1, Y, true, S, 2);
@@ -106,6 +126,7 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward and input gradient ag
     expect(() => a.winogradForward(f, 2, 2, 0, 4, 0, 0, -1, 0, false, 0, 1)).toThrow(/sizes must be >= 1/);
     expect(() => a.winogradForward(f, 2, 2, 4, 4, 0, 100, -1, 200, false, 900, 1)).toThrow(/outside the array/);
     expect(() => a.winogradBackwardData(f, 2, 2, 4, 4, 0, 100, 200, false, 990, 1)).toThrow(/outside the array/);
+    expect(() => a.winogradBackwardWeight(f, 2, 2, 4, 4, 0, 40, 80, -1, 998, 1)).toThrow(/outside the array/);
   });
 
   it('is chosen for the zero-padded, many-channel layers on larger planes only', () => {
@@ -117,8 +138,8 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward and input gradient ag
   });
 
   it('float32 network gradients through Winograd layers match central differences', () => {
-    // conv 3x3 16 -> 16 -> 16 at 48x48 (both on Winograd: forward, and the second layer's input
-    // gradient feeds the first layer's weights). L = <r, out> is quadratic along any parameter
+    // conv 3x3 16 -> 16 -> 16 at 48x48 (every pass on Winograd: forward, weight gradients, and
+    // the second layer's input gradient feeding the first layer's weights). L = <r, out> is quadratic along any parameter
     // direction, so central differences are exact up to float32 rounding of L.
     const b = new NetworkBuilder(16, 48, 48);
     const x1 = b.conv(b.input, { outChannels: 16, kernel: [3, 3], padding: 'zero', bias: true });
@@ -148,7 +169,7 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward and input gradient ag
       const numeric = (loss(p0.map((v, i) => v + step * d[i]!)) - loss(p0.map((v, i) => v - step * d[i]!))) / (2 * step);
       worst = Math.max(worst, Math.abs(numeric - analytic) / (Math.abs(numeric) + Math.abs(analytic)));
     }
-    // measured 1.8e-6 (float32 rounding of L over 36864 outputs); 1e-3 leaves margin.
+    // measured 1.0-1.8e-6 (float32 rounding of L over 36864 outputs); 1e-3 leaves margin.
     expect(worst).toBeLessThan(1e-3);
   });
 });

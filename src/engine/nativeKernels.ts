@@ -14,8 +14,8 @@ import { direct3x3Wins, winograd3x3Wins } from './conv3x3Choice.js';
  */
 /**
  * The direct 3x3 convolutions of native/conv3x3.c, where this build and CPU have them, with
- * Winograd F(4x4, 3x3) (native/winograd.c) for the forward and input-gradient passes where
- * winograd3x3Wins says so.
+ * Winograd F(4x4, 3x3) (native/winograd.c) for each pass where winograd3x3Wins says so (the
+ * forward and weight gradient are c -> out convolutions, the input gradient out -> c).
  */
 function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
   if (typeof a.conv3x3Available !== 'function' || !a.conv3x3Available()) return undefined;
@@ -34,7 +34,8 @@ function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
       else a.conv3x3BackwardData(f, g.c, out, g.h, g.w, g.reflect, dy, weight, dx, acc, scratch, getThreads());
     },
     backwardWeight(f, g, out, x, dy, dWeight, dBias, scratch) {
-      a.conv3x3BackwardWeight(f, g.c, out, g.h, g.w, g.reflect, x, dy, dWeight, dBias, scratch, getThreads());
+      if (winoFwd(g, out)) a.winogradBackwardWeight(f, g.c, out, g.h, g.w, x, dy, dWeight, dBias, scratch, getThreads());
+      else a.conv3x3BackwardWeight(f, g.c, out, g.h, g.w, g.reflect, x, dy, dWeight, dBias, scratch, getThreads());
     },
   };
 }
