@@ -1,18 +1,23 @@
 /*
  * Winograd F(4x4, 3x3) (Lavin & Gray 2016) for 3x3 stride-1 zero-padded convolutions with many
  * channels (AVX-512): 36 multiplies per 4x4 output tile and channel pair instead of 144, so the
- * batched products do 4x fewer FMAs than the direct kernels of conv3x3.c; the transforms cost
- * about a tenth of that at 64 channels.
+ * batched products do 4x fewer FMAs than the direct kernels of conv3x3.c. The transforms are
+ * what is left: at 64 -> 64 on 256x256 (a C harness, one thread) the products took 7.6 ms at
+ * 82% of the FMA peak and the transforms 6.6 ms plus 1.3 ms for a padding copy, before the copy
+ * was dropped and the planes prefetched (whole pass 12.4 -> 9.7 ms).
  *
  *   Y = A^T [ (G g G^T) . (B^T d B) ] A   per 6x6 input tile d (stride 4), 3x3 filter g.
  *
- * Layout: the input is copied once into zero-padded planes whose rows hold whole groups of 16
- * tiles (64 pixels). Work units are one band of 4 output rows x up to 32 tiles (128 pixels):
- * the unit's input transform V[36][cin][32] (vector lanes = 16 horizontally adjacent tiles; a
- * tile row is deinterleaved from four loads by permutes), then per block of 8 outputs 36
- * products M[xi][8][32] = U[xi][8][cin] V[xi][cin][32] (the 8 x 32 register tile of conv3x3.c's
- * forward kernel), then the output transform, interleaved back to pixel rows, bias and stores.
- * V stays in L2 (36 cin 32 floats: 295 KB at 64 channels), M in L1.
+ * Layout: work units are one band of 4 output rows x up to 32 tiles (128 pixels): the unit's
+ * input transform V[36][cin][32] (vector lanes = 16 horizontally adjacent tiles; a tile row is
+ * deinterleaved from four masked loads of the unpadded plane by permutes, the borders being the
+ * pixels the masks leave out), then per block of 8 outputs 36 products M[xi][8][32] =
+ * U[xi][8][cin] V[xi][cin][32] (the 8 x 32 register tile of conv3x3.c's forward kernel), then the
+ * output transform, interleaved back to pixel rows, bias and stores. V stays in L2 (36 cin 32
+ * floats: 295 KB at 64 channels), M in L1. The planes of the next channels are prefetched in
+ * software (a unit visits every channel's plane: too many streams for the hardware prefetchers;
+ * 64 -> 64 at 256x256: 12.4 -> 9.7 ms), and the 36 rows of V and M are a cache line more than a
+ * power of two apart.
  *
  * The input gradient is the same convolution of the output gradient with the weights
  * transposed and flipped. Units are claimed one at a time by the two threads (pool.c), each
@@ -31,11 +36,15 @@
 
 enum { WG_KB = 8, WG_LANES = 16, WG_GROUP_PX = 64, WG_UNIT_GROUPS = 2, WG_TB = WG_LANES * WG_UNIT_GROUPS, WG_XI = 36 };
 
+/* The 36 transform outputs of a tile are stored 36 rows apart: one cache line more than a power
+ * of two between rows (WG_SKEW floats), or they all fall in one L1 set (8 KB strides: 2x slower
+ * transforms). WG_YN: the row stride of the output-gradient transform's 16 x 16 blocks. */
+enum { WG_SKEW = 16, WG_YN = 256 + WG_SKEW };
+
 static long wg_round_up(long v, long m) { return (v + m - 1) / m * m; }
 
 typedef struct {
   long th, tw, ng; /* tile rows, tile columns, groups of 16 tile columns */
-  long rows, stride; /* padded planes: rows x stride */
 } WgGeom;
 
 static WgGeom wg_geom(long h, long w) {
@@ -43,9 +52,6 @@ static WgGeom wg_geom(long h, long w) {
   q.th = (h + 3) / 4;
   q.tw = (w + 3) / 4;
   q.ng = (q.tw + WG_LANES - 1) / WG_LANES;
-  q.rows = 4 * q.th + 2;
-  /* whole groups plus the 16 floats the last tile's two extra columns are loaded from */
-  q.stride = q.ng * WG_GROUP_PX + 16;
   return q;
 }
 
@@ -58,14 +64,14 @@ static float *wg_take(float **cursor, long floats) {
 /* Floats of one direction: padded input planes, packed weights, two parts' V and M. */
 static long wg_direction_floats(long nin, long nout, long h, long w) {
   const WgGeom q = wg_geom(h, w);
-  return nin * q.rows * q.stride + wg_round_up(nout, WG_KB) * WG_XI * nin + 9 * WG_KB * nin + 2 * (WG_XI * nin * WG_TB + WG_XI * WG_KB * WG_TB);
+  return wg_round_up(nout, WG_KB) * WG_XI * nin + 9 * WG_KB * nin + 2 * (WG_XI * (nin * WG_TB + WG_SKEW) + WG_XI * (WG_KB * WG_TB + WG_SKEW));
 }
 
 /* Floats of the weight gradient: padded x, and per part V, the transposed output-gradient transform, S and bias sums. */
 static long wg_dw_floats(long cin, long cout, long h, long w) {
   const WgGeom q = wg_geom(h, w);
   const long cp = wg_round_up(cin, WG_KB), kp = wg_round_up(cout, 32);
-  return cin * q.rows * q.stride + 2 * (WG_XI * cp * WG_LANES * 4 + WG_XI * 256 + WG_XI * WG_LANES * 4 * kp + WG_XI * cp * kp + 2 * cout);
+  return 2 * (WG_XI * (cp * WG_LANES * 4 + WG_SKEW) + WG_XI * WG_YN + WG_XI * (WG_LANES * 4 * kp + WG_SKEW) + WG_XI * (cp * kp + WG_SKEW) + 2 * cout);
 }
 
 long winograd_scratch_floats(const Conv3 *g) {
@@ -78,30 +84,6 @@ long winograd_scratch_floats(const Conv3 *g) {
 
 /* ---------------------------------------------------------------- padding and weights */
 
-typedef struct {
-  const float *src;
-  float *dst;
-  long c, h, w, rows, stride;
-} WgPad;
-
-/* dst plane: row r, column q = src (r - 1, q - 1), zero outside. */
-static void wg_pad_part(void *arg, int part, int parts) {
-  const WgPad *j = arg;
-  long c0, c1;
-  part_range(j->c, part, parts, 1, &c0, &c1);
-  for (long ch = c0; ch < c1; ch++) {
-    const float *s = j->src + ch * j->h * j->w;
-    float *d = j->dst + ch * j->rows * j->stride;
-    memset(d, 0, sizeof(float) * (size_t)j->stride);
-    for (long r = 1; r <= j->h; r++) {
-      float *dr = d + r * j->stride;
-      dr[0] = 0;
-      memcpy(dr + 1, s + (r - 1) * j->w, sizeof(float) * (size_t)j->w);
-      memset(dr + 1 + j->w, 0, sizeof(float) * (size_t)(j->stride - 1 - j->w));
-    }
-    memset(d + (j->h + 1) * j->stride, 0, sizeof(float) * (size_t)((j->rows - j->h - 1) * j->stride));
-  }
-}
 
 #ifdef UCS_X86
 #define A512 __attribute__((target("avx512f")))
@@ -181,10 +163,12 @@ A512 static void wg_pack_weights(const float *wt, long cout, long cin, int trans
 }
 
 /*
- * Input transform of 16 tiles of one channel: `in` points at the top-left padded pixel of the
- * first tile (rows of stride ws); v receives the 36 transformed vectors at stride vs.
+ * Input transform of 16 tiles of one channel, read from the unpadded plane (h x w): the tiles'
+ * 6 x 68 pixel window starts at row y0, column x0 (-1 at the top and left borders); rows outside
+ * the plane are zeros, and m[q] says which pixels of the window's q-th 16 columns lie inside it
+ * (masked loads do not fault on the pixels left out). v receives the 36 vectors at stride vs.
  */
-A512 static void wg_input_tile(const float *in, long ws, float *v, long vs) {
+A512 static void wg_input_tile(const float *plane, long h, long w, long y0, long x0, const __mmask16 m[5], float *v, long vs) {
   const __m512i lo = _mm512_set_epi32(29, 25, 21, 17, 13, 9, 5, 1, 28, 24, 20, 16, 12, 8, 4, 0);
   const __m512i hi = _mm512_set_epi32(31, 27, 23, 19, 15, 11, 7, 3, 30, 26, 22, 18, 14, 10, 6, 2);
   const __m512i sh0 = _mm512_set_epi32(16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
@@ -192,8 +176,15 @@ A512 static void wg_input_tile(const float *in, long ws, float *v, long vs) {
   __m512 t[6][6];
 #pragma GCC unroll 6
   for (int r = 0; r < 6; r++) {
-    const float *row = in + r * ws;
-    const __m512 a = _mm512_loadu_ps(row), b = _mm512_loadu_ps(row + 16), c = _mm512_loadu_ps(row + 32), d = _mm512_loadu_ps(row + 48), e = _mm512_loadu_ps(row + 64);
+    __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a, e = a;
+    if (y0 + r >= 0 && y0 + r < h) {
+      const float *row = plane + (y0 + r) * w + x0;
+      a = _mm512_maskz_loadu_ps(m[0], row);
+      b = _mm512_maskz_loadu_ps(m[1], row + 16);
+      c = _mm512_maskz_loadu_ps(m[2], row + 32);
+      d = _mm512_maskz_loadu_ps(m[3], row + 48);
+      e = _mm512_maskz_loadu_ps(m[4], row + 64);
+    }
     const __m512 l01 = _mm512_permutex2var_ps(a, lo, b), l23 = _mm512_permutex2var_ps(a, hi, b);
     const __m512 h01 = _mm512_permutex2var_ps(c, lo, d), h23 = _mm512_permutex2var_ps(c, hi, d);
     const __m512 p0 = _mm512_shuffle_f32x4(l01, h01, 0x44), p1 = _mm512_shuffle_f32x4(l01, h01, 0xEE);
@@ -255,6 +246,32 @@ A512 static void wg_output_tile(const float *m, long ms, float *out, long os, in
   }
 }
 
+/* Prefetches the input window of ng groups (6 rows from y0, columns from x0) of one plane: the
+ * transforms visit every channel's plane in turn, too many streams for the hardware prefetchers. */
+static void wg_prefetch_window(const float *plane, long h, long w, long y0, long x0, int ng) {
+  const long c0 = x0 < 0 ? 0 : x0, c1 = x0 + ng * WG_GROUP_PX + 2 < w ? x0 + ng * WG_GROUP_PX + 2 : w;
+  for (long r = y0 < 0 ? 0 : y0; r < y0 + 6 && r < h; r++)
+    for (long c = c0; c < c1; c += 16) __builtin_prefetch(plane + r * w + c);
+}
+
+/* Prefetches `rows` rows of `cols` pixels (at most `left`) from p (rows of stride w), for writing when `write`. */
+static void wg_prefetch_rows(const float *p, long w, int rows, long cols, long left, int write) {
+  if (cols > left) cols = left;
+  for (int r = 0; r < rows; r++)
+    for (long c = 0; c < cols; c += 16) {
+      if (write) __builtin_prefetch(p + r * w + c, 1);
+      else __builtin_prefetch(p + r * w + c, 0);
+    }
+}
+
+/* Which pixels of a group's input window (columns x0 .. x0 + 79, 16 a vector) lie in 0 .. w - 1. */
+static void wg_window_masks(long x0, long w, __mmask16 m[5]) {
+  for (int q = 0; q < 5; q++) {
+    const long start = x0 + 16 * q, lo = start < 0 ? -start : 0, hi = w - start >= 16 ? 16 : w - start;
+    m[q] = hi <= lo ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+  }
+}
+
 /* m[o][tb] = sum_i u[i][o] v[i][tb] for 8 outputs and NV (1 or 2) vectors of 16 tiles. */
 A512 __attribute__((always_inline)) static inline void wg_gemm_tile(const float *u, const float *v, long nin, float *m, const int nv) {
   __m512 s[WG_KB][2];
@@ -281,7 +298,7 @@ A512 static void wg_gemm1(const float *u, const float *v, long nin, float *m) { 
 /* ---------------------------------------------------------------- the pass */
 
 typedef struct {
-  const float *in; /* padded planes */
+  const float *in; /* nin planes of h x w */
   long nin, nout, h, w;
   WgGeom q;
   const float *u; /* packed transformed weights */
@@ -297,14 +314,18 @@ static void wg_part(void *arg, int part, int parts) {
   WgJob *j = arg;
   (void)parts;
   float *V = j->v[part], *M = j->m[part];
-  const long plane = j->q.rows * j->q.stride, vs = j->nin * WG_TB, ms = WG_KB * WG_TB, outPlane = j->h * j->w;
+  const long plane = j->h * j->w, vs = j->nin * WG_TB + WG_SKEW, ms = WG_KB * WG_TB + WG_SKEW, outPlane = j->h * j->w;
   for (long unit; (unit = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->units;) {
     const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * WG_UNIT_GROUPS;
     const int ng = j->q.ng - g0 < WG_UNIT_GROUPS ? (int)(j->q.ng - g0) : WG_UNIT_GROUPS;
     const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
     /* V[xi][i][16 g + lane] */
-    for (long i = 0; i < j->nin; i++)
-      for (int g = 0; g < ng; g++) wg_input_tile(j->in + i * plane + 4 * ty * j->q.stride + (g0 + g) * WG_GROUP_PX, j->q.stride, V + i * WG_TB + 16 * g, vs);
+    __mmask16 win[WG_UNIT_GROUPS][5];
+    for (int g = 0; g < ng; g++) wg_window_masks((g0 + g) * WG_GROUP_PX - 1, j->w, win[g]);
+    for (long i = 0; i < j->nin; i++) {
+      if (i + 2 < j->nin) wg_prefetch_window(j->in + (i + 2) * plane, j->h, j->w, 4 * ty - 1, g0 * WG_GROUP_PX - 1, ng);
+      for (int g = 0; g < ng; g++) wg_input_tile(j->in + i * plane, j->h, j->w, 4 * ty - 1, (g0 + g) * WG_GROUP_PX - 1, win[g], V + i * WG_TB + 16 * g, vs);
+    }
     __mmask16 mask[WG_UNIT_GROUPS][4];
     for (int g = 0; g < ng; g++)
       for (int k = 0; k < 4; k++) {
@@ -318,9 +339,11 @@ static void wg_part(void *arg, int part, int parts) {
         else wg_gemm1(ub + xi * j->nin * WG_KB, V + xi * vs, j->nin, M + xi * ms);
       }
       const int nco = j->nout - b < WG_KB ? (int)(j->nout - b) : WG_KB;
-      for (int o = 0; o < nco; o++)
+      for (int o = 0; o < nco; o++) {
+        if (b + o + 2 < j->nout) wg_prefetch_rows(j->out + (b + o + 2) * outPlane + 4 * ty * j->w + g0 * WG_GROUP_PX, j->w, rows, ng * WG_GROUP_PX, j->w - g0 * WG_GROUP_PX, 1);
         for (int g = 0; g < ng; g++)
           wg_output_tile(M + o * WG_TB + 16 * g, ms, j->out + (b + o) * outPlane + 4 * ty * j->w + (g0 + g) * WG_GROUP_PX, j->w, rows, mask[g], j->bias ? j->bias[b + o] : 0.0f, j->acc);
+      }
     }
   }
 }
@@ -329,16 +352,13 @@ static void wg_part(void *arg, int part, int parts) {
 static void wg_run(long nin, long nout, long h, long w, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out, int acc, float *scratch, int threads) {
   const WgGeom q = wg_geom(h, w);
   float *cur = scratch;
-  float *xp = wg_take(&cur, nin * q.rows * q.stride);
   float *u = wg_take(&cur, wg_round_up(nout, WG_KB) * WG_XI * nin);
   float *wtmp = wg_take(&cur, 9 * WG_KB * nin);
-  float *v0 = wg_take(&cur, WG_XI * nin * WG_TB), *v1 = wg_take(&cur, WG_XI * nin * WG_TB);
-  float *m0 = wg_take(&cur, WG_XI * WG_KB * WG_TB), *m1 = wg_take(&cur, WG_XI * WG_KB * WG_TB);
-  WgPad p = {in, xp, nin, h, w, q.rows, q.stride};
-  run_parts(wg_pad_part, &p, nin > 1 && nin * h * w >= (1L << 15) ? threads : 1);
+  float *v0 = wg_take(&cur, WG_XI * (nin * WG_TB + WG_SKEW)), *v1 = wg_take(&cur, WG_XI * (nin * WG_TB + WG_SKEW));
+  float *m0 = wg_take(&cur, WG_XI * (WG_KB * WG_TB + WG_SKEW)), *m1 = wg_take(&cur, WG_XI * (WG_KB * WG_TB + WG_SKEW));
   wg_pack_weights(weight, wcout, wcin, transposed, u, wtmp);
   WgJob j;
-  j.in = xp, j.nin = nin, j.nout = nout, j.h = h, j.w = w, j.q = q, j.u = u, j.bias = bias, j.out = out, j.acc = acc;
+  j.in = in, j.nin = nin, j.nout = nout, j.h = h, j.w = w, j.q = q, j.u = u, j.bias = bias, j.out = out, j.acc = acc;
   j.v[0] = v0, j.v[1] = v1, j.m[0] = m0, j.m[1] = m1;
   j.unitsPerBand = (q.ng + WG_UNIT_GROUPS - 1) / WG_UNIT_GROUPS;
   j.units = q.th * j.unitsPerBand;
@@ -403,12 +423,12 @@ A512 static void wg_dy_tile(const float *dy, long w, int rows, const __mmask16 m
   for (int j = 0; j < 6; j++) {
     __m512 o0, o1, o2, o3, o4, o5;
     WG_A(e[0][j], e[1][j], e[2][j], e[3][j], o0, o1, o2, o3, o4, o5);
-    _mm512_store_ps(y + (0 * 6 + j) * 256, o0);
-    _mm512_store_ps(y + (1 * 6 + j) * 256, o1);
-    _mm512_store_ps(y + (2 * 6 + j) * 256, o2);
-    _mm512_store_ps(y + (3 * 6 + j) * 256, o3);
-    _mm512_store_ps(y + (4 * 6 + j) * 256, o4);
-    _mm512_store_ps(y + (5 * 6 + j) * 256, o5);
+    _mm512_store_ps(y + (0 * 6 + j) * WG_YN, o0);
+    _mm512_store_ps(y + (1 * 6 + j) * WG_YN, o1);
+    _mm512_store_ps(y + (2 * 6 + j) * WG_YN, o2);
+    _mm512_store_ps(y + (3 * 6 + j) * WG_YN, o3);
+    _mm512_store_ps(y + (4 * 6 + j) * WG_YN, o4);
+    _mm512_store_ps(y + (5 * 6 + j) * WG_YN, o5);
   }
 }
 
@@ -463,7 +483,7 @@ A512 static void wg_dw_gemm(const float *v, long vt, const float *y, long kp, lo
 }
 
 typedef struct {
-  const float *xp; /* x padded as for the forward */
+  const float *x;
   WgGeom q;
   const float *dy;
   long h, w, cin, cout, cp, kp;
@@ -479,7 +499,7 @@ A512 static void wg_dw_part(void *arg, int part, int parts) {
   (void)parts;
   float *V = j->v[part], *YN = j->yn[part], *YT = j->yt[part], *S = j->s[part];
   double *bsum = j->bsum[part];
-  const long plane = j->q.rows * j->q.stride, vs = j->cp * WG_DW_TB, ys = WG_DW_TB * j->kp, ss = j->cp * j->kp, dyPlane = j->h * j->w;
+  const long plane = j->h * j->w, vs = j->cp * WG_DW_TB + WG_SKEW, ys = WG_DW_TB * j->kp + WG_SKEW, ss = j->cp * j->kp + WG_SKEW, dyPlane = j->h * j->w;
   memset(S, 0, sizeof(float) * (size_t)(WG_XI * ss));
   memset(bsum, 0, sizeof(double) * (size_t)j->cout);
   /* input rows past cin stay zero */
@@ -489,8 +509,12 @@ A512 static void wg_dw_part(void *arg, int part, int parts) {
     const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * WG_DW_GROUPS;
     const int ng = j->q.ng - g0 < WG_DW_GROUPS ? (int)(j->q.ng - g0) : WG_DW_GROUPS;
     const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
-    for (long i = 0; i < j->cin; i++)
-      for (int g = 0; g < ng; g++) wg_input_tile(j->xp + i * plane + 4 * ty * j->q.stride + (g0 + g) * WG_GROUP_PX, j->q.stride, V + i * WG_DW_TB + 16 * g, vs);
+    __mmask16 win[WG_DW_GROUPS][5];
+    for (int g = 0; g < ng; g++) wg_window_masks((g0 + g) * WG_GROUP_PX - 1, j->w, win[g]);
+    for (long i = 0; i < j->cin; i++) {
+      if (i + 2 < j->cin) wg_prefetch_window(j->x + (i + 2) * plane, j->h, j->w, 4 * ty - 1, g0 * WG_GROUP_PX - 1, ng);
+      for (int g = 0; g < ng; g++) wg_input_tile(j->x + i * plane, j->h, j->w, 4 * ty - 1, (g0 + g) * WG_GROUP_PX - 1, win[g], V + i * WG_DW_TB + 16 * g, vs);
+    }
     __mmask16 mask[WG_DW_GROUPS][4];
     for (int g = 0; g < ng; g++)
       for (int k = 0; k < 4; k++) {
@@ -502,14 +526,15 @@ A512 static void wg_dw_part(void *arg, int part, int parts) {
       for (int g = 0; g < ng; g++) {
         for (int kk = 0; kk < 16; kk++) {
           const long k = k0 + kk;
+          if (k + 2 < j->cout) wg_prefetch_rows(j->dy + (k + 2) * dyPlane + 4 * ty * j->w + (g0 + g) * WG_GROUP_PX, j->w, rows, WG_GROUP_PX, j->w - (g0 + g) * WG_GROUP_PX, 0);
           if (k < j->cout) {
             __m512d sum[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
             wg_dy_tile(j->dy + k * dyPlane + 4 * ty * j->w + (g0 + g) * WG_GROUP_PX, j->w, rows, mask[g], YN + kk * 16, j->wantBias ? sum : NULL);
             bsum[k] += _mm512_reduce_add_pd(_mm512_add_pd(sum[0], sum[1]));
           } else
-            for (int xi = 0; xi < WG_XI; xi++) memset(YN + xi * 256 + kk * 16, 0, sizeof(float) * 16);
+            for (int xi = 0; xi < WG_XI; xi++) memset(YN + xi * WG_YN + kk * 16, 0, sizeof(float) * 16);
         }
-        for (int xi = 0; xi < WG_XI; xi++) wg_transpose16(YN + xi * 256, YT + xi * ys + 16 * g * j->kp + k0, j->kp);
+        for (int xi = 0; xi < WG_XI; xi++) wg_transpose16(YN + xi * WG_YN, YT + xi * ys + 16 * g * j->kp + k0, j->kp);
       }
     const long nt = 16L * ng;
     for (int xi = 0; xi < WG_XI; xi++)
@@ -522,26 +547,23 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
   const WgGeom q = wg_geom(g->h, g->w);
   const long cp = wg_round_up(g->cin, WG_KB), kp = wg_round_up(g->cout, WG_DW_KV);
   float *cur = scratch;
-  float *xp = wg_take(&cur, g->cin * q.rows * q.stride);
   WgDwJob j;
   for (int p = 0; p < 2; p++) {
-    j.v[p] = wg_take(&cur, WG_XI * cp * WG_DW_TB);
-    j.yn[p] = wg_take(&cur, WG_XI * 256);
-    j.yt[p] = wg_take(&cur, WG_XI * WG_DW_TB * kp);
-    j.s[p] = wg_take(&cur, WG_XI * cp * kp);
+    j.v[p] = wg_take(&cur, WG_XI * (cp * WG_DW_TB + WG_SKEW));
+    j.yn[p] = wg_take(&cur, WG_XI * WG_YN);
+    j.yt[p] = wg_take(&cur, WG_XI * (WG_DW_TB * kp + WG_SKEW));
+    j.s[p] = wg_take(&cur, WG_XI * (cp * kp + WG_SKEW));
     j.bsum[p] = (double *)wg_take(&cur, 2 * g->cout);
     j.written[p] = 0;
   }
-  WgPad pad = {x, xp, g->cin, g->h, g->w, q.rows, q.stride};
-  run_parts(wg_pad_part, &pad, g->cin > 1 && g->cin * g->h * g->w >= (1L << 15) ? threads : 1);
-  j.wantBias = dbias != NULL, j.xp = xp, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
+  j.wantBias = dbias != NULL, j.x = x, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
   j.unitsPerBand = (q.ng + WG_DW_GROUPS - 1) / WG_DW_GROUPS;
   j.units = q.th * j.unitsPerBand;
   atomic_init(&j.next, 0);
   run_parts(wg_dw_part, &j, j.units > 1 ? threads : 1);
   /* dweight[k][c] = G^T S[.][c][k] G, both parts summed, in float64. */
   static const double GT[3][6] = {{0.25, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24, 0}, {0, -1.0 / 6, 1.0 / 6, 1.0 / 12, -1.0 / 12, 0}, {0, -1.0 / 6, -1.0 / 6, 1.0 / 6, 1.0 / 6, 1}};
-  const long ss = cp * kp;
+  const long ss = cp * kp + WG_SKEW;
   for (long c = 0; c < g->cin; c++)
     for (long k = 0; k < g->cout; k++) {
       double m[6][6];

@@ -27,18 +27,17 @@ export function direct3x3Wins(g: ConvGeometry, outChannels: number): boolean {
  * convolution of nin -> nout channels on an h x w plane with zero padding (the forward pass and
  * the weight gradient are c -> out, the input gradient out -> c). Winograd / direct, one
  * thread, CPU time (2026-11-30), forward and input gradient:
- *   64 -> 64: 8x8 1.2, 16x16 1.1, 32x32 0.97, 48x48 0.48, 64x64 0.49, 256x256 0.48;
- *   128 -> 128: 32x32 0.92, 256x256 0.43; 160 -> 160: 40x23 0.76, 80x46 0.40;
- *   32 -> 32 at 64x64 0.64, 16 -> 16 at 128x128 0.68, 16 -> 64 at 256x256 0.67-0.80;
- *   8 -> 64 at 256x256 0.85-0.92, 64 -> 8: 1.11-1.14 (8 outputs fill one block; few reuse).
- * Weight gradient: 64 -> 64 32x32 1.5, 48x48 0.83, 64x64 0.60, 256x256 0.44-0.48; 128 -> 128
- * 256x256 0.34-0.35; 160 -> 160 80x46 0.60; 16 -> 64 0.62, 8 -> 64 0.71, 64 -> 8 1.25.
+ *   64 -> 64: 32x32 0.80, 48x48 0.41, 256x256 0.36-0.37; 128 -> 128: 32x32 0.83, 256x256 0.34;
+ *   160 -> 160 at 80x46 0.36; at 256x256 16 -> 64 0.48 (input gradient 0.43), 64 -> 8 0.59,
+ *   8 -> 64 0.59 (0.49);
+ * weight gradient: 64 -> 64 32x32 1.07, 48x48 0.57, 256x256 0.34; 128 -> 128 32x32 1.00, 256x256
+ * 0.30; 160 -> 160 80x46 0.46; 16 -> 64 0.45, 64 -> 8 0.93, 8 -> 64 0.51.
  * Its float32 rounding is 5-10x the direct kernel's (forward and input gradient 0.4-7e-6 of the
  * largest entry against 0.3-1.3e-6; weight gradient 0.7-3.3e-6; test/winograd.test.ts), well
  * inside what a fit's gradients need.
  */
 export function winograd3x3Wins(g: ConvGeometry, nin: number, nout: number): boolean {
   if (g.reflect) return false;
-  if (nin < 8 || nout < 16) return false;
+  if (nin < 8 || nout < 8) return false;
   return g.h * g.w >= 40 * 40;
 }
