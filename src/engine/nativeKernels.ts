@@ -24,7 +24,11 @@ function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
   const winoBwd = (g: ConvGeometry, out: number) => wino && winograd3x3Wins(g, out, g.c);
   return {
     serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && (direct3x3Wins(g, out) || winoFwd(g, out) || winoBwd(g, out)),
-    scratchFloats: (g, out) => Math.max(a.conv3x3Scratch(g.c, out, g.h, g.w, g.reflect), winoFwd(g, out) || winoBwd(g, out) ? a.winogradScratch(g.c, out, g.h, g.w) : 0),
+    // All three passes on Winograd: no padded planes (36 MB at 128 -> 128 on 256x256; Winograd's 9.5 MB).
+    scratchFloats: (g, out) => {
+      const w = winoFwd(g, out) || winoBwd(g, out) ? a.winogradScratch(g.c, out, g.h, g.w) : 0;
+      return winoFwd(g, out) && winoBwd(g, out) ? w : Math.max(a.conv3x3Scratch(g.c, out, g.h, g.w, g.reflect), w);
+    },
     forward(f, g, out, x, weight, bias, y, acc, scratch) {
       if (winoFwd(g, out)) a.winogradForward(f, g.c, out, g.h, g.w, x, weight, bias, y, acc, scratch, getThreads());
       else a.conv3x3Forward(f, g.c, out, g.h, g.w, g.reflect, x, weight, bias, y, acc, scratch, getThreads());
