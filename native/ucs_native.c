@@ -761,14 +761,21 @@ static napi_value js_conv3_backward_weight(napi_env env, napi_callback_info info
 
 /* ---------------------------------------------------------------- Winograd F(4x4, 3x3) (winograd.c) */
 
-/* winogradScratch(cin, cout, h, w): floats of scratch the forward and input-gradient passes need */
+/* The geometry (cin, cout, h, w, reflect) at i .. i + 4, checked. */
+static Conv3 wino_arg(Call *c, size_t i) {
+  Conv3 g = {arg_long(c, i), arg_long(c, i + 1), arg_long(c, i + 2), arg_long(c, i + 3), arg_bool(c, i + 4)};
+  if (c->ok && (g.cin < 1 || g.cout < 1 || g.h < 1 || g.w < 1)) fail(c, "untrained-cs native winograd: sizes must be >= 1");
+  if (c->ok && g.reflect && (g.h < 2 || g.w < 2)) fail(c, "untrained-cs native winograd: reflection padding needs h, w >= 2");
+  if (c->ok && !winograd_available()) fail(c, "untrained-cs native winograd: needs AVX-512 (winogradAvailable() is false)");
+  return g;
+}
+
+/* winogradScratch(cin, cout, h, w, reflect): floats of scratch the three passes need */
 static napi_value js_wino_scratch(napi_env env, napi_callback_info info) {
   Call c;
-  if (!begin_any(&c, env, info, 4, "untrained-cs native winogradScratch: too few arguments")) return NULL;
-  const long cin = arg_long(&c, 0), cout = arg_long(&c, 1), h = arg_long(&c, 2), w = arg_long(&c, 3);
-  if (c.ok && (cin < 1 || cout < 1 || h < 1 || w < 1)) fail(&c, "untrained-cs native winograd: sizes must be >= 1");
+  if (!begin_any(&c, env, info, 5, "untrained-cs native winogradScratch: too few arguments")) return NULL;
+  Conv3 g = wino_arg(&c, 0);
   if (!c.ok) return NULL;
-  Conv3 g = {cin, cout, h, w, 0};
   return number(env, (double)winograd_scratch_floats(&g));
 }
 
@@ -779,21 +786,13 @@ static napi_value js_wino_available(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* The geometry (cin, cout, h, w) at i .. i + 3, checked. */
-static Conv3 wino_arg(Call *c, size_t i) {
-  Conv3 g = {arg_long(c, i), arg_long(c, i + 1), arg_long(c, i + 2), arg_long(c, i + 3), 0};
-  if (c->ok && (g.cin < 1 || g.cout < 1 || g.h < 1 || g.w < 1)) fail(c, "untrained-cs native winograd: sizes must be >= 1");
-  if (c->ok && !winograd_available()) fail(c, "untrained-cs native winograd: needs AVX-512 (winogradAvailable() is false)");
-  return g;
-}
-
-/* winogradForward(f, cin, cout, h, w, x, weight, bias (-1: none), y, acc, scratch, threads) */
+/* winogradForward(f, cin, cout, h, w, reflect, x, weight, bias (-1: none), y, acc, scratch, threads) */
 static napi_value js_wino_forward(napi_env env, napi_callback_info info) {
   Call c;
-  if (!begin(&c, env, info, 12)) return NULL;
+  if (!begin(&c, env, info, 13)) return NULL;
   Conv3 g = wino_arg(&c, 1);
-  const long x = arg_long(&c, 5), w = arg_long(&c, 6), b = arg_long(&c, 7), y = arg_long(&c, 8), s = arg_long(&c, 10);
-  const int acc = arg_bool(&c, 9), threads = (int)arg_long(&c, 11);
+  const long x = arg_long(&c, 6), w = arg_long(&c, 7), b = arg_long(&c, 8), y = arg_long(&c, 9), s = arg_long(&c, 11);
+  const int acc = arg_bool(&c, 10), threads = (int)arg_long(&c, 12);
   if (!c.ok) return NULL;
   const float *xp = span(&c, x, g.cin * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9), *bp = b < 0 ? NULL : span(&c, b, g.cout);
   float *yp = span(&c, y, g.cout * g.h * g.w), *sp = span(&c, s, winograd_scratch_floats(&g));
@@ -802,13 +801,13 @@ static napi_value js_wino_forward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* winogradBackwardData(f, cin, cout, h, w, dy, weight, dx, acc, scratch, threads) */
+/* winogradBackwardData(f, cin, cout, h, w, reflect, dy, weight, dx, acc, scratch, threads) */
 static napi_value js_wino_backward_data(napi_env env, napi_callback_info info) {
   Call c;
-  if (!begin(&c, env, info, 11)) return NULL;
+  if (!begin(&c, env, info, 12)) return NULL;
   Conv3 g = wino_arg(&c, 1);
-  const long dy = arg_long(&c, 5), w = arg_long(&c, 6), dx = arg_long(&c, 7), s = arg_long(&c, 9);
-  const int acc = arg_bool(&c, 8), threads = (int)arg_long(&c, 10);
+  const long dy = arg_long(&c, 6), w = arg_long(&c, 7), dx = arg_long(&c, 8), s = arg_long(&c, 10);
+  const int acc = arg_bool(&c, 9), threads = (int)arg_long(&c, 11);
   if (!c.ok) return NULL;
   const float *dyp = span(&c, dy, g.cout * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9);
   float *dxp = span(&c, dx, g.cin * g.h * g.w), *sp = span(&c, s, winograd_scratch_floats(&g));
@@ -817,13 +816,13 @@ static napi_value js_wino_backward_data(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* winogradBackwardWeight(f, cin, cout, h, w, x, dy, dweight, dbias (-1: none), scratch, threads) */
+/* winogradBackwardWeight(f, cin, cout, h, w, reflect, x, dy, dweight, dbias (-1: none), scratch, threads) */
 static napi_value js_wino_backward_weight(napi_env env, napi_callback_info info) {
   Call c;
-  if (!begin(&c, env, info, 11)) return NULL;
+  if (!begin(&c, env, info, 12)) return NULL;
   Conv3 g = wino_arg(&c, 1);
-  const long x = arg_long(&c, 5), dy = arg_long(&c, 6), dw = arg_long(&c, 7), db = arg_long(&c, 8), s = arg_long(&c, 9);
-  const int threads = (int)arg_long(&c, 10);
+  const long x = arg_long(&c, 6), dy = arg_long(&c, 7), dw = arg_long(&c, 8), db = arg_long(&c, 9), s = arg_long(&c, 10);
+  const int threads = (int)arg_long(&c, 11);
   if (!c.ok) return NULL;
   const float *xp = span(&c, x, g.cin * g.h * g.w), *dyp = span(&c, dy, g.cout * g.h * g.w);
   float *dwp = span(&c, dw, g.cout * g.cin * 9), *dbp = db < 0 ? NULL : span(&c, db, g.cout), *sp = span(&c, s, winograd_scratch_floats(&g));

@@ -74,12 +74,14 @@ static long wg_dw_floats(long cin, long cout, long h, long w) {
   return 2 * (WG_XI * (cp * WG_LANES * 4 + WG_SKEW) + WG_XI * WG_YN + WG_XI * (WG_LANES * 4 * kp + WG_SKEW) + WG_XI * (cp * kp + WG_SKEW) + 2 * cout);
 }
 
+/* With reflection the input gradient's padded-domain result (cin (h + 2) (w + 2)) sits at the end. */
 long winograd_scratch_floats(const Conv3 *g) {
+  const long H = g->reflect ? g->h + 2 : g->h, W = g->reflect ? g->w + 2 : g->w;
   long most = wg_direction_floats(g->cin, g->cout, g->h, g->w);
-  const long b = wg_direction_floats(g->cout, g->cin, g->h, g->w), d = wg_dw_floats(g->cin, g->cout, g->h, g->w);
+  const long b = wg_direction_floats(g->cout, g->cin, H, W), d = wg_dw_floats(g->cin, g->cout, g->h, g->w);
   if (b > most) most = b;
   if (d > most) most = d;
-  return most + 16 * 16;
+  return most + 16 * 16 + (g->reflect ? g->cin * H * W : 0);
 }
 
 /* ---------------------------------------------------------------- padding and weights */
@@ -168,7 +170,7 @@ A512 static void wg_pack_weights(const float *wt, long cout, long cin, int trans
  * the plane are zeros, and m[q] says which pixels of the window's q-th 16 columns lie inside it
  * (masked loads do not fault on the pixels left out). v receives the 36 vectors at stride vs.
  */
-A512 static void wg_input_tile(const float *plane, long h, long w, long y0, long x0, const __mmask16 m[5], float *v, long vs) {
+A512 static void wg_input_tile(const float *plane, long h, long w, long y0, long x0, const __mmask16 m[5], int reflect, float *v, long vs) {
   const __m512i lo = _mm512_set_epi32(29, 25, 21, 17, 13, 9, 5, 1, 28, 24, 20, 16, 12, 8, 4, 0);
   const __m512i hi = _mm512_set_epi32(31, 27, 23, 19, 15, 11, 7, 3, 30, 26, 22, 18, 14, 10, 6, 2);
   const __m512i sh0 = _mm512_set_epi32(16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
@@ -177,13 +179,20 @@ A512 static void wg_input_tile(const float *plane, long h, long w, long y0, long
 #pragma GCC unroll 6
   for (int r = 0; r < 6; r++) {
     __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a, e = a;
-    if (y0 + r >= 0 && y0 + r < h) {
-      const float *row = plane + (y0 + r) * w + x0;
-      a = _mm512_maskz_loadu_ps(m[0], row);
-      b = _mm512_maskz_loadu_ps(m[1], row + 16);
-      c = _mm512_maskz_loadu_ps(m[2], row + 32);
-      d = _mm512_maskz_loadu_ps(m[3], row + 48);
-      e = _mm512_maskz_loadu_ps(m[4], row + 64);
+    long y = y0 + r;
+    /* Reflection: row -1 is row 1, row h is row h - 2 (rows further out only reach outputs past the plane). */
+    if (reflect) y = y == -1 ? 1 : y == h ? h - 2 : y;
+    if (y >= 0 && y < h) {
+      const float *row = plane + y * w + x0;
+      __m512 q[5] = {_mm512_maskz_loadu_ps(m[0], row), _mm512_maskz_loadu_ps(m[1], row + 16), _mm512_maskz_loadu_ps(m[2], row + 32), _mm512_maskz_loadu_ps(m[3], row + 48),
+                     _mm512_maskz_loadu_ps(m[4], row + 64)};
+      if (reflect) {
+        /* columns -1 and w of the window: pixels 1 and w - 2 */
+        if (x0 == -1) q[0] = _mm512_mask_mov_ps(q[0], 1, _mm512_set1_ps(row[2]));
+        const long p = w - x0;
+        if (p >= 0 && p < 80) q[p / 16] = _mm512_mask_mov_ps(q[p / 16], (__mmask16)(1u << (p % 16)), _mm512_set1_ps(row[p - 2]));
+      }
+      a = q[0], b = q[1], c = q[2], d = q[3], e = q[4];
     }
     const __m512 l01 = _mm512_permutex2var_ps(a, lo, b), l23 = _mm512_permutex2var_ps(a, hi, b);
     const __m512 h01 = _mm512_permutex2var_ps(c, lo, d), h23 = _mm512_permutex2var_ps(c, hi, d);
@@ -300,6 +309,8 @@ A512 static void wg_gemm1(const float *u, const float *v, long nin, float *m) { 
 typedef struct {
   const float *in; /* nin planes of h x w */
   long nin, nout, h, w;
+  long ho, wo, pad; /* outputs ho x wo; the input window of output (0, 0) starts at (-pad, -pad) */
+  int reflect;
   WgGeom q;
   const float *u; /* packed transformed weights */
   const float *bias;
@@ -314,22 +325,22 @@ static void wg_part(void *arg, int part, int parts) {
   WgJob *j = arg;
   (void)parts;
   float *V = j->v[part], *M = j->m[part];
-  const long plane = j->h * j->w, vs = j->nin * WG_TB + WG_SKEW, ms = WG_KB * WG_TB + WG_SKEW, outPlane = j->h * j->w;
+  const long plane = j->h * j->w, vs = j->nin * WG_TB + WG_SKEW, ms = WG_KB * WG_TB + WG_SKEW, outPlane = j->ho * j->wo, wo = j->wo;
   for (long unit; (unit = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->units;) {
     const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * WG_UNIT_GROUPS;
     const int ng = j->q.ng - g0 < WG_UNIT_GROUPS ? (int)(j->q.ng - g0) : WG_UNIT_GROUPS;
-    const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
+    const int rows = j->ho - 4 * ty < 4 ? (int)(j->ho - 4 * ty) : 4;
     /* V[xi][i][16 g + lane] */
     __mmask16 win[WG_UNIT_GROUPS][5];
-    for (int g = 0; g < ng; g++) wg_window_masks((g0 + g) * WG_GROUP_PX - 1, j->w, win[g]);
+    for (int g = 0; g < ng; g++) wg_window_masks((g0 + g) * WG_GROUP_PX - j->pad, j->w, win[g]);
     for (long i = 0; i < j->nin; i++) {
-      if (i + 2 < j->nin) wg_prefetch_window(j->in + (i + 2) * plane, j->h, j->w, 4 * ty - 1, g0 * WG_GROUP_PX - 1, ng);
-      for (int g = 0; g < ng; g++) wg_input_tile(j->in + i * plane, j->h, j->w, 4 * ty - 1, (g0 + g) * WG_GROUP_PX - 1, win[g], V + i * WG_TB + 16 * g, vs);
+      if (i + 2 < j->nin) wg_prefetch_window(j->in + (i + 2) * plane, j->h, j->w, 4 * ty - j->pad, g0 * WG_GROUP_PX - j->pad, ng);
+      for (int g = 0; g < ng; g++) wg_input_tile(j->in + i * plane, j->h, j->w, 4 * ty - j->pad, (g0 + g) * WG_GROUP_PX - j->pad, win[g], j->reflect, V + i * WG_TB + 16 * g, vs);
     }
     __mmask16 mask[WG_UNIT_GROUPS][4];
     for (int g = 0; g < ng; g++)
       for (int k = 0; k < 4; k++) {
-        const long x = (g0 + g) * WG_GROUP_PX + 16 * k, left = j->w - x;
+        const long x = (g0 + g) * WG_GROUP_PX + 16 * k, left = wo - x;
         mask[g][k] = left >= 16 ? 0xffff : left > 0 ? (__mmask16)((1u << left) - 1) : 0;
       }
     for (long b = 0; b < j->nout; b += WG_KB) {
@@ -340,17 +351,20 @@ static void wg_part(void *arg, int part, int parts) {
       }
       const int nco = j->nout - b < WG_KB ? (int)(j->nout - b) : WG_KB;
       for (int o = 0; o < nco; o++) {
-        if (b + o + 2 < j->nout) wg_prefetch_rows(j->out + (b + o + 2) * outPlane + 4 * ty * j->w + g0 * WG_GROUP_PX, j->w, rows, ng * WG_GROUP_PX, j->w - g0 * WG_GROUP_PX, 1);
+        if (b + o + 2 < j->nout) wg_prefetch_rows(j->out + (b + o + 2) * outPlane + 4 * ty * wo + g0 * WG_GROUP_PX, wo, rows, ng * WG_GROUP_PX, wo - g0 * WG_GROUP_PX, 1);
         for (int g = 0; g < ng; g++)
-          wg_output_tile(M + o * WG_TB + 16 * g, ms, j->out + (b + o) * outPlane + 4 * ty * j->w + (g0 + g) * WG_GROUP_PX, j->w, rows, mask[g], j->bias ? j->bias[b + o] : 0.0f, j->acc);
+          wg_output_tile(M + o * WG_TB + 16 * g, ms, j->out + (b + o) * outPlane + 4 * ty * wo + (g0 + g) * WG_GROUP_PX, wo, rows, mask[g], j->bias ? j->bias[b + o] : 0.0f, j->acc);
       }
     }
   }
 }
 
 /* out (+)= conv(in) with nin -> nout channels, weights packed by wg_pack_weights (`transposed`). */
-static void wg_run(long nin, long nout, long h, long w, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out, int acc, float *scratch, int threads) {
-  const WgGeom q = wg_geom(h, w);
+/* out (ho x wo, += when acc) = the correlation of `in` (h x w, read from (-pad, -pad), reflected
+ * at the border when `reflect`, else zeros) with the packed weights. */
+static void wg_run(long nin, long nout, long h, long w, long ho, long wo, long pad, int reflect, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out, int acc,
+                   float *scratch, int threads) {
+  const WgGeom q = wg_geom(ho, wo);
   float *cur = scratch;
   float *u = wg_take(&cur, wg_round_up(nout, WG_KB) * WG_XI * nin);
   float *wtmp = wg_take(&cur, 9 * WG_KB * nin);
@@ -358,12 +372,47 @@ static void wg_run(long nin, long nout, long h, long w, const float *in, const f
   float *m0 = wg_take(&cur, WG_XI * (WG_KB * WG_TB + WG_SKEW)), *m1 = wg_take(&cur, WG_XI * (WG_KB * WG_TB + WG_SKEW));
   wg_pack_weights(weight, wcout, wcin, transposed, u, wtmp);
   WgJob j;
-  j.in = in, j.nin = nin, j.nout = nout, j.h = h, j.w = w, j.q = q, j.u = u, j.bias = bias, j.out = out, j.acc = acc;
+  j.in = in, j.nin = nin, j.nout = nout, j.h = h, j.w = w, j.ho = ho, j.wo = wo, j.pad = pad, j.reflect = reflect, j.q = q, j.u = u, j.bias = bias, j.out = out, j.acc = acc;
   j.v[0] = v0, j.v[1] = v1, j.m[0] = m0, j.m[1] = m1;
   j.unitsPerBand = (q.ng + WG_UNIT_GROUPS - 1) / WG_UNIT_GROUPS;
   j.units = q.th * j.unitsPerBand;
   atomic_init(&j.next, 0);
   run_parts(wg_part, &j, j.units > 1 ? threads : 1);
+}
+
+/* ---------------------------------------------------------------- reflection fold */
+
+typedef struct {
+  float *dxp; /* c planes of (h + 2) x (w + 2) */
+  float *dx;
+  long c, h, w;
+  int acc;
+} WgFold;
+
+/* dx (+)= the interior of dxp plus its border rows and columns added onto the pixels they
+ * reflected (padded row 0 reflected source row 1, row h + 1 source row h - 2; columns alike). */
+static void wg_fold_part(void *arg, int part, int parts) {
+  const WgFold *j = arg;
+  long c0, c1;
+  part_range(j->c, part, parts, 1, &c0, &c1);
+  const long h = j->h, w = j->w, W = w + 2;
+  for (long ch = c0; ch < c1; ch++) {
+    float *p = j->dxp + ch * (h + 2) * W;
+    for (long q = 0; q < W; q++) {
+      p[2 * W + q] += p[q];
+      p[(h - 1) * W + q] += p[(h + 1) * W + q];
+    }
+    for (long r = 1; r <= h; r++) {
+      float *row = p + r * W;
+      row[2] += row[0];
+      row[w - 1] += row[w + 1];
+      float *d = j->dx + ch * h * w + (r - 1) * w;
+      if (j->acc)
+        for (long q = 0; q < w; q++) d[q] += row[q + 1];
+      else
+        memcpy(d, row + 1, sizeof(float) * (size_t)w);
+    }
+  }
 }
 
 /* ---------------------------------------------------------------- weight gradient */
@@ -489,7 +538,7 @@ typedef struct {
   long h, w, cin, cout, cp, kp;
   float *v[2], *yn[2], *yt[2], *s[2];
   double *bsum[2];
-  int written[2], wantBias;
+  int written[2], wantBias, reflect;
   long unitsPerBand, units;
   atomic_long next;
 } WgDwJob;
@@ -513,7 +562,7 @@ A512 static void wg_dw_part(void *arg, int part, int parts) {
     for (int g = 0; g < ng; g++) wg_window_masks((g0 + g) * WG_GROUP_PX - 1, j->w, win[g]);
     for (long i = 0; i < j->cin; i++) {
       if (i + 2 < j->cin) wg_prefetch_window(j->x + (i + 2) * plane, j->h, j->w, 4 * ty - 1, g0 * WG_GROUP_PX - 1, ng);
-      for (int g = 0; g < ng; g++) wg_input_tile(j->x + i * plane, j->h, j->w, 4 * ty - 1, (g0 + g) * WG_GROUP_PX - 1, win[g], V + i * WG_DW_TB + 16 * g, vs);
+      for (int g = 0; g < ng; g++) wg_input_tile(j->x + i * plane, j->h, j->w, 4 * ty - 1, (g0 + g) * WG_GROUP_PX - 1, win[g], j->reflect, V + i * WG_DW_TB + 16 * g, vs);
     }
     __mmask16 mask[WG_DW_GROUPS][4];
     for (int g = 0; g < ng; g++)
@@ -556,7 +605,7 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
     j.bsum[p] = (double *)wg_take(&cur, 2 * g->cout);
     j.written[p] = 0;
   }
-  j.wantBias = dbias != NULL, j.x = x, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
+  j.wantBias = dbias != NULL, j.reflect = g->reflect, j.x = x, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
   j.unitsPerBand = (q.ng + WG_DW_GROUPS - 1) / WG_DW_GROUPS;
   j.units = q.th * j.unitsPerBand;
   atomic_init(&j.next, 0);
@@ -601,11 +650,21 @@ int winograd_available(void) {
 
 #ifdef UCS_X86
 void winograd_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads) {
-  wg_run(g->cin, g->cout, g->h, g->w, x, weight, g->cout, g->cin, 0, bias, y, acc, scratch, threads);
+  wg_run(g->cin, g->cout, g->h, g->w, g->h, g->w, 1, g->reflect, x, weight, g->cout, g->cin, 0, bias, y, acc, scratch, threads);
 }
 
 void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight, float *dx, int acc, float *scratch, int threads) {
-  wg_run(g->cout, g->cin, g->h, g->w, dy, weight, g->cout, g->cin, 1, NULL, dx, acc, scratch, threads);
+  if (!g->reflect) {
+    wg_run(g->cout, g->cin, g->h, g->w, g->h, g->w, 1, 0, dy, weight, g->cout, g->cin, 1, NULL, dx, acc, scratch, threads);
+    return;
+  }
+  /* Reflection: the gradient of the padded input (the full correlation, read from (-2, -2)) into
+   * the end of the scratch, then its border folded onto the pixels it reflected. */
+  const long H = g->h + 2, W = g->w + 2;
+  float *dxp = scratch + winograd_scratch_floats(g) - g->cin * H * W;
+  wg_run(g->cout, g->cin, g->h, g->w, H, W, 2, 0, dy, weight, g->cout, g->cin, 1, NULL, dxp, 0, scratch, threads);
+  WgFold f = {dxp, dx, g->cin, g->h, g->w, acc};
+  run_parts(wg_fold_part, &f, g->cin > 1 && g->cin * H * W >= (1L << 15) ? threads : 1);
 }
 
 void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) { wg_run_dw(g, x, dy, dweight, dbias, scratch, threads); }

@@ -1,4 +1,4 @@
-/* Winograd F(4x4, 3x3) convolutions (winograd.c): forward and both gradients, zero padding. */
+/* Winograd F(4x4, 3x3) convolutions (winograd.c): forward and both gradients, zero or reflection padding. */
 #ifndef UCS_WINOGRAD_H
 #define UCS_WINOGRAD_H
 
@@ -10,7 +10,7 @@ int winograd_available(void);
 /* Floats of scratch the forward and input-gradient passes need (the larger), with alignment slack. */
 long winograd_scratch_floats(const Conv3 *g);
 
-/* y (+)= conv(x, weight) + bias (bias may be NULL); g->reflect must be 0. */
+/* y (+)= conv(x, weight) + bias (bias may be NULL). */
 void winograd_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads);
 
 /* dx (+)= the adjoint of the forward map applied to dy. */

@@ -9,8 +9,9 @@ import { Rng } from '../src/core/rng.js';
 const addon = nativeAddon();
 const wino = addon !== null && typeof addon.winogradAvailable === 'function' && addon.winogradAvailable();
 
-/** Float64 zero-padded 3x3 convolution, its input and weight gradients (and each weight gradient's sum of |terms|). */
-function reference(cin: number, cout: number, h: number, w: number, x: Float32Array, wt: Float32Array, b: Float32Array, dy: Float32Array) {
+/** Float64 3x3 "same" convolution (zero or reflection padding), its input and weight gradients (and each weight gradient's sum of |terms|). */
+function reference(cin: number, cout: number, h: number, w: number, reflect: boolean, x: Float32Array, wt: Float32Array, b: Float32Array, dy: Float32Array) {
+  const src = (i: number, n: number) => (i >= 0 && i < n ? i : !reflect ? -1 : i < 0 ? -i : 2 * (n - 1) - i);
   const y = new Float64Array(cout * h * w);
   const dx = new Float64Array(cin * h * w);
   const dw = new Float64Array(cout * cin * 9);
@@ -25,11 +26,11 @@ function reference(cin: number, cout: number, h: number, w: number, x: Float32Ar
           const wi = ((o * cin + i) * 3 + kh) * 3 + kw;
           const wv = wt[wi]!;
           for (let r = 0; r < h; r++) {
-            const sr = r + kh - 1;
-            if (sr < 0 || sr >= h) continue;
+            const sr = src(r + kh - 1, h);
+            if (sr < 0) continue;
             for (let c = 0; c < w; c++) {
-              const sc = c + kw - 1;
-              if (sc < 0 || sc >= w) continue;
+              const sc = src(c + kw - 1, w);
+              if (sc < 0) continue;
               y[(o * h + r) * w + c]! += wv * x[(i * h + sr) * w + sc]!;
               const d = dy[(o * h + r) * w + c]!;
               dx[(i * h + sr) * w + sc]! += wv * d;
@@ -53,23 +54,28 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayLike<num
 }
 
 describe.runIf(wino)('native Winograd F(4x4, 3x3): forward, input and weight gradients against float64 and the direct kernel', () => {
-  // [cin, cout, h, w]: planes not multiples of the 4x4 tiles or of the 64-pixel groups (borders
-  // in every position), a 1x1 plane, channel counts off the 8-output blocks, one group and
-  // several, and the 64-channel layer of ConvDecoder.
-  const shapes: [number, number, number, number][] = [
-    [3, 5, 1, 1],
-    [8, 13, 5, 3],
-    [16, 16, 37, 45],
-    [9, 24, 70, 130],
-    [64, 64, 24, 70],
-    [64, 64, 48, 48],
+  // [cin, cout, h, w, reflect]: planes not multiples of the 4x4 tiles or of the 64-pixel groups
+  // (borders in every position), 1x1 and 2x2 planes, channel counts off the 8-output blocks, one
+  // group and several, the 64-channel layer of ConvDecoder; zero and reflection padding.
+  const shapes: [number, number, number, number, boolean][] = [
+    [3, 5, 1, 1, false],
+    [8, 13, 5, 3, false],
+    [8, 13, 5, 3, true],
+    [5, 9, 2, 2, true],
+    [16, 16, 37, 45, false],
+    [16, 16, 37, 45, true],
+    [9, 24, 70, 130, false],
+    [9, 24, 70, 130, true],
+    [64, 64, 24, 70, false],
+    [64, 64, 48, 48, false],
+    [64, 64, 48, 48, true],
   ];
-  it.each(shapes)('cin %i, cout %i, %i x %i', (cin, cout, h, w) => {
+  it.each(shapes)('cin %i, cout %i, %i x %i, reflection %s', (cin, cout, h, w, reflect) => {
     const a = addon!;
     const nx = cin * h * w;
     const ny = cout * h * w;
     const nw = cout * cin * 9;
-    const scratch = Math.max(a.winogradScratch(cin, cout, h, w), a.conv3x3Scratch(cin, cout, h, w, false));
+    const scratch = Math.max(a.winogradScratch(cin, cout, h, w, reflect), a.conv3x3Scratch(cin, cout, h, w, reflect));
     // Arena: x, weight, bias, y, dy, dx, y and dx of the direct kernel, dweight, dbias and the
     // direct kernel's, scratch (odd offsets).
     const X = 1;
@@ -89,15 +95,15 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward, input and weight gra
     const rng = new Rng(cin * 7 + h);
     for (let i = X; i < Y; i++) f[i] = rng.gaussian() * (i >= W && i < B ? 1 / Math.sqrt(9 * cin) : 1);
     for (let i = DY; i < DX; i++) f[i] = rng.gaussian();
-    const ref = reference(cin, cout, h, w, f.slice(X, W), f.slice(W, B), f.slice(B, Y), f.slice(DY, DX));
+    const ref = reference(cin, cout, h, w, reflect, f.slice(X, W), f.slice(W, B), f.slice(B, Y), f.slice(DY, DX));
     for (const threads of [1, 2]) {
-      a.winogradForward(f, cin, cout, h, w, X, W, B, Y, false, S, threads);
-      a.winogradBackwardData(f, cin, cout, h, w, DY, W, DX, false, S, threads);
-      a.conv3x3Forward(f, cin, cout, h, w, false, X, W, B, YD, false, S, threads);
-      a.conv3x3BackwardData(f, cin, cout, h, w, false, DY, W, DXD, false, S, threads);
-      a.winogradBackwardWeight(f, cin, cout, h, w, X, DY, DW, DB, S, threads);
-      a.conv3x3BackwardWeight(f, cin, cout, h, w, false, X, DY, DWD, DBD, S, threads);
-      // Measured on these shapes (relative to the largest entry): Winograd forward 0.4-5.5e-6,
+      a.winogradForward(f, cin, cout, h, w, reflect, X, W, B, Y, false, S, threads);
+      a.winogradBackwardData(f, cin, cout, h, w, reflect, DY, W, DX, false, S, threads);
+      a.conv3x3Forward(f, cin, cout, h, w, reflect, X, W, B, YD, false, S, threads);
+      a.conv3x3BackwardData(f, cin, cout, h, w, reflect, DY, W, DXD, false, S, threads);
+      a.winogradBackwardWeight(f, cin, cout, h, w, reflect, X, DY, DW, DB, S, threads);
+      a.conv3x3BackwardWeight(f, cin, cout, h, w, reflect, X, DY, DWD, DBD, S, threads);
+      // Measured on these shapes (relative to the largest entry): Winograd forward 0.1-5.5e-6,
       // input gradient 0.5-7.1e-6 (the 64-channel shapes the most); the direct kernel 0.3-1.3e-6. F(4,3)'s transforms (entries up to 8 and 1/24)
       // amplify float32 rounding 5-8x.
       expect(relErr(f.subarray(Y, Y + ny), ref.y), 'forward').toBeLessThan(3e-5);
@@ -112,8 +118,8 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward, input and weight gra
       expect(relErr(f.subarray(DB, DB + cout), ref.db), 'bias gradient').toBeLessThan(1e-6);
     }
     // Accumulating passes add onto what is there (forward without bias).
-    a.winogradForward(f, cin, cout, h, w, X, W, -1, Y, true, S, 2);
-    a.winogradBackwardData(f, cin, cout, h, w, DY, W, DX, true, S, 2);
+    a.winogradForward(f, cin, cout, h, w, reflect, X, W, -1, Y, true, S, 2);
+    a.winogradBackwardData(f, cin, cout, h, w, reflect, DY, W, DX, true, S, 2);
     const bias = f.slice(B, Y);
     expect(relErr(f.subarray(Y, Y + ny), ref.y.map((v, i) => 2 * v - bias[Math.floor(i / (h * w))]!)), 'forward, accumulated').toBeLessThan(3e-5);
     expect(relErr(f.subarray(DX, DX + nx), ref.dx.map((v) => 2 * v)), 'input gradient, accumulated').toBeLessThan(3e-5);
@@ -122,28 +128,30 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward, input and weight gra
   it('rejects bad sizes and ranges outside the arena', () => {
     const a = addon!;
     const f = new Float32Array(1000);
-    expect(() => a.winogradScratch(0, 1, 4, 4)).toThrow(/sizes must be >= 1/);
-    expect(() => a.winogradForward(f, 2, 2, 0, 4, 0, 0, -1, 0, false, 0, 1)).toThrow(/sizes must be >= 1/);
-    expect(() => a.winogradForward(f, 2, 2, 4, 4, 0, 100, -1, 200, false, 900, 1)).toThrow(/outside the array/);
-    expect(() => a.winogradBackwardData(f, 2, 2, 4, 4, 0, 100, 200, false, 990, 1)).toThrow(/outside the array/);
-    expect(() => a.winogradBackwardWeight(f, 2, 2, 4, 4, 0, 40, 80, -1, 998, 1)).toThrow(/outside the array/);
+    expect(() => a.winogradScratch(0, 1, 4, 4, false)).toThrow(/sizes must be >= 1/);
+    expect(() => a.winogradForward(f, 2, 2, 0, 4, false, 0, 0, -1, 0, false, 0, 1)).toThrow(/sizes must be >= 1/);
+    expect(() => a.winogradForward(f, 2, 2, 1, 4, true, 0, 0, -1, 0, false, 0, 1)).toThrow(/reflection padding needs h, w >= 2/);
+    expect(() => a.winogradForward(f, 2, 2, 4, 4, false, 0, 100, -1, 200, false, 900, 1)).toThrow(/outside the array/);
+    expect(() => a.winogradBackwardData(f, 2, 2, 4, 4, false, 0, 100, 200, false, 990, 1)).toThrow(/outside the array/);
+    expect(() => a.winogradBackwardWeight(f, 2, 2, 4, 4, false, 0, 40, 80, -1, 998, 1)).toThrow(/outside the array/);
   });
 
   it('is chosen for the zero-padded, many-channel layers on larger planes only', () => {
     const g = (c: number, h: number, w: number, reflect = false): ConvGeometry => ({ c, h, w, kh: 3, kw: 3, stride: 1, reflect, wo: w });
     expect(winograd3x3Wins(g(64, 256, 256), 64, 64)).toBe(true);
-    expect(winograd3x3Wins(g(64, 256, 256, true), 64, 64)).toBe(false);
+    expect(winograd3x3Wins(g(64, 256, 256, true), 64, 64)).toBe(true);
     expect(winograd3x3Wins(g(64, 32, 32), 64, 64)).toBe(false);
     expect(winograd3x3Wins(g(64, 256, 256), 64, 4)).toBe(false);
   });
 
   it('float32 network gradients through Winograd layers match central differences', () => {
-    // conv 3x3 16 -> 16 -> 16 at 48x48 (every pass on Winograd: forward, weight gradients, and
-    // the second layer's input gradient feeding the first layer's weights). L = <r, out> is quadratic along any parameter
+    // conv 3x3 16 -> 16 -> 16 at 48x48, zero then reflection padding (every pass on Winograd:
+    // forward, weight gradients, and the second layer's input gradient, folded, feeding the
+    // first layer's weights). L = <r, out> is quadratic along any parameter
     // direction, so central differences are exact up to float32 rounding of L.
     const b = new NetworkBuilder(16, 48, 48);
     const x1 = b.conv(b.input, { outChannels: 16, kernel: [3, 3], padding: 'zero', bias: true });
-    const out = b.conv(x1, { outChannels: 16, kernel: [3, 3], padding: 'zero', bias: true });
+    const out = b.conv(x1, { outChannels: 16, kernel: [3, 3], padding: 'reflection', bias: true });
     const net = b.build(out, { seed: 3 });
     expect(net.params).toBeInstanceOf(Float32Array);
     const rng = new Rng(5);

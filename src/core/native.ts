@@ -38,12 +38,12 @@ export interface NativeAddon {
   conv3x3Forward(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, weight: number, bias: number, y: number, acc: boolean, scratch: number, threads: number): void;
   conv3x3BackwardData(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, dy: number, weight: number, dx: number, acc: boolean, scratch: number, threads: number): void;
   conv3x3BackwardWeight(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, dy: number, dWeight: number, dBias: number, scratch: number, threads: number): void;
-  /** Whether the Winograd F(4x4, 3x3) kernels can run here (AVX-512; native/winograd.c). Zero padding only. */
+  /** Whether the Winograd F(4x4, 3x3) kernels can run here (AVX-512; native/winograd.c). */
   winogradAvailable?(): boolean;
-  winogradScratch(cin: number, cout: number, h: number, w: number): number;
-  winogradForward(f: Float32Array, cin: number, cout: number, h: number, w: number, x: number, weight: number, bias: number, y: number, acc: boolean, scratch: number, threads: number): void;
-  winogradBackwardData(f: Float32Array, cin: number, cout: number, h: number, w: number, dy: number, weight: number, dx: number, acc: boolean, scratch: number, threads: number): void;
-  winogradBackwardWeight(f: Float32Array, cin: number, cout: number, h: number, w: number, x: number, dy: number, dWeight: number, dBias: number, scratch: number, threads: number): void;
+  winogradScratch(cin: number, cout: number, h: number, w: number, reflect: boolean): number;
+  winogradForward(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, weight: number, bias: number, y: number, acc: boolean, scratch: number, threads: number): void;
+  winogradBackwardData(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, dy: number, weight: number, dx: number, acc: boolean, scratch: number, threads: number): void;
+  winogradBackwardWeight(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, dy: number, dWeight: number, dBias: number, scratch: number, threads: number): void;
   /** out[r cols + c] = Z(row0 + r, col0 + c): N(0, 1) entries of the Philox key's matrix (native/gaussian.c). */
   gaussianFill(out: Float32Array, k0: number, k1: number, row0: number, rows: number, col0: number, cols: number, threads: number): void;
   /** out = s Z x (op 0), s Z^T x (1) or s^2 Z^T Z x (2); a: the stored m x n matrix, or null to regenerate it from the key. */

@@ -24,20 +24,25 @@ export function direct3x3Wins(g: ConvGeometry, outChannels: number): boolean {
 
 /**
  * Where Winograd F(4x4, 3x3) (native/winograd.c) beats the direct kernel for one pass, a
- * convolution of nin -> nout channels on an h x w plane with zero padding (the forward pass and
- * the weight gradient are c -> out, the input gradient out -> c). Winograd / direct, one
- * thread, CPU time (2026-11-30), forward and input gradient:
+ * convolution of nin -> nout channels on an h x w plane (the forward pass and the weight
+ * gradient are c -> out, the input gradient out -> c). Winograd / direct, one thread, CPU time
+ * (2026-11-30), zero padding, forward and input gradient:
  *   64 -> 64: 32x32 0.80, 48x48 0.41, 256x256 0.36-0.37; 128 -> 128: 32x32 0.83, 256x256 0.34;
  *   160 -> 160 at 80x46 0.36; at 256x256 16 -> 64 0.48 (input gradient 0.43), 64 -> 8 0.59,
  *   8 -> 64 0.59 (0.49);
  * weight gradient: 64 -> 64 32x32 1.07, 48x48 0.57, 256x256 0.34; 128 -> 128 32x32 1.00, 256x256
  * 0.30; 160 -> 160 80x46 0.46; 16 -> 64 0.45, 64 -> 8 0.93, 8 -> 64 0.51.
+ * Reflection padding (DIP; forward / input gradient / weight gradient): 128 -> 128 32x32 0.87 /
+ * 0.45 / 1.00, 64x64 0.40 / 0.42 / 0.39, 128x128 0.34 / 0.43 / 0.30, 256x256 0.36 / 0.41 / 0.29,
+ * 512x512 0.30 / 0.35 / 0.28; 132 -> 128 (DIP's skip concatenation) alike; 64 -> 64 256x256 0.38 /
+ * 0.56 / 0.35 (the input gradient runs on the 2-padded plane and folds its border, as the direct
+ * kernel's). Where the direct kernel is not used on reflection (planes under 128x128) it was
+ * even with the implicit GEMM, so Winograd beats both there.
  * Its float32 rounding is 5-10x the direct kernel's (forward and input gradient 0.4-7e-6 of the
  * largest entry against 0.3-1.3e-6; weight gradient 0.7-3.3e-6; test/winograd.test.ts), well
  * inside what a fit's gradients need.
  */
 export function winograd3x3Wins(g: ConvGeometry, nin: number, nout: number): boolean {
-  if (g.reflect) return false;
   if (nin < 8 || nout < 8) return false;
   return g.h * g.w >= 40 * 40;
 }

@@ -26,19 +26,19 @@ function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
     serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && (direct3x3Wins(g, out) || winoFwd(g, out) || winoBwd(g, out)),
     // All three passes on Winograd: no padded planes (36 MB at 128 -> 128 on 256x256; Winograd's 9.5 MB).
     scratchFloats: (g, out) => {
-      const w = winoFwd(g, out) || winoBwd(g, out) ? a.winogradScratch(g.c, out, g.h, g.w) : 0;
+      const w = winoFwd(g, out) || winoBwd(g, out) ? a.winogradScratch(g.c, out, g.h, g.w, g.reflect) : 0;
       return winoFwd(g, out) && winoBwd(g, out) ? w : Math.max(a.conv3x3Scratch(g.c, out, g.h, g.w, g.reflect), w);
     },
     forward(f, g, out, x, weight, bias, y, acc, scratch) {
-      if (winoFwd(g, out)) a.winogradForward(f, g.c, out, g.h, g.w, x, weight, bias, y, acc, scratch, getThreads());
+      if (winoFwd(g, out)) a.winogradForward(f, g.c, out, g.h, g.w, g.reflect, x, weight, bias, y, acc, scratch, getThreads());
       else a.conv3x3Forward(f, g.c, out, g.h, g.w, g.reflect, x, weight, bias, y, acc, scratch, getThreads());
     },
     backwardData(f, g, out, dy, weight, dx, acc, scratch) {
-      if (winoBwd(g, out)) a.winogradBackwardData(f, g.c, out, g.h, g.w, dy, weight, dx, acc, scratch, getThreads());
+      if (winoBwd(g, out)) a.winogradBackwardData(f, g.c, out, g.h, g.w, g.reflect, dy, weight, dx, acc, scratch, getThreads());
       else a.conv3x3BackwardData(f, g.c, out, g.h, g.w, g.reflect, dy, weight, dx, acc, scratch, getThreads());
     },
     backwardWeight(f, g, out, x, dy, dWeight, dBias, scratch) {
-      if (winoFwd(g, out)) a.winogradBackwardWeight(f, g.c, out, g.h, g.w, x, dy, dWeight, dBias, scratch, getThreads());
+      if (winoFwd(g, out)) a.winogradBackwardWeight(f, g.c, out, g.h, g.w, g.reflect, x, dy, dWeight, dBias, scratch, getThreads());
       else a.conv3x3BackwardWeight(f, g.c, out, g.h, g.w, g.reflect, x, dy, dWeight, dBias, scratch, getThreads());
     },
   };
