@@ -44,7 +44,7 @@ export async function run({ report, python, quick, cpu }) {
   const refThreads = cpu ? 1 : 2;
   console.log(`\n== generator steps: fwd+bwd+Adam (engine ${ucs.getKernels().name}, ${ucs.getThreads()} thread(s); reference PyTorch, ${refThreads} thread(s); ${cpu ? 'CPU time, minimum' : 'wall time, median'}) ==`);
   const torch = python('torch_ref.py', [String(refThreads), ...(quick ? ['--quick'] : []), ...(cpu ? ['--cpu'] : [])]);
-  if (torch._torch) console.log(`(PyTorch ${torch._torch}, ${torch._threads} threads)`);
+  if (torch._torch) console.log(`(PyTorch ${torch._torch}, ${torch._threads} threads; malloc: ${torch._malloc ?? 'not reported'})`);
   const cases = [
     ['deepDecoder 256x256 gray k=64 depth 5', () => ucs.deepDecoder({ outShape: [256, 256], channels: 64, depth: 5, seed: 1 }), 10],
     ['deepDecoder 512x512 RGB k=128 depth 6', () => ucs.deepDecoder({ outShape: [3, 512, 512], channels: 128, depth: 6, seed: 1 }), 3],

@@ -3,8 +3,16 @@
 Architecture as the reference Deep Decoder code: 1x1 conv (no bias), bilinear x2 upsampling
 (align_corners=False), ReLU, BatchNorm2d (training mode); last 1x1 conv and sigmoid.
 Prints one JSON object of median milliseconds per step (--cpu: minimum CPU milliseconds).
+
+PyTorch's best setting on this kind of machine keeps freed memory in the process: each step
+allocates and frees activations of tens to hundreds of MB, and glibc returning them to the OS
+costs a page fault (~6 us here) per page at the next step. bench/run.mjs sets the variables for
+its children; run directly, set them yourself:
+  MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \
+    /usr/bin/python3 bench/torch_ref.py 1 --quick --cpu
+The JSON's _malloc says which were set.
 """
-import json, sys, time
+import json, os, sys, time
 import torch
 import torch.nn as nn
 from torch_nets import conv_decoder, deep_decoder, dip_skip
@@ -86,4 +94,5 @@ out['conv3x3 128->128 256x256 fwd+bwd'] = best[0]
 out['_layout conv3x3'] = best[1]
 out['_torch'] = torch.__version__
 out['_threads'] = torch.get_num_threads()
+out['_malloc'] = ' '.join(f'{k}={os.environ[k]}' for k in ('MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_') if k in os.environ) or 'glibc defaults'
 print(json.dumps(out))
