@@ -359,7 +359,6 @@ static void wg_part(void *arg, int part, int parts) {
   }
 }
 
-/* out (+)= conv(in) with nin -> nout channels, weights packed by wg_pack_weights (`transposed`). */
 /* out (ho x wo, += when acc) = the correlation of `in` (h x w, read from (-pad, -pad), reflected
  * at the border when `reflect`, else zeros) with the packed weights. */
 static void wg_run(long nin, long nout, long h, long w, long ho, long wo, long pad, int reflect, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out, int acc,
