@@ -61,15 +61,13 @@ static float *wg_take(float **cursor, long floats) {
   return p;
 }
 
-/* Floats of one direction: padded input planes, packed weights, two parts' V and M. */
-static long wg_direction_floats(long nin, long nout, long h, long w) {
-  const WgGeom q = wg_geom(h, w);
+/* Floats of one direction: packed weights and their gather buffer, two parts' V and M. */
+static long wg_direction_floats(long nin, long nout) {
   return wg_round_up(nout, WG_KB) * WG_XI * nin + 9 * WG_KB * nin + 2 * (WG_XI * (nin * WG_TB + WG_SKEW) + WG_XI * (WG_KB * WG_TB + WG_SKEW));
 }
 
-/* Floats of the weight gradient: padded x, and per part V, the transposed output-gradient transform, S and bias sums. */
-static long wg_dw_floats(long cin, long cout, long h, long w) {
-  const WgGeom q = wg_geom(h, w);
+/* Floats of the weight gradient: per part V, the transposed output-gradient transform, S and bias sums. */
+static long wg_dw_floats(long cin, long cout) {
   const long cp = wg_round_up(cin, WG_KB), kp = wg_round_up(cout, 32);
   return 2 * (WG_XI * (cp * WG_LANES * 4 + WG_SKEW) + WG_XI * WG_YN + WG_XI * (WG_LANES * 4 * kp + WG_SKEW) + WG_XI * (cp * kp + WG_SKEW) + 2 * cout);
 }
@@ -77,8 +75,8 @@ static long wg_dw_floats(long cin, long cout, long h, long w) {
 /* With reflection the input gradient's padded-domain result (cin (h + 2) (w + 2)) sits at the end. */
 long winograd_scratch_floats(const Conv3 *g) {
   const long H = g->reflect ? g->h + 2 : g->h, W = g->reflect ? g->w + 2 : g->w;
-  long most = wg_direction_floats(g->cin, g->cout, g->h, g->w);
-  const long b = wg_direction_floats(g->cout, g->cin, H, W), d = wg_dw_floats(g->cin, g->cout, g->h, g->w);
+  long most = wg_direction_floats(g->cin, g->cout);
+  const long b = wg_direction_floats(g->cout, g->cin), d = wg_dw_floats(g->cin, g->cout);
   if (b > most) most = b;
   if (d > most) most = d;
   return most + 16 * 16 + (g->reflect ? g->cin * H * W : 0);
