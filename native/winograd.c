@@ -546,12 +546,16 @@ A512 static void wg_dw_part(void *arg, int part, int parts) {
   float *V = j->v[part], *YN = j->yn[part], *YT = j->yt[part], *S = j->s[part];
   double *bsum = j->bsum[part];
   const long plane = j->h * j->w, vs = j->cp * WG_DW_TB + WG_SKEW, ys = WG_DW_TB * j->kp + WG_SKEW, ss = j->cp * j->kp + WG_SKEW, dyPlane = j->h * j->w;
-  memset(S, 0, sizeof(float) * (size_t)(WG_XI * ss));
-  memset(bsum, 0, sizeof(double) * (size_t)j->cout);
-  /* input rows past cin stay zero */
-  for (int xi = 0; xi < WG_XI; xi++) memset(V + xi * vs + j->cin * WG_DW_TB, 0, sizeof(float) * (size_t)((j->cp - j->cin) * WG_DW_TB));
-  j->written[part] = 1;
   for (long unit; (unit = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->units;) {
+    /* Set up on the first unit only: a part that finds the work done (the caller running the
+     * helper's part after its own, pool.c) costs nothing and adds nothing. */
+    if (!j->written[part]) {
+      memset(S, 0, sizeof(float) * (size_t)(WG_XI * ss));
+      memset(bsum, 0, sizeof(double) * (size_t)j->cout);
+      /* input rows past cin stay zero */
+      for (int xi = 0; xi < WG_XI; xi++) memset(V + xi * vs + j->cin * WG_DW_TB, 0, sizeof(float) * (size_t)((j->cp - j->cin) * WG_DW_TB));
+      j->written[part] = 1;
+    }
     const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * WG_DW_GROUPS;
     const int ng = j->q.ng - g0 < WG_DW_GROUPS ? (int)(j->q.ng - g0) : WG_DW_GROUPS;
     const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
@@ -615,7 +619,7 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
       double m[6][6];
       for (int xi = 0; xi < WG_XI; xi++) {
         const long at = xi * ss + c * kp + k;
-        m[xi / 6][xi % 6] = (double)j.s[0][at] + (j.written[1] ? (double)j.s[1][at] : 0.0);
+        m[xi / 6][xi % 6] = (j.written[0] ? (double)j.s[0][at] : 0.0) + (j.written[1] ? (double)j.s[1][at] : 0.0);
       }
       double t[3][6];
       for (int a = 0; a < 3; a++)
@@ -633,7 +637,7 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
         }
     }
   if (dbias)
-    for (long k = 0; k < g->cout; k++) dbias[k] = (float)(j.bsum[0][k] + (j.written[1] ? j.bsum[1][k] : 0.0));
+    for (long k = 0; k < g->cout; k++) dbias[k] = (float)((j.written[0] ? j.bsum[0][k] : 0.0) + (j.written[1] ? j.bsum[1][k] : 0.0));
 }
 #endif
 
