@@ -299,23 +299,42 @@ static void axis_part(void *arg, int part, int parts) {
   free(scratch);
 }
 
-/* Orthonormal transform over every axis of a row-major complex array; 0 when out of memory. */
-int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, int threads) {
-  cpx *data = (cpx *)interleaved;
+/*
+ * Calls axis_fn(ctx, total, n, stride) for every axis of length > 1 of a row-major array, last
+ * axis first (stride: distance between neighbours along the axis); 0 as soon as one fails.
+ */
+typedef int (*axis_fn)(void *ctx, long total, long n, long stride);
+static int each_axis(const long *shape, int ndim, axis_fn fn, void *ctx, long *total_out) {
   long total = 1;
   for (int i = 0; i < ndim; i++) total *= shape[i];
-  if (total == 0) return 1;
+  *total_out = total;
   long stride = 1;
-  for (int axis = ndim - 1; axis >= 0; axis--) {
+  for (int axis = ndim - 1; axis >= 0 && total > 0; axis--) {
     const long n = shape[axis];
-    if (n > 1) {
-      Axis ax = {data, total, n, stride, inverse, plan_for(n), 0};
-      if (!ax.plan) return 0;
-      run_parts(axis_part, &ax, total >= 4096 ? threads : 1);
-      if (ax.failed) return 0;
-    }
+    if (n > 1 && !fn(ctx, total, n, stride)) return 0;
     stride *= n;
   }
+  return 1;
+}
+
+typedef struct {
+  cpx *data;
+  int inverse, threads;
+} FftJob;
+
+static int fft_axis(void *ctx, long total, long n, long stride) {
+  const FftJob *job = ctx;
+  Axis ax = {job->data, total, n, stride, job->inverse, plan_for(n), 0};
+  if (!ax.plan) return 0;
+  run_parts(axis_part, &ax, total >= 4096 ? job->threads : 1);
+  return !ax.failed;
+}
+
+/* Orthonormal transform over every axis of a row-major complex array; 0 when out of memory. */
+int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, int threads) {
+  FftJob job = {(cpx *)interleaved, inverse, threads};
+  long total;
+  if (!each_axis(shape, ndim, fft_axis, &job, &total)) return 0;
   const double scale = 1 / sqrt((double)total);
   for (long i = 0; i < 2 * total; i++) interleaved[i] *= scale;
   return 1;
@@ -493,22 +512,23 @@ static void dct_axis_part(void *arg, int part, int parts) {
   free(work);
 }
 
+typedef struct {
+  double *data;
+  int inverse, threads;
+} DctJob;
+
+static int dct_axis(void *ctx, long total, long n, long stride) {
+  const DctJob *job = ctx;
+  DctAxis ax = {job->data, total, n, stride, job->inverse, dct_plan_for(n), 0};
+  if (!ax.plan) return 0;
+  /* One line runs on one thread; several lines are shared when there is enough work. */
+  run_parts(dct_axis_part, &ax, total / n >= 2 && total >= 8192 ? job->threads : 1);
+  return !ax.failed;
+}
+
 /* Orthonormal DCT-II (or its inverse) over every axis of a row-major real array; 0 when out of memory. */
 int ucs_dct_nd(double *data, const long *shape, int ndim, int inverse, int threads) {
-  long total = 1;
-  for (int i = 0; i < ndim; i++) total *= shape[i];
-  if (total == 0) return 1;
-  long stride = 1;
-  for (int axis = ndim - 1; axis >= 0; axis--) {
-    const long n = shape[axis];
-    if (n > 1) {
-      DctAxis ax = {data, total, n, stride, inverse, dct_plan_for(n), 0};
-      if (!ax.plan) return 0;
-      /* One line runs on one thread; several lines are shared when there is enough work. */
-      run_parts(dct_axis_part, &ax, total / n >= 2 && total >= 8192 ? threads : 1);
-      if (ax.failed) return 0;
-    }
-    stride *= n;
-  }
-  return 1;
+  DctJob job = {data, inverse, threads};
+  long total;
+  return each_axis(shape, ndim, dct_axis, &job, &total);
 }

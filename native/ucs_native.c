@@ -20,6 +20,7 @@
  */
 #include <node_api.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -546,82 +547,67 @@ static napi_value js_resize(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* fft(data: Float64Array of interleaved complex values, shape: Int32Array, inverse, threads) */
-static napi_value js_fft(napi_env env, napi_callback_info info) {
-  Call c;
-  c.env = env;
-  c.argc = MAX_ARGS;
-  c.ok = 1;
-  napi_get_cb_info(env, info, &c.argc, c.argv, NULL, NULL);
-  if (c.argc < 4) {
-    fail(&c, "untrained-cs native fft: too few arguments");
+/*
+ * The arguments of fft and dct: (data: Float64Array, shape: Int32Array of 1 to 16 sizes >= 1,
+ * inverse, threads); data must hold `per` values per element of shape. Returns the data, or NULL
+ * with the exception set.
+ */
+static double *transform_args(Call *c, napi_env env, napi_callback_info info, const char *name, size_t per, long *shape, int *dims, int *inverse, int *threads) {
+  char msg[160];
+  c->env = env;
+  c->argc = MAX_ARGS;
+  c->ok = 1;
+  napi_get_cb_info(env, info, &c->argc, c->argv, NULL, NULL);
+  if (c->argc < 4) {
+    snprintf(msg, sizeof msg, "untrained-cs native %s: too few arguments", name);
+    fail(c, msg);
     return NULL;
   }
-  size_t len = 0, dims = 0;
-  double *data = typed_arg(&c, 0, napi_float64_array, 0, &len, "untrained-cs native fft: data must be a Float64Array");
-  const int32_t *shapeData = typed_arg(&c, 1, napi_int32_array, 1, &dims, "untrained-cs native fft: shape must be an Int32Array of 1 to 16 sizes");
-  if (c.ok && dims > 16) fail(&c, "untrained-cs native fft: shape must be an Int32Array of 1 to 16 sizes");
-  const int inverse = arg_bool(&c, 2);
-  const int threads = (int)arg_long(&c, 3);
-  if (!c.ok) return NULL;
-  long shape[16];
+  size_t len = 0, n = 0;
+  snprintf(msg, sizeof msg, "untrained-cs native %s: data must be a Float64Array", name);
+  double *data = typed_arg(c, 0, napi_float64_array, 0, &len, msg);
+  snprintf(msg, sizeof msg, "untrained-cs native %s: shape must be an Int32Array of 1 to 16 sizes", name);
+  const int32_t *shapeData = typed_arg(c, 1, napi_int32_array, 1, &n, msg);
+  if (c->ok && n > 16) fail(c, msg);
+  *inverse = arg_bool(c, 2);
+  *threads = (int)arg_long(c, 3);
+  if (!c->ok) return NULL;
   size_t total = 1;
-  for (size_t i = 0; i < dims; i++) {
-    const int32_t n = shapeData[i];
-    if (n < 1) {
-      fail(&c, "untrained-cs native fft: sizes must be >= 1");
-      return NULL;
-    }
-    shape[i] = n;
-    total *= (size_t)n;
-  }
-  if (2 * total != len) {
-    fail(&c, "untrained-cs native fft: data must hold 2 * prod(shape) values");
-    return NULL;
-  }
-  if (!ucs_fft_nd(data, shape, (int)dims, inverse, threads)) {
-    napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native fft: out of memory");
-    return NULL;
-  }
-  return NULL;
-}
-
-/* dct(data: Float64Array of real values, shape: Int32Array, inverse, threads): orthonormal DCT-II / III */
-static napi_value js_dct(napi_env env, napi_callback_info info) {
-  Call c;
-  c.env = env;
-  c.argc = MAX_ARGS;
-  c.ok = 1;
-  napi_get_cb_info(env, info, &c.argc, c.argv, NULL, NULL);
-  if (c.argc < 4) {
-    fail(&c, "untrained-cs native dct: too few arguments");
-    return NULL;
-  }
-  size_t len = 0, dims = 0;
-  double *data = typed_arg(&c, 0, napi_float64_array, 0, &len, "untrained-cs native dct: data must be a Float64Array");
-  const int32_t *shapeData = typed_arg(&c, 1, napi_int32_array, 1, &dims, "untrained-cs native dct: shape must be an Int32Array of 1 to 16 sizes");
-  if (c.ok && dims > 16) fail(&c, "untrained-cs native dct: shape must be an Int32Array of 1 to 16 sizes");
-  const int inverse = arg_bool(&c, 2);
-  const int threads = (int)arg_long(&c, 3);
-  if (!c.ok) return NULL;
-  long shape[16];
-  size_t total = 1;
-  for (size_t i = 0; i < dims; i++) {
+  for (size_t i = 0; i < n; i++) {
     if (shapeData[i] < 1) {
-      fail(&c, "untrained-cs native dct: sizes must be >= 1");
+      snprintf(msg, sizeof msg, "untrained-cs native %s: sizes must be >= 1", name);
+      fail(c, msg);
       return NULL;
     }
     shape[i] = shapeData[i];
     total *= (size_t)shapeData[i];
   }
-  if (total != len) {
-    fail(&c, "untrained-cs native dct: data must hold prod(shape) values");
+  if (per * total != len) {
+    snprintf(msg, sizeof msg, "untrained-cs native %s: data must hold %sprod(shape) values", name, per == 2 ? "2 * " : "");
+    fail(c, msg);
     return NULL;
   }
-  if (!ucs_dct_nd(data, shape, (int)dims, inverse, threads)) {
-    napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native dct: out of memory");
-    return NULL;
-  }
+  *dims = (int)n;
+  return data;
+}
+
+/* fft(data: Float64Array of interleaved complex values, shape, inverse, threads): orthonormal, in place */
+static napi_value js_fft(napi_env env, napi_callback_info info) {
+  Call c;
+  long shape[16];
+  int dims, inverse, threads;
+  double *data = transform_args(&c, env, info, "fft", 2, shape, &dims, &inverse, &threads);
+  if (data && !ucs_fft_nd(data, shape, dims, inverse, threads)) napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native fft: out of memory");
+  return NULL;
+}
+
+/* dct(data: Float64Array of real values, shape, inverse, threads): orthonormal DCT-II (inverse: DCT-III), in place */
+static napi_value js_dct(napi_env env, napi_callback_info info) {
+  Call c;
+  long shape[16];
+  int dims, inverse, threads;
+  double *data = transform_args(&c, env, info, "dct", 1, shape, &dims, &inverse, &threads);
+  if (data && !ucs_dct_nd(data, shape, dims, inverse, threads)) napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native dct: out of memory");
   return NULL;
 }
 
