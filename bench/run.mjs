@@ -35,6 +35,17 @@ function time(f, repeat) {
   }
   return median(ts);
 }
+function cpuTime(f, repeat) {
+  f();
+  let best = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    const u = process.cpuUsage();
+    f();
+    const d = process.cpuUsage(u);
+    best = Math.min(best, (d.user + d.system) / 1000);
+  }
+  return best;
+}
 // Both sides at their best setting: glibc keeps freed memory instead of returning large blocks
 // to the OS (mmap/munmap per buffer), so a freshly allocated array does not pay a page fault per
 // 4 KB page (~6 us each on this VM). Measured: PyTorch's Deep Decoder 256 step 86-294 ms without,
@@ -68,8 +79,17 @@ if (fitsOnly) {
   process.exit(0);
 }
 
-console.log('== operators (reference: numpy, same machine, same run) ==');
-const np = python('fft_numpy.py', quick ? [] : ['--gaussian']);
+// --cpu: operators on one thread, timed in this process's CPU time (minimum), and numpy the same
+// way with one BLAS thread: what each side costs, whatever the load of a shared machine.
+const cpuOperators = args.has('--cpu');
+if (cpuOperators) {
+  ucs.setThreads(1);
+  process.env.OPENBLAS_NUM_THREADS ??= '1';
+  process.env.OMP_NUM_THREADS ??= '1';
+}
+const opTime = cpuOperators ? cpuTime : time;
+console.log(`== operators (reference: numpy, same machine, same run${cpuOperators ? '; one thread each, CPU time, minimum' : ''}) ==`);
+const np = python('fft_numpy.py', [...(quick ? [] : ['--gaussian']), ...(cpuOperators ? ['--cpu'] : [])]);
 for (const [h, w] of [
   [256, 256],
   [640, 368],
@@ -77,7 +97,7 @@ for (const [h, w] of [
   const op = ucs.fourier({ shape: [h, w], complexInput: true });
   const rng = new ucs.Rng(1);
   const x = rng.gaussianArray(2 * h * w);
-  const ms = time(() => op.adjoint(op.forward(x)), 20);
+  const ms = opTime(() => op.adjoint(op.forward(x)), 20);
   report(`fourier ${h}x${w} fwd+adj`, ms, np[`fourier ${h}x${w} fwd+adj`]);
 }
 for (const [n, m] of [
@@ -87,7 +107,7 @@ for (const [n, m] of [
   const op = ucs.structuredRandom({ m, n, seed: 1 });
   const x = new ucs.Rng(1).gaussianArray(n);
   const y = new ucs.Rng(2).gaussianArray(m);
-  const ms = time(() => {
+  const ms = opTime(() => {
     op.forward(x);
     op.adjoint(y);
   }, 50);
@@ -104,7 +124,7 @@ if (!quick) {
     const y = new ucs.Rng(3).gaussianArray(m);
     for (const mode of modes) {
       const op = ucs.gaussian({ m, n, seed: 1, mode });
-      const ms = time(() => {
+      const ms = opTime(() => {
         op.forward(x);
         op.adjoint(y);
       }, mode === 'dense' ? (m * n > 1 << 24 ? 20 : 100) : 5);
