@@ -3,7 +3,7 @@ import type { Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
 import { checkOneOf, checkOptions, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
 import { chooseKernel, withVariance, type KernelChoice } from './gpKernelChoice.js';
-import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type GeneratorReconstructInfo, type GeneratorReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
+import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type GeneratorReconstructInfo, type GeneratorReconstructOptions, type LassoReconstructOptions, type OmpReconstructOptions, type TvReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
 import { compose } from '../operators/algebra.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
 import { planarToInterleaved } from '../operators/permutation.js';
@@ -13,14 +13,14 @@ import { deepImagePrior } from '../priors/deepImagePrior.js';
 import type { Generator } from '../priors/generator.js';
 import { twoLayerGenerator } from '../priors/twoLayerGenerator.js';
 import { basisByName } from './bases/bases.js';
-import { fista } from './fista.js';
-import { randomShiftLasso } from './randomShiftLasso.js';
+import { fista, type LassoInfo } from './fista.js';
+import { randomShiftLasso, type RandomShiftLassoInfo } from './randomShiftLasso.js';
 import type { WaveletName } from './bases/wavelet.js';
 import { fitGeneratorSync } from './fitGenerator.js';
 import { leastSquares } from './leastSquares.js';
-import { omp } from './omp.js';
+import { omp, type OmpInfo } from './omp.js';
 import type { RecoveryResult } from './result.js';
-import { tv } from './tv.js';
+import { tv, type TvInfo } from './tv.js';
 import { gpPosterior } from './gpPosterior.js';
 import { dipKernel, rbfKernel, type StationaryKernel } from '../priors/gp/kernels.js';
 import { dipScales, generatorDefaults, type GeneratorKind } from './generatorDefaults.js';
@@ -105,6 +105,9 @@ const GP_DEFAULT_SAMPLES = 8;
  * the calling thread; `reconstruct` runs it on a worker thread (offThread/reconstruct.ts).
  */
 export function reconstructSync(options: GeneratorReconstructOptions): RecoveryResult<GeneratorReconstructInfo>;
+export function reconstructSync(options: LassoReconstructOptions): RecoveryResult<LassoInfo | RandomShiftLassoInfo>;
+export function reconstructSync(options: TvReconstructOptions): RecoveryResult<TvInfo>;
+export function reconstructSync(options: OmpReconstructOptions): RecoveryResult<OmpInfo>;
 export function reconstructSync(options: ReconstructOptions): RecoveryResult;
 export function reconstructSync<M extends string>(options: CustomReconstructOptions<M>): RecoveryResult;
 export function reconstructSync(options: ReconstructOptions | CustomReconstructOptions): RecoveryResult {

@@ -4,7 +4,11 @@ import { getEngine } from '../../engine/select.js';
 import { checkOperator, isLinearOperator, type LinearOperator } from '../../operators/linearOperator.js';
 import { isRegisteredMethod, METHODS, reconstructSync, type ReconstructOptions } from '../reconstruct.js';
 import type { RecoveryResult } from '../result.js';
-import type { GeneratorReconstructInfo, GeneratorReconstructOptions } from '../reconstructOptions.js';
+import type { GeneratorReconstructInfo, GeneratorReconstructOptions, LassoReconstructOptions, OmpReconstructOptions, TvReconstructOptions } from '../reconstructOptions.js';
+import type { LassoInfo } from '../fista.js';
+import type { OmpInfo } from '../omp.js';
+import type { RandomShiftLassoInfo } from '../randomShiftLasso.js';
+import type { TvInfo } from '../tv.js';
 import { engineOfKernels, runOffThread } from './client.js';
 import { checkCallbacks } from './fitGenerator.js';
 
@@ -17,6 +21,9 @@ import { checkCallbacks } from './fitGenerator.js';
  * kernel object), run on this thread instead.
  */
 export function reconstruct(options: GeneratorReconstructOptions): Promise<RecoveryResult<GeneratorReconstructInfo>>;
+export function reconstruct(options: LassoReconstructOptions): Promise<RecoveryResult<LassoInfo | RandomShiftLassoInfo>>;
+export function reconstruct(options: TvReconstructOptions): Promise<RecoveryResult<TvInfo>>;
+export function reconstruct(options: OmpReconstructOptions): Promise<RecoveryResult<OmpInfo>>;
 export function reconstruct(options: ReconstructOptions): Promise<RecoveryResult>;
 export async function reconstruct(options: ReconstructOptions): Promise<RecoveryResult> {
   const fn = 'reconstruct';
