@@ -320,6 +320,11 @@ static void fold_part(void *arg, int part, int parts) {
     }
   }
 }
+
+void conv3x3_fold_reflection(float *dxp, float *dx, long c, long h, long w, int acc, int threads) {
+  FoldJob f = {dxp, dx, c, h, w, acc};
+  run_parts(fold_part, &f, c > 1 && c * (h + 2) * (w + 2) >= (1L << 15) ? threads : 1);
+}
 #endif
 
 /* ---------------------------------------------------------------- entry points */
@@ -365,8 +370,7 @@ void conv3x3_backward_data(const Conv3 *g, const float *dy, const float *weight,
   pack_weights(weight, g->cout, g->cin, 1, wp);
   FwdJob j = {dyp, plane, ws, g->cout, wp, g->cin, H, W, dxp, H * W, W, NULL, 0, 0};
   run_fwd(&j, threads);
-  FoldJob f = {dxp, dx, g->cin, g->h, g->w, acc};
-  run_parts(fold_part, &f, g->cin > 1 && g->cin * H * W >= (1L << 15) ? threads : 1);
+  conv3x3_fold_reflection(dxp, dx, g->cin, g->h, g->w, acc, threads);
 }
 
 void conv3x3_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) {

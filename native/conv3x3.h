@@ -23,4 +23,11 @@ void conv3x3_backward_data(const Conv3 *g, const float *dy, const float *weight,
 /* dweight = sum over pixels of dy x x-shifted (and dbias = sum of dy when not NULL); overwritten. */
 void conv3x3_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads);
 
+/*
+ * The input gradient of a reflection-padded convolution, computed on the padded planes dxp (c x
+ * (h + 2) x (w + 2)): dx (+)= their interior plus the border added onto the pixels it reflected.
+ * dxp is modified. x86 builds (where both 3x3 families run).
+ */
+void conv3x3_fold_reflection(float *dxp, float *dx, long c, long h, long w, int acc, int threads);
+
 #endif

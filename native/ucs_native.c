@@ -673,147 +673,111 @@ static napi_value js_gaussian_product(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ---------------------------------------------------------------- direct 3x3 convolutions (conv3x3.c) */
+/* ------------------------------------------- 3x3 convolutions: direct (conv3x3.c) and Winograd (winograd.c) */
+
+/*
+ * The two families take the same arguments and differ only in their kernels, so each binding
+ * below serves both: the family comes as the callback's data (conv3x3* and winograd* in JS).
+ */
+typedef struct {
+  const char *name;
+  int (*available)(void);
+  long (*scratch_floats)(const Conv3 *g);
+  void (*forward)(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads);
+  void (*backward_data)(const Conv3 *g, const float *dy, const float *weight, float *dx, int acc, float *scratch, int threads);
+  void (*backward_weight)(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads);
+} Conv3Family;
+
+static const Conv3Family DIRECT_3X3 = {"conv3x3", conv3x3_available, conv3x3_scratch_floats, conv3x3_forward, conv3x3_backward_data, conv3x3_backward_weight};
+static const Conv3Family WINOGRAD_3X3 = {"winograd", winograd_available, winograd_scratch_floats, winograd_forward, winograd_backward_data, winograd_backward_weight};
+
+static const Conv3Family *family_of(napi_env env, napi_callback_info info) {
+  void *data = NULL;
+  size_t argc = 0;
+  napi_get_cb_info(env, info, &argc, NULL, NULL, &data);
+  return data;
+}
 
 /* The geometry arguments (cin, cout, h, w, reflect) at i .. i + 4, checked. */
-static Conv3 conv3_arg(Call *c, size_t i) {
+static Conv3 conv3_arg(Call *c, size_t i, const Conv3Family *k) {
+  char msg[128];
   Conv3 g = {arg_long(c, i), arg_long(c, i + 1), arg_long(c, i + 2), arg_long(c, i + 3), arg_bool(c, i + 4)};
-  if (c->ok && (g.cin < 1 || g.cout < 1 || g.h < 1 || g.w < 1)) fail(c, "untrained-cs native conv3x3: sizes must be >= 1");
-  if (c->ok && g.reflect && (g.h < 2 || g.w < 2)) fail(c, "untrained-cs native conv3x3: reflection padding needs h, w >= 2");
-  if (c->ok && !conv3x3_available()) fail(c, "untrained-cs native conv3x3: needs AVX-512 (conv3x3Available() is false)");
+  if (c->ok && (g.cin < 1 || g.cout < 1 || g.h < 1 || g.w < 1)) {
+    snprintf(msg, sizeof msg, "untrained-cs native %s: sizes must be >= 1", k->name);
+    fail(c, msg);
+  }
+  if (c->ok && g.reflect && (g.h < 2 || g.w < 2)) {
+    snprintf(msg, sizeof msg, "untrained-cs native %s: reflection padding needs h, w >= 2", k->name);
+    fail(c, msg);
+  }
+  if (c->ok && !k->available()) {
+    snprintf(msg, sizeof msg, "untrained-cs native %s: needs AVX-512 (%sAvailable() is false)", k->name, k->name);
+    fail(c, msg);
+  }
   return g;
 }
 
-/* conv3x3Scratch(cin, cout, h, w, reflect): floats of scratch the three passes need */
+/* conv3x3Scratch / winogradScratch(cin, cout, h, w, reflect): floats of scratch the three passes need */
 static napi_value js_conv3_scratch(napi_env env, napi_callback_info info) {
+  const Conv3Family *k = family_of(env, info);
   Call c;
-  if (!begin_any(&c, env, info, 5, "untrained-cs native conv3x3Scratch: too few arguments")) return NULL;
-  Conv3 g = conv3_arg(&c, 0);
+  if (!begin_any(&c, env, info, 5, "untrained-cs native 3x3 scratch: too few arguments")) return NULL;
+  Conv3 g = conv3_arg(&c, 0, k);
   if (!c.ok) return NULL;
-  return number(env, (double)conv3x3_scratch_floats(&g));
+  return number(env, (double)k->scratch_floats(&g));
 }
 
 static napi_value js_conv3_available(napi_env env, napi_callback_info info) {
-  (void)info;
   napi_value r;
-  napi_get_boolean(env, conv3x3_available(), &r);
+  napi_get_boolean(env, family_of(env, info)->available(), &r);
   return r;
 }
 
-/* conv3x3Forward(f, cin, cout, h, w, reflect, x, weight, bias (-1: none), y, acc, scratch, threads) */
+/* ...Forward(f, cin, cout, h, w, reflect, x, weight, bias (-1: none), y, acc, scratch, threads) */
 static napi_value js_conv3_forward(napi_env env, napi_callback_info info) {
+  const Conv3Family *k = family_of(env, info);
   Call c;
   if (!begin(&c, env, info, 13)) return NULL;
-  Conv3 g = conv3_arg(&c, 1);
+  Conv3 g = conv3_arg(&c, 1, k);
   const long x = arg_long(&c, 6), w = arg_long(&c, 7), b = arg_long(&c, 8), y = arg_long(&c, 9), s = arg_long(&c, 11);
   const int acc = arg_bool(&c, 10), threads = (int)arg_long(&c, 12);
   if (!c.ok) return NULL;
   const float *xp = span(&c, x, g.cin * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9), *bp = b < 0 ? NULL : span(&c, b, g.cout);
-  float *yp = span(&c, y, g.cout * g.h * g.w), *sp = span(&c, s, conv3x3_scratch_floats(&g));
+  float *yp = span(&c, y, g.cout * g.h * g.w), *sp = span(&c, s, k->scratch_floats(&g));
   if (!c.ok) return NULL;
-  conv3x3_forward(&g, xp, wp, bp, yp, acc, sp, threads);
+  k->forward(&g, xp, wp, bp, yp, acc, sp, threads);
   return NULL;
 }
 
-/* conv3x3BackwardData(f, cin, cout, h, w, reflect, dy, weight, dx, acc, scratch, threads) */
+/* ...BackwardData(f, cin, cout, h, w, reflect, dy, weight, dx, acc, scratch, threads) */
 static napi_value js_conv3_backward_data(napi_env env, napi_callback_info info) {
+  const Conv3Family *k = family_of(env, info);
   Call c;
   if (!begin(&c, env, info, 12)) return NULL;
-  Conv3 g = conv3_arg(&c, 1);
+  Conv3 g = conv3_arg(&c, 1, k);
   const long dy = arg_long(&c, 6), w = arg_long(&c, 7), dx = arg_long(&c, 8), s = arg_long(&c, 10);
   const int acc = arg_bool(&c, 9), threads = (int)arg_long(&c, 11);
   if (!c.ok) return NULL;
   const float *dyp = span(&c, dy, g.cout * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9);
-  float *dxp = span(&c, dx, g.cin * g.h * g.w), *sp = span(&c, s, conv3x3_scratch_floats(&g));
+  float *dxp = span(&c, dx, g.cin * g.h * g.w), *sp = span(&c, s, k->scratch_floats(&g));
   if (!c.ok) return NULL;
-  conv3x3_backward_data(&g, dyp, wp, dxp, acc, sp, threads);
+  k->backward_data(&g, dyp, wp, dxp, acc, sp, threads);
   return NULL;
 }
 
-/* conv3x3BackwardWeight(f, cin, cout, h, w, reflect, x, dy, dweight, dbias (-1: none), scratch, threads) */
+/* ...BackwardWeight(f, cin, cout, h, w, reflect, x, dy, dweight, dbias (-1: none), scratch, threads) */
 static napi_value js_conv3_backward_weight(napi_env env, napi_callback_info info) {
+  const Conv3Family *k = family_of(env, info);
   Call c;
   if (!begin(&c, env, info, 12)) return NULL;
-  Conv3 g = conv3_arg(&c, 1);
+  Conv3 g = conv3_arg(&c, 1, k);
   const long x = arg_long(&c, 6), dy = arg_long(&c, 7), dw = arg_long(&c, 8), db = arg_long(&c, 9), s = arg_long(&c, 10);
   const int threads = (int)arg_long(&c, 11);
   if (!c.ok) return NULL;
   const float *xp = span(&c, x, g.cin * g.h * g.w), *dyp = span(&c, dy, g.cout * g.h * g.w);
-  float *dwp = span(&c, dw, g.cout * g.cin * 9), *dbp = db < 0 ? NULL : span(&c, db, g.cout), *sp = span(&c, s, conv3x3_scratch_floats(&g));
+  float *dwp = span(&c, dw, g.cout * g.cin * 9), *dbp = db < 0 ? NULL : span(&c, db, g.cout), *sp = span(&c, s, k->scratch_floats(&g));
   if (!c.ok) return NULL;
-  conv3x3_backward_weight(&g, xp, dyp, dwp, dbp, sp, threads);
-  return NULL;
-}
-
-/* ---------------------------------------------------------------- Winograd F(4x4, 3x3) (winograd.c) */
-
-/* The geometry (cin, cout, h, w, reflect) at i .. i + 4, checked. */
-static Conv3 wino_arg(Call *c, size_t i) {
-  Conv3 g = {arg_long(c, i), arg_long(c, i + 1), arg_long(c, i + 2), arg_long(c, i + 3), arg_bool(c, i + 4)};
-  if (c->ok && (g.cin < 1 || g.cout < 1 || g.h < 1 || g.w < 1)) fail(c, "untrained-cs native winograd: sizes must be >= 1");
-  if (c->ok && g.reflect && (g.h < 2 || g.w < 2)) fail(c, "untrained-cs native winograd: reflection padding needs h, w >= 2");
-  if (c->ok && !winograd_available()) fail(c, "untrained-cs native winograd: needs AVX-512 (winogradAvailable() is false)");
-  return g;
-}
-
-/* winogradScratch(cin, cout, h, w, reflect): floats of scratch the three passes need */
-static napi_value js_wino_scratch(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!begin_any(&c, env, info, 5, "untrained-cs native winogradScratch: too few arguments")) return NULL;
-  Conv3 g = wino_arg(&c, 0);
-  if (!c.ok) return NULL;
-  return number(env, (double)winograd_scratch_floats(&g));
-}
-
-static napi_value js_wino_available(napi_env env, napi_callback_info info) {
-  (void)info;
-  napi_value r;
-  napi_get_boolean(env, winograd_available(), &r);
-  return r;
-}
-
-/* winogradForward(f, cin, cout, h, w, reflect, x, weight, bias (-1: none), y, acc, scratch, threads) */
-static napi_value js_wino_forward(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!begin(&c, env, info, 13)) return NULL;
-  Conv3 g = wino_arg(&c, 1);
-  const long x = arg_long(&c, 6), w = arg_long(&c, 7), b = arg_long(&c, 8), y = arg_long(&c, 9), s = arg_long(&c, 11);
-  const int acc = arg_bool(&c, 10), threads = (int)arg_long(&c, 12);
-  if (!c.ok) return NULL;
-  const float *xp = span(&c, x, g.cin * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9), *bp = b < 0 ? NULL : span(&c, b, g.cout);
-  float *yp = span(&c, y, g.cout * g.h * g.w), *sp = span(&c, s, winograd_scratch_floats(&g));
-  if (!c.ok) return NULL;
-  winograd_forward(&g, xp, wp, bp, yp, acc, sp, threads);
-  return NULL;
-}
-
-/* winogradBackwardData(f, cin, cout, h, w, reflect, dy, weight, dx, acc, scratch, threads) */
-static napi_value js_wino_backward_data(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!begin(&c, env, info, 12)) return NULL;
-  Conv3 g = wino_arg(&c, 1);
-  const long dy = arg_long(&c, 6), w = arg_long(&c, 7), dx = arg_long(&c, 8), s = arg_long(&c, 10);
-  const int acc = arg_bool(&c, 9), threads = (int)arg_long(&c, 11);
-  if (!c.ok) return NULL;
-  const float *dyp = span(&c, dy, g.cout * g.h * g.w), *wp = span(&c, w, g.cout * g.cin * 9);
-  float *dxp = span(&c, dx, g.cin * g.h * g.w), *sp = span(&c, s, winograd_scratch_floats(&g));
-  if (!c.ok) return NULL;
-  winograd_backward_data(&g, dyp, wp, dxp, acc, sp, threads);
-  return NULL;
-}
-
-/* winogradBackwardWeight(f, cin, cout, h, w, reflect, x, dy, dweight, dbias (-1: none), scratch, threads) */
-static napi_value js_wino_backward_weight(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!begin(&c, env, info, 12)) return NULL;
-  Conv3 g = wino_arg(&c, 1);
-  const long x = arg_long(&c, 6), dy = arg_long(&c, 7), dw = arg_long(&c, 8), db = arg_long(&c, 9), s = arg_long(&c, 10);
-  const int threads = (int)arg_long(&c, 11);
-  if (!c.ok) return NULL;
-  const float *xp = span(&c, x, g.cin * g.h * g.w), *dyp = span(&c, dy, g.cout * g.h * g.w);
-  float *dwp = span(&c, dw, g.cout * g.cin * 9), *dbp = db < 0 ? NULL : span(&c, db, g.cout), *sp = span(&c, s, winograd_scratch_floats(&g));
-  if (!c.ok) return NULL;
-  winograd_backward_weight(&g, xp, dyp, dwp, dbp, sp, threads);
+  k->backward_weight(&g, xp, dyp, dwp, dbp, sp, threads);
   return NULL;
 }
 
@@ -838,6 +802,7 @@ NAPI_MODULE_INIT() {
   const struct {
     const char *name;
     napi_callback cb;
+    const void *data;
   } fns[] = {
       {"gemm", js_gemm},
       {"batchNormForward", js_bn_forward},
@@ -860,21 +825,21 @@ NAPI_MODULE_INIT() {
       {"dct", js_dct},
       {"gaussianFill", js_gaussian_fill},
       {"gaussianProduct", js_gaussian_product},
-      {"conv3x3Available", js_conv3_available},
-      {"conv3x3Scratch", js_conv3_scratch},
-      {"conv3x3Forward", js_conv3_forward},
-      {"conv3x3BackwardData", js_conv3_backward_data},
-      {"conv3x3BackwardWeight", js_conv3_backward_weight},
-      {"winogradAvailable", js_wino_available},
-      {"winogradScratch", js_wino_scratch},
-      {"winogradForward", js_wino_forward},
-      {"winogradBackwardData", js_wino_backward_data},
-      {"winogradBackwardWeight", js_wino_backward_weight},
       {"isa", js_isa},
+      {"conv3x3Available", js_conv3_available, &DIRECT_3X3},
+      {"conv3x3Scratch", js_conv3_scratch, &DIRECT_3X3},
+      {"conv3x3Forward", js_conv3_forward, &DIRECT_3X3},
+      {"conv3x3BackwardData", js_conv3_backward_data, &DIRECT_3X3},
+      {"conv3x3BackwardWeight", js_conv3_backward_weight, &DIRECT_3X3},
+      {"winogradAvailable", js_conv3_available, &WINOGRAD_3X3},
+      {"winogradScratch", js_conv3_scratch, &WINOGRAD_3X3},
+      {"winogradForward", js_conv3_forward, &WINOGRAD_3X3},
+      {"winogradBackwardData", js_conv3_backward_data, &WINOGRAD_3X3},
+      {"winogradBackwardWeight", js_conv3_backward_weight, &WINOGRAD_3X3},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
-    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn);
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, (void *)fns[i].data, &fn);
     napi_set_named_property(env, exports, fns[i].name, fn);
   }
   return exports;

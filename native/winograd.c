@@ -377,40 +377,6 @@ static void wg_run(long nin, long nout, long h, long w, long ho, long wo, long p
   run_parts(wg_part, &j, j.units > 1 ? threads : 1);
 }
 
-/* ---------------------------------------------------------------- reflection fold */
-
-typedef struct {
-  float *dxp; /* c planes of (h + 2) x (w + 2) */
-  float *dx;
-  long c, h, w;
-  int acc;
-} WgFold;
-
-/* dx (+)= the interior of dxp plus its border rows and columns added onto the pixels they
- * reflected (padded row 0 reflected source row 1, row h + 1 source row h - 2; columns alike). */
-static void wg_fold_part(void *arg, int part, int parts) {
-  const WgFold *j = arg;
-  long c0, c1;
-  part_range(j->c, part, parts, 1, &c0, &c1);
-  const long h = j->h, w = j->w, W = w + 2;
-  for (long ch = c0; ch < c1; ch++) {
-    float *p = j->dxp + ch * (h + 2) * W;
-    for (long q = 0; q < W; q++) {
-      p[2 * W + q] += p[q];
-      p[(h - 1) * W + q] += p[(h + 1) * W + q];
-    }
-    for (long r = 1; r <= h; r++) {
-      float *row = p + r * W;
-      row[2] += row[0];
-      row[w - 1] += row[w + 1];
-      float *d = j->dx + ch * h * w + (r - 1) * w;
-      if (j->acc)
-        for (long q = 0; q < w; q++) d[q] += row[q + 1];
-      else
-        memcpy(d, row + 1, sizeof(float) * (size_t)w);
-    }
-  }
-}
 
 /* ---------------------------------------------------------------- weight gradient */
 
@@ -641,13 +607,8 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
 }
 #endif
 
-int winograd_available(void) {
-#ifdef UCS_X86
-  return strcmp(ucs_isa_name(), "avx512") == 0;
-#else
-  return 0;
-#endif
-}
+/* The same condition as the direct kernels: an x86 build running the AVX-512 kernels. */
+int winograd_available(void) { return conv3x3_available(); }
 
 #ifdef UCS_X86
 void winograd_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads) {
@@ -664,8 +625,7 @@ void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight
   const long H = g->h + 2, W = g->w + 2;
   float *dxp = scratch + winograd_scratch_floats(g) - g->cin * H * W;
   wg_run(g->cout, g->cin, g->h, g->w, H, W, 2, 0, dy, weight, g->cout, g->cin, 1, NULL, dxp, 0, scratch, threads);
-  WgFold f = {dxp, dx, g->cin, g->h, g->w, acc};
-  run_parts(wg_fold_part, &f, g->cin > 1 && g->cin * H * W >= (1L << 15) ? threads : 1);
+  conv3x3_fold_reflection(dxp, dx, g->cin, g->h, g->w, acc, threads);
 }
 
 void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) { wg_run_dw(g, x, dy, dweight, dbias, scratch, threads); }

@@ -3,54 +3,9 @@ import { nativeKernels } from '../src/engine/nativeKernels.js';
 import type { ConvGeometry } from '../src/engine/im2col.js';
 import { setThreads } from '../src/core/threads.js';
 import { nativeAddon } from '../src/core/native.js';
+import { conv3x3Reference, relErr } from './helpers.js';
 
 const direct = nativeKernels()?.conv3x3 ?? null;
-
-/** Float64 reference of the three passes of a 3x3 "same" convolution (zero or reflection padding). */
-function reference(g: ConvGeometry, cout: number, x: Float32Array, w: Float32Array, b: Float32Array, dy: Float32Array) {
-  const { c: cin, h, w: wd, reflect } = g;
-  const src = (i: number, n: number) => (i >= 0 && i < n ? i : !reflect ? -1 : i < 0 ? -i : 2 * (n - 1) - i);
-  const y = new Float64Array(cout * h * wd);
-  const dx = new Float64Array(cin * h * wd);
-  const dw = new Float64Array(cout * cin * 9);
-  const db = new Float64Array(cout);
-  // Sums of |terms| per weight-gradient entry: the scale float32 rounding errors grow with.
-  const dwAbs = new Float64Array(cout * cin * 9);
-  for (let co = 0; co < cout; co++)
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < wd; j++) {
-        const o = (co * h + i) * wd + j;
-        let s = b[co]!;
-        const d = dy[o]!;
-        db[co]! += d;
-        for (let ci = 0; ci < cin; ci++)
-          for (let kh = 0; kh < 3; kh++)
-            for (let kw = 0; kw < 3; kw++) {
-              const a = src(i + kh - 1, h);
-              const c = src(j + kw - 1, wd);
-              if (a < 0 || c < 0) continue;
-              const wi = ((co * cin + ci) * 3 + kh) * 3 + kw;
-              const xi = (ci * h + a) * wd + c;
-              s += w[wi]! * x[xi]!;
-              dw[wi]! += d * x[xi]!;
-              dwAbs[wi]! += Math.abs(d * x[xi]!);
-              dx[xi]! += d * w[wi]!;
-            }
-        y[o] = s;
-      }
-  return { y, dx, dw, db, dwAbs };
-}
-
-/** max |a - b| / max |scale| (scale: b itself unless given). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayLike<number> = b): number {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(scale[i]!));
-  }
-  return d / s;
-}
 
 describe.runIf(direct !== null)('native direct 3x3 convolution: forward, input and weight gradients against a float64 reference', () => {
   // [cin, cout, h, w, reflect]: partial 32- and 16-pixel tiles, channel counts that are not
@@ -86,7 +41,7 @@ describe.runIf(direct !== null)('native direct 3x3 convolution: forward, input a
     const w = f.slice(off.w, off.w + nw);
     const b = f.slice(off.b, off.b + cout);
     const dy = f.slice(off.dy, off.dy + ny);
-    const ref = reference(g, cout, x, w, b, dy);
+    const ref = conv3x3Reference(g.c, cout, g.h, g.w, g.reflect, x, w, b, dy);
     for (const threads of [1, 2]) {
       setThreads(threads);
       f.fill(0, off.y, off.y + ny);

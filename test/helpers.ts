@@ -30,3 +30,47 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/** Float64 3x3 "same" convolution (zero or reflection padding), its input and weight gradients (and each weight gradient's sum of |terms|). */
+export function conv3x3Reference(cin: number, cout: number, h: number, w: number, reflect: boolean, x: Float32Array, wt: Float32Array, b: Float32Array, dy: Float32Array) {
+  const src = (i: number, n: number) => (i >= 0 && i < n ? i : !reflect ? -1 : i < 0 ? -i : 2 * (n - 1) - i);
+  const y = new Float64Array(cout * h * w);
+  const dx = new Float64Array(cin * h * w);
+  const dw = new Float64Array(cout * cin * 9);
+  const dwAbs = new Float64Array(cout * cin * 9);
+  const db = new Float64Array(cout);
+  for (let i = 0; i < cout * h * w; i++) db[Math.floor(i / (h * w))]! += dy[i]!;
+  for (let o = 0; o < cout; o++) y.fill(b[o]!, o * h * w, (o + 1) * h * w);
+  for (let o = 0; o < cout; o++)
+    for (let i = 0; i < cin; i++)
+      for (let kh = 0; kh < 3; kh++)
+        for (let kw = 0; kw < 3; kw++) {
+          const wi = ((o * cin + i) * 3 + kh) * 3 + kw;
+          const wv = wt[wi]!;
+          for (let r = 0; r < h; r++) {
+            const sr = src(r + kh - 1, h);
+            if (sr < 0) continue;
+            for (let c = 0; c < w; c++) {
+              const sc = src(c + kw - 1, w);
+              if (sc < 0) continue;
+              y[(o * h + r) * w + c]! += wv * x[(i * h + sr) * w + sc]!;
+              const d = dy[(o * h + r) * w + c]!;
+              dx[(i * h + sr) * w + sc]! += wv * d;
+              dw[wi]! += d * x[(i * h + sr) * w + sc]!;
+              dwAbs[wi]! += Math.abs(d * x[(i * h + sr) * w + sc]!);
+            }
+          }
+        }
+  return { y, dx, dw, dwAbs, db };
+}
+
+/** max |a - b| / max |scale| (scale: b itself unless given). */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayLike<number> = b): number {
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    s = Math.max(s, Math.abs(scale[i]!));
+  }
+  return d / s;
+}

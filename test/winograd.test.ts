@@ -5,53 +5,10 @@ import { winograd3x3Wins } from '../src/engine/conv3x3Choice.js';
 import type { ConvGeometry } from '../src/engine/im2col.js';
 import { NetworkBuilder } from '../src/priors/network.js';
 import { Rng } from '../src/core/rng.js';
+import { conv3x3Reference, relErr } from './helpers.js';
 
 const addon = nativeAddon();
 const wino = addon !== null && typeof addon.winogradAvailable === 'function' && addon.winogradAvailable();
-
-/** Float64 3x3 "same" convolution (zero or reflection padding), its input and weight gradients (and each weight gradient's sum of |terms|). */
-function reference(cin: number, cout: number, h: number, w: number, reflect: boolean, x: Float32Array, wt: Float32Array, b: Float32Array, dy: Float32Array) {
-  const src = (i: number, n: number) => (i >= 0 && i < n ? i : !reflect ? -1 : i < 0 ? -i : 2 * (n - 1) - i);
-  const y = new Float64Array(cout * h * w);
-  const dx = new Float64Array(cin * h * w);
-  const dw = new Float64Array(cout * cin * 9);
-  const dwAbs = new Float64Array(cout * cin * 9);
-  const db = new Float64Array(cout);
-  for (let i = 0; i < cout * h * w; i++) db[Math.floor(i / (h * w))]! += dy[i]!;
-  for (let o = 0; o < cout; o++) y.fill(b[o]!, o * h * w, (o + 1) * h * w);
-  for (let o = 0; o < cout; o++)
-    for (let i = 0; i < cin; i++)
-      for (let kh = 0; kh < 3; kh++)
-        for (let kw = 0; kw < 3; kw++) {
-          const wi = ((o * cin + i) * 3 + kh) * 3 + kw;
-          const wv = wt[wi]!;
-          for (let r = 0; r < h; r++) {
-            const sr = src(r + kh - 1, h);
-            if (sr < 0) continue;
-            for (let c = 0; c < w; c++) {
-              const sc = src(c + kw - 1, w);
-              if (sc < 0) continue;
-              y[(o * h + r) * w + c]! += wv * x[(i * h + sr) * w + sc]!;
-              const d = dy[(o * h + r) * w + c]!;
-              dx[(i * h + sr) * w + sc]! += wv * d;
-              dw[wi]! += d * x[(i * h + sr) * w + sc]!;
-              dwAbs[wi]! += Math.abs(d * x[(i * h + sr) * w + sc]!);
-            }
-          }
-        }
-  return { y, dx, dw, dwAbs, db };
-}
-
-/** max |a - b| / max |scale| (scale: b itself unless given). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayLike<number> = b): number {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(scale[i]!));
-  }
-  return d / s;
-}
 
 describe.runIf(wino)('native Winograd F(4x4, 3x3): forward, input and weight gradients against float64 and the direct kernel', () => {
   // [cin, cout, h, w, reflect]: planes not multiples of the 4x4 tiles or of the 64-pixel groups
@@ -95,7 +52,7 @@ describe.runIf(wino)('native Winograd F(4x4, 3x3): forward, input and weight gra
     const rng = new Rng(cin * 7 + h);
     for (let i = X; i < Y; i++) f[i] = rng.gaussian() * (i >= W && i < B ? 1 / Math.sqrt(9 * cin) : 1);
     for (let i = DY; i < DX; i++) f[i] = rng.gaussian();
-    const ref = reference(cin, cout, h, w, reflect, f.slice(X, W), f.slice(W, B), f.slice(B, Y), f.slice(DY, DX));
+    const ref = conv3x3Reference(cin, cout, h, w, reflect, f.slice(X, W), f.slice(W, B), f.slice(B, Y), f.slice(DY, DX));
     for (const threads of [1, 2]) {
       a.winogradForward(f, cin, cout, h, w, reflect, X, W, B, Y, false, S, threads);
       a.winogradBackwardData(f, cin, cout, h, w, reflect, DY, W, DX, false, S, threads);
