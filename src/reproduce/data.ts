@@ -38,8 +38,9 @@ const SKIMAGE_ASTRONAUT = '/usr/lib/python3/dist-packages/skimage/data/astronaut
 
 /**
  * Finds the test images: the given folder, else $UNTRAINED_CS_DATA, ./data, ../shared/data, or
- * ../shared/data beside the package. The Deep Decoder's astronaut comes from that folder or from
- * Debian's python3-skimage. Missing data is not an error here: quick runs fall back to the built-in
+ * ../shared/data beside the package. The astronaut comes from that folder (astronaut.png: put the
+ * Deep Decoder repository's crop there to run the paper's own image) or from Debian's
+ * python3-skimage (the full NASA picture, which the Deep Decoder's figure did not use). Missing data is not an error here: quick runs fall back to the built-in
  * image, full runs refuse with a clear message (see requireData).
  */
 export function findData(given?: string): DataPaths {
