@@ -8,7 +8,7 @@ PyTorch's best setting on this kind of machine keeps freed memory in the process
 allocates and frees activations of tens to hundreds of MB, and glibc returning them to the OS
 costs a page fault (~6 us here) per page at the next step. bench/run.mjs sets the variables for
 its children; run directly, set them yourself:
-  MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \
+  MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \
     /usr/bin/python3 bench/torch_ref.py 1 --quick --cpu
 The JSON's _malloc says which were set.
 """
