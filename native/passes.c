@@ -431,6 +431,14 @@ static void upsample_rows(const Pass *p, long r0, long r1) {
   }
 }
 
+/* out (+)= .75 (e + o) + .25 (before + after): one input row of the vertical adjoint. */
+UCS_CLONES static void combine_rows(const float *e, const float *o, const float *before, const float *after, float *out, long w, int acc) {
+  if (acc)
+    for (long i = 0; i < w; i++) out[i] += 0.75f * (e[i] + o[i]) + 0.25f * (before[i] + after[i]);
+  else
+    for (long i = 0; i < w; i++) out[i] = 0.75f * (e[i] + o[i]) + 0.25f * (before[i] + after[i]);
+}
+
 static void upsample_back_rows(const Pass *p, long r0, long r1) {
   /* Input rows [r0, r1) of the h x w gradient. */
   const long w = p->w;
@@ -440,23 +448,37 @@ static void upsample_back_rows(const Pass *p, long r0, long r1) {
   }
   /*
    * Input row r takes shrunk rows 2r-1 .. 2r+2. Each part shrinks its own rows [2 r0, 2 r1)
-   * into tmp and computes the two rows outside them on the fly, so parts never share a write.
+   * into tmp and the two rows just outside them into its own edge buffer, so parts never share
+   * a write; then every input row is one vector blend of four shrunk rows (a per-sample
+   * branch on the part's edges measured 2.4 ms against ~1 for the forward at 64 x 128 x 128).
    */
   for (long q = 2 * r0; q < 2 * r1; q++) shrink_row(p->dy + q * 2 * w, p->tmp + q * w, w, 0);
+  enum { EDGE = 1024 };
+  float stack[2 * EDGE];
+  float *edge = w <= EDGE ? stack : malloc(sizeof(float) * 2 * (size_t)w);
+  if (!edge) {
+    /* No memory for two rows: the shrunk edge rows sample by sample. */
+    for (long r = r0; r < r1; r++) {
+      const float *e = p->tmp + 2 * r * w, *o = e + w;
+      float *out = p->y + r * w;
+      for (long i = 0; i < w; i++) {
+        const float bv = r == 0 ? e[i] : r == r0 ? shrink_at(p->dy + (2 * r - 1) * 2 * w, w, i) : e[i - w];
+        const float av = r + 1 == p->h ? o[i] : r + 1 == r1 ? shrink_at(p->dy + (2 * r + 2) * 2 * w, w, i) : o[i + w];
+        const float v = 0.75f * (e[i] + o[i]) + 0.25f * (bv + av);
+        out[i] = p->acc ? out[i] + v : v;
+      }
+    }
+    return;
+  }
+  if (r0 > 0) shrink_row(p->dy + (2 * r0 - 1) * 2 * w, edge, w, 0);
+  if (r1 < p->h) shrink_row(p->dy + (2 * r1) * 2 * w, edge + w, w, 0);
   for (long r = r0; r < r1; r++) {
     const float *e = p->tmp + 2 * r * w, *o = e + w;
-    const float *before = r == 0 ? e : r == r0 ? NULL : e - w;
-    const float *after = r + 1 == p->h ? o : r + 1 == r1 ? NULL : o + w;
-    const float *dyBefore = before ? NULL : p->dy + (2 * r - 1) * 2 * w;
-    const float *dyAfter = after ? NULL : p->dy + (2 * r + 2) * 2 * w;
-    float *out = p->y + r * w;
-    for (long i = 0; i < w; i++) {
-      const float bv = before ? before[i] : shrink_at(dyBefore, w, i);
-      const float av = after ? after[i] : shrink_at(dyAfter, w, i);
-      const float v = 0.75f * (e[i] + o[i]) + 0.25f * (bv + av);
-      out[i] = p->acc ? out[i] + v : v;
-    }
+    const float *before = r == 0 ? e : r == r0 ? edge : e - w;
+    const float *after = r + 1 == p->h ? o : r + 1 == r1 ? edge + w : o + w;
+    combine_rows(e, o, before, after, p->y + r * w, w, p->acc);
   }
+  if (edge != stack) free(edge);
 }
 
 static void pass_part(void *arg, int part, int parts) {
