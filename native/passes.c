@@ -515,17 +515,26 @@ void run_pass(Pass *p, long work, int threads) {
 
 /* ---------------------------------------------------------------- whole-layer passes */
 
+double ucs_sum_range(const float *x, long n, int relu) { return sum_range(x, n, relu); }
+
+void ucs_bn_statistics(const float *x, long P, double eps, int relu, float scale, float shift, float *state, float *a, float *b) {
+  /* Two passes (mean, then centred squares) in float64; the plane is in cache for the second. */
+  const double mean = sum_range(x, P, relu) / (double)P;
+  const double invStd = 1 / sqrt(centered_range(x, P, (float)mean, relu) / (double)P + eps);
+  state[0] = (float)mean;
+  state[1] = (float)invStd;
+  const double m = state[0]; /* the saved (rounded) mean is used throughout */
+  const double g = scale * invStd;
+  *a = (float)g;
+  *b = (float)(shift - m * g);
+}
+
 static void bn_forward_channel(const LayerJob *j, long c) {
   const long P = j->plane;
   const float *x = j->x + c * P;
-  /* Two passes (mean, then centred squares) in float64; the plane is in cache for the second. */
-  const double mean = sum_range(x, P, j->relu) / (double)P;
-  const double invStd = 1 / sqrt(centered_range(x, P, (float)mean, j->relu) / (double)P + j->eps);
-  j->state[2 * c] = (float)mean;
-  j->state[2 * c + 1] = (float)invStd;
-  const double m = j->state[2 * c]; /* the saved (rounded) mean is used throughout */
-  const double g = j->scale[c] * invStd;
-  affine_range(x, j->y + c * P, P, (float)g, (float)(j->shift[c] - m * g), j->relu);
+  float a, b;
+  ucs_bn_statistics(x, P, j->eps, j->relu, j->scale[c], j->shift[c], j->state + 2 * c, &a, &b);
+  affine_range(x, j->y + c * P, P, a, b, j->relu);
 }
 
 static void bn_backward_channel(const LayerJob *j, long c) {

@@ -262,6 +262,66 @@ static napi_value js_bn_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* normHeadForward(f, x, out, channels, plane, outs, scaleOff, shiftOff, weightOff, stateOff, eps,
+ *                 relu, scratchOff (-1: none; outs x plane for the second thread), threads) */
+static napi_value js_norm_head_forward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 14)) return NULL;
+  NormHead h = {.backward = 0};
+  const long x = arg_long(&c, 1), out = arg_long(&c, 2);
+  h.channels = arg_long(&c, 3);
+  h.plane = arg_long(&c, 4);
+  h.outs = arg_long(&c, 5);
+  const long scale = arg_long(&c, 6), shift = arg_long(&c, 7), weight = arg_long(&c, 8), state = arg_long(&c, 9);
+  h.eps = arg_num(&c, 10);
+  h.relu = arg_bool(&c, 11);
+  const long scratch = arg_long(&c, 12);
+  const int threads = (int)arg_long(&c, 13);
+  if (c.ok && (h.channels < 1 || h.plane < 1 || h.outs < 1 || h.outs > NORM_HEAD_MAX_OUTS)) fail(&c, "untrained-cs native kernel: normHeadForward needs channels, plane >= 1 and 1 to 4 outputs");
+  h.x = span(&c, x, h.channels * h.plane);
+  h.out = span(&c, out, h.outs * h.plane);
+  h.scale = span(&c, scale, h.channels);
+  h.shift = span(&c, shift, h.channels);
+  h.weight = span(&c, weight, h.outs * h.channels);
+  h.state = span(&c, state, 2 * h.channels);
+  h.partial = scratch < 0 ? NULL : span(&c, scratch, h.outs * h.plane);
+  if (!c.ok) return NULL;
+  ucs_norm_head(&h, threads);
+  return NULL;
+}
+
+/* normHeadBackward(f, x, dout, dx (-1: none), channels, plane, outs, scaleOff, shiftOff, weightOff,
+ *                  stateOff, scaleGradOff, shiftGradOff, weightGradOff, accumulate, relu, threads) */
+static napi_value js_norm_head_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 17)) return NULL;
+  NormHead h = {.backward = 1};
+  const long x = arg_long(&c, 1), dout = arg_long(&c, 2), dx = arg_long(&c, 3);
+  h.channels = arg_long(&c, 4);
+  h.plane = arg_long(&c, 5);
+  h.outs = arg_long(&c, 6);
+  const long scale = arg_long(&c, 7), shift = arg_long(&c, 8), weight = arg_long(&c, 9), state = arg_long(&c, 10);
+  const long scaleGrad = arg_long(&c, 11), shiftGrad = arg_long(&c, 12), weightGrad = arg_long(&c, 13);
+  h.acc = arg_bool(&c, 14);
+  h.relu = arg_bool(&c, 15);
+  const int threads = (int)arg_long(&c, 16);
+  if (c.ok && (h.channels < 1 || h.plane < 1 || h.outs < 1 || h.outs > NORM_HEAD_MAX_OUTS)) fail(&c, "untrained-cs native kernel: normHeadBackward needs channels, plane >= 1 and 1 to 4 outputs");
+  const long n = h.channels * h.plane;
+  h.x = span(&c, x, n);
+  h.dout = span(&c, dout, h.outs * h.plane);
+  h.dx = dx < 0 ? NULL : span(&c, dx, n);
+  h.scale = span(&c, scale, h.channels);
+  h.shift = span(&c, shift, h.channels);
+  h.weight = span(&c, weight, h.outs * h.channels);
+  h.state = span(&c, state, 2 * h.channels);
+  h.scaleGrad = span(&c, scaleGrad, h.channels);
+  h.shiftGrad = span(&c, shiftGrad, h.channels);
+  h.weightGrad = span(&c, weightGrad, h.outs * h.channels);
+  if (!c.ok) return NULL;
+  ucs_norm_head(&h, threads);
+  return NULL;
+}
+
 /* upsample2xLayer(f, from, to, channels, h, w, vertical, backward, accumulate, threads) */
 static napi_value js_up_layer(napi_env env, napi_callback_info info) {
   Call c;
@@ -808,6 +868,8 @@ NAPI_MODULE_INIT() {
       {"batchNormForward", js_bn_forward},
       {"batchNormBackward", js_bn_backward},
       {"upsample2xLayer", js_up_layer},
+      {"normHeadForward", js_norm_head_forward},
+      {"normHeadBackward", js_norm_head_backward},
       {"gemmIm2col", js_gemm_im2col},
       {"sum", js_sum},
       {"centeredSumSquares", js_centered},

@@ -120,6 +120,32 @@ typedef struct {
 } Resize;
 void resize_part(void *arg, int part, int parts);
 
+/*
+ * Batch-norm statistics of one plane (of max(x, 0) with relu): state[0..1] = mean, 1 / std,
+ * and the affine map y = a r + b the norm applies. Shared by passes.c and normhead.c.
+ */
+void ucs_bn_statistics(const float *x, long P, double eps, int relu, float scale, float shift, float *state, float *a, float *b);
+/* Sum of n values (of max(x, 0) with relu): float32 blocks added in float64. */
+double ucs_sum_range(const float *x, long n, int relu);
+/* normhead.c: channel normalisation fused with the 1x1 convolution to a few channels after it */
+enum { NORM_HEAD_MAX_OUTS = 4 };
+typedef struct {
+  int backward;
+  long channels, plane, outs;
+  const float *x; /* channels x plane: the norm's input */
+  const float *scale, *shift, *weight; /* weight: outs x channels, as the convolution's */
+  float *state; /* 2 per channel: the forward writes mean, 1 / std; the backward reads them */
+  float *out; /* forward: outs x plane */
+  float *partial; /* forward: outs x plane of scratch for the second thread's sum (NULL: one thread) */
+  int partialWritten;
+  const float *dout; /* backward: outs x plane */
+  float *dx; /* backward: channels x plane, NULL when no input gradient is wanted */
+  float *scaleGrad, *shiftGrad, *weightGrad;
+  double eps;
+  int relu, acc;
+  double dsum[NORM_HEAD_MAX_OUTS];
+} NormHead;
+void ucs_norm_head(NormHead *h, int threads);
 /* fft.c: orthonormal N-D complex FFT of interleaved float64; 0 when out of memory */
 int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, int threads);
 int ucs_dct_nd(double *data, const long *shape, int ndim, int inverse, int threads);

@@ -40,6 +40,9 @@ export interface NativeAddon {
   conv3x3BackwardWeight(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, dy: number, dWeight: number, dBias: number, scratch: number, threads: number): void;
   /** Whether the Winograd F(4x4, 3x3) kernels can run here (AVX-512; native/winograd.c). */
   winogradAvailable?(): boolean;
+  /** native/normhead.c (optional: an addon built before it lacks them). */
+  normHeadForward?(f: Float32Array, x: number, out: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, eps: number, relu: boolean, scratch: number, threads: number): void;
+  normHeadBackward?(f: Float32Array, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, acc: boolean, relu: boolean, threads: number): void;
   winogradScratch(cin: number, cout: number, h: number, w: number, reflect: boolean): number;
   winogradForward(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, weight: number, bias: number, y: number, acc: boolean, scratch: number, threads: number): void;
   winogradBackwardData(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, dy: number, weight: number, dx: number, acc: boolean, scratch: number, threads: number): void;

@@ -23,6 +23,16 @@ export function resizeScratchFloats(spec: ResizeSpec): number {
   return spec.doubling ? spec.shape.H * spec.shape.w : 0;
 }
 
+/** Whether these kernels fuse a batch norm with the 1x1 convolution to `outs` channels after it (float32 arenas). */
+export function normHeadFused(kernels: Kernels, spec: NormSpec, outs: number): boolean {
+  return kernels.normHeadForward !== undefined && outs >= 1 && outs <= 4 && spec.channels > 1;
+}
+
+/** Scratch floats the fused norm and head need: the second thread's sum of the output. */
+export function normHeadScratchFloats(kernels: Kernels, spec: NormSpec, outs: number): number {
+  return normHeadFused(kernels, spec, outs) ? outs * spec.plane : 0;
+}
+
 /** Scratch floats a separable map needs: one channel after the row pass. */
 export function separableScratchFloats(spec: SeparableSpec): number {
   return spec.H * spec.w;
@@ -179,6 +189,27 @@ export class ArenaEngine implements Engine {
       const k = f[scale.offset + c]! * invStd;
       kern.batchNormApply(f, src, g, dx.offset + c * P, P, mean, k, sumDy / P, (invStd * sumDyXhat) / P, accumulate, spec.relu);
     }
+  }
+
+  fusesNormHead(spec: NormSpec, outs: number): boolean {
+    return normHeadFused(this.kernels, spec, outs) && this.f32;
+  }
+
+  normHead(spec: NormSpec, outs: number, x: Slot, scale: Slot, shift: Slot, state: Slot, weight: Slot, out: Slot): void {
+    this.kernels.normHeadForward!(
+      this.f, x.offset, out.offset, spec.channels, spec.plane, outs, scale.offset, shift.offset, weight.offset, state.offset, spec.eps, spec.relu,
+      this.scratch,
+    );
+  }
+
+  normHeadBackward(
+    spec: NormSpec, outs: number, x: Slot, dOut: Slot, scale: Slot, shift: Slot, state: Slot, weight: Slot, dScale: Slot, dShift: Slot,
+    dWeight: Slot, dx: Slot | null, accumulate: boolean,
+  ): void {
+    this.kernels.normHeadBackward!(
+      this.f, x.offset, dOut.offset, dx ? dx.offset : -1, spec.channels, spec.plane, outs, scale.offset, shift.offset, weight.offset, state.offset,
+      dScale.offset, dShift.offset, dWeight.offset, accumulate, spec.relu,
+    );
   }
 
   resize(spec: ResizeSpec, x: Slot, y: Slot): void {

@@ -89,6 +89,18 @@ export interface Engine {
   /** y = scale (r - mean) / sqrt(var + eps) + shift per channel; saves what backward needs in `state` (2 floats a channel). */
   batchNorm(spec: NormSpec, x: Slot, y: Slot, scale: Slot, shift: Slot, state: Slot): void;
   batchNormBackward(spec: NormSpec, x: Slot, dy: Slot, scale: Slot, state: Slot, dScale: Slot, dShift: Slot, dx: Slot | null, accumulate: boolean): void;
+  /**
+   * Optional: a batch norm fused with the 1x1 convolution (no bias) to `outs` channels that
+   * reads it, where `fusesNormHead` says this engine fuses that pair (false: run the two layers).
+   * Forward: state as batchNorm, out = conv(batchNorm(x)); the norm's output is never stored.
+   * Backward: dScale, dShift, dWeight written and dx (+)= from dOut.
+   */
+  fusesNormHead?(spec: NormSpec, outs: number): boolean;
+  normHead?(spec: NormSpec, outs: number, x: Slot, scale: Slot, shift: Slot, state: Slot, weight: Slot, out: Slot): void;
+  normHeadBackward?(
+    spec: NormSpec, outs: number, x: Slot, dOut: Slot, scale: Slot, shift: Slot, state: Slot, weight: Slot, dScale: Slot, dShift: Slot,
+    dWeight: Slot, dx: Slot | null, accumulate: boolean
+  ): void;
   /** Upsampling of every channel, and its adjoint. */
   resize(spec: ResizeSpec, x: Slot, y: Slot): void;
   resizeBackward(spec: ResizeSpec, dy: Slot, dx: Slot, accumulate: boolean): void;

@@ -62,6 +62,15 @@ export interface Kernels {
   batchNormBackward?(f: FloatArray, x: number, dy: number, dx: number, channels: number, plane: number, scaleOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, accumulate: boolean, relu: boolean): void;
   upsample2xLayer?(f: FloatArray, from: number, to: number, channels: number, h: number, w: number, vertical: boolean, backward: boolean, accumulate: boolean): void;
   /**
+   * Optional: a batch norm fused with the 1x1 convolution (no bias) to `outs` <= 4 channels that
+   * reads it (native/normhead.c), float32 arenas only. Forward writes the statistics to state
+   * and out = W (norm of x); `scratch` (-1: none) holds outs * plane floats for a second
+   * thread's sum. Backward writes dScale, dShift, dWeight and dx (< 0: none; added when
+   * accumulate) from dOut; the norm's output and its gradient are never stored.
+   */
+  normHeadForward?(f: FloatArray, x: number, out: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, eps: number, relu: boolean, scratch: number): void;
+  normHeadBackward?(f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, accumulate: boolean, relu: boolean): void;
+  /**
    * Optional direct 3x3 stride-1 convolutions (no im2col), for the layers `serves` accepts.
    */
   conv3x3?: DirectConv3x3;

@@ -73,6 +73,28 @@ function make(a: NativeAddon): Kernels {
       if (!(f instanceof Float32Array)) throw new Error('upsample2xLayer: float32 arenas only (Upsample checks)');
       a.upsample2xLayer(f, from, to, channels, h, w, vertical, backward, acc, getThreads());
     },
+    ...(typeof a.normHeadForward === 'function'
+      ? {
+          normHeadForward(
+            f: FloatArray, x: number, out: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number,
+            weightOff: number, stateOff: number, eps: number, relu: boolean, scratch: number,
+          ) {
+            if (!(f instanceof Float32Array)) throw new Error('normHeadForward: float32 arenas only (the engine checks)');
+            a.normHeadForward!(f, x, out, channels, plane, outs, scaleOff, shiftOff, weightOff, stateOff, eps, relu, scratch, getThreads());
+          },
+          normHeadBackward(
+            f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number,
+            weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, accumulate: boolean,
+            relu: boolean,
+          ) {
+            if (!(f instanceof Float32Array)) throw new Error('normHeadBackward: float32 arenas only (the engine checks)');
+            a.normHeadBackward!(
+              f, x, dOut, dx, channels, plane, outs, scaleOff, shiftOff, weightOff, stateOff, scaleGradOff, shiftGradOff, weightGradOff, accumulate,
+              relu, getThreads(),
+            );
+          },
+        }
+      : {}),
     leaky(f, x, y, n, slope) {
       if (!(f instanceof Float32Array)) return p.leaky(f, x, y, n, slope);
       a.leaky(f, x, y, n, slope, getThreads());

@@ -62,9 +62,11 @@ export function deepDecoder(options: DeepDecoderOptions): Generator {
   for (let i = 0; i < depth; i++) {
     x = b.conv(x, { outChannels: k, kernel: [1, 1] });
     if (i < ups) x = b.upsample(x, hs[i]!, ws[i]!, mode);
-    x = b.batchNorm(x, { relu: true }); // ReLU then channel norm, fused
+    if (i < depth - 1) x = b.batchNorm(x, { relu: true }); // ReLU then channel norm, fused
   }
-  x = b.conv(x, { outChannels: geo.c, kernel: [1, 1] });
+  // The last norm and the 1x1 conv to the output channels: the same layers, which the native
+  // engine runs as one pass (its k-channel output is never stored).
+  x = b.normHead(x, { relu: true, outChannels: geo.c });
   const sigmoid = options.sigmoid ?? true;
   if (sigmoid) x = b.activation(x, 'sigmoid');
   const network = b.build(x, { seed, owner: fn, precision: checkOneOf(fn, 'precision', options.precision ?? 'float32', ['float32', 'float64'] as const) });

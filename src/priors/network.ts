@@ -10,6 +10,7 @@ import type { Engine, EngineBackend, TapMap } from '../engine/engine.js';
 import { checkNetworkMemory, networkMemory, type NetworkMemory } from './networkMemory.js';
 import { Tensor, type Param, type ParamKind } from '../engine/tensor.js';
 import { Activation, type ActivationKind } from './layers/activation.js';
+import { HeadConv, HeadNorm } from './layers/normHead.js';
 import { BatchNorm } from './layers/batchNorm.js';
 import { Concat } from './layers/concat.js';
 import { Conv2d, type Conv2dOptions } from './layers/conv2d.js';
@@ -68,6 +69,16 @@ export class NetworkBuilder {
   /** Channel normalisation; with `relu`, of max(x, 0) (ReLU then norm, fused). */
   batchNorm(x: Tensor, options: { relu?: boolean } = {}): Tensor {
     return this.add(new BatchNorm(x, options.relu ?? false));
+  }
+
+  /**
+   * Channel normalisation (of max(x, 0) with `relu`) then a 1x1 convolution without bias to
+   * `outChannels`: the same two layers as batchNorm then conv, which an engine may fuse.
+   */
+  normHead(x: Tensor, options: { relu?: boolean; outChannels: number }): Tensor {
+    const norm = new HeadNorm(x, options.relu ?? false);
+    this.add(norm);
+    return this.add(new HeadConv(norm, options.outChannels));
   }
 
   activation(x: Tensor, kind: ActivationKind, slope = 0.2): Tensor {

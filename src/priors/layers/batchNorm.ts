@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../core/vector.js';
 import type { Engine, NormSpec } from '../../engine/engine.js';
+import type { Kernels } from '../../engine/kernels.js';
 import { param, Slot, Tensor, type Param } from '../../engine/tensor.js';
 import type { Layer } from './layer.js';
 
@@ -17,7 +18,7 @@ export class BatchNorm implements Layer {
   readonly state: Slot;
   readonly scale: Param;
   readonly shift: Param;
-  private readonly spec: NormSpec;
+  readonly spec: NormSpec;
 
   /** With `relu`, the layer normalises max(input, 0): a ReLU fused in, without its own passes. */
   constructor(input: Tensor, readonly relu = false, readonly eps = 1e-5) {
@@ -31,7 +32,7 @@ export class BatchNorm implements Layer {
     this.spec = { channels: input.c, plane: input.plane, eps, relu };
   }
 
-  scratchFloats(): number {
+  scratchFloats(_kernels: Kernels): number {
     return 0;
   }
 
