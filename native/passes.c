@@ -481,6 +481,16 @@ static void upsample_back_rows(const Pass *p, long r0, long r1) {
   if (edge != stack) free(edge);
 }
 
+void ucs_upsample_plane(const float *x, float *y, long h, long w, int vertical, float *tmp) {
+  Pass p = {.x = x, .y = y, .h = h, .w = w, .vertical = vertical, .tmp = tmp};
+  upsample_rows(&p, 0, vertical ? 2 * h : h);
+}
+
+void ucs_upsample_adjoint_plane(const float *dy, float *dx, long h, long w, int vertical, float *tmp, int acc) {
+  Pass p = {.dy = dy, .y = dx, .h = h, .w = w, .vertical = vertical, .tmp = tmp, .acc = acc};
+  upsample_back_rows(&p, 0, h);
+}
+
 static void pass_part(void *arg, int part, int parts) {
   Pass *p = arg;
   long lo, hi;
@@ -537,19 +547,24 @@ static void bn_forward_channel(const LayerJob *j, long c) {
   affine_range(x, j->y + c * P, P, a, b, j->relu);
 }
 
+void ucs_bn_backward_plane(const float *x, const float *dy, float *dx, long P, float scale, const float *state, float *scaleGrad, float *shiftGrad, int acc, int relu) {
+  const float mean = state[0], invStd = state[1];
+  double sums[2];
+  bn_sums_range(x, dy, P, mean, relu, sums);
+  const double sumDy = sums[0], sumDyXhat = sums[1] * invStd;
+  *scaleGrad = (float)sumDyXhat;
+  *shiftGrad = (float)sumDy;
+  if (!dx) return;
+  /* dx = gamma invStd / P (P dy - sum dy - xhat sum(dy xhat)) */
+  const double k = scale * (double)invStd;
+  bn_apply_range(x, dy, dx, P, mean, (float)k, (float)(sumDy / P), (float)(invStd * sumDyXhat / P), acc, relu);
+}
+
+void ucs_bn_affine(const float *x, float *y, long n, float a, float b, int relu) { affine_range(x, y, n, a, b, relu); }
+
 static void bn_backward_channel(const LayerJob *j, long c) {
   const long P = j->plane;
-  const float *x = j->x + c * P, *dy = j->dy + c * P;
-  const float mean = j->state[2 * c], invStd = j->state[2 * c + 1];
-  double sums[2];
-  bn_sums_range(x, dy, P, mean, j->relu, sums);
-  const double sumDy = sums[0], sumDyXhat = sums[1] * invStd;
-  j->scaleGrad[c] = (float)sumDyXhat;
-  j->shiftGrad[c] = (float)sumDy;
-  if (!j->dx) return;
-  /* dx = gamma invStd / P (P dy - sum dy - xhat sum(dy xhat)) */
-  const double k = j->scale[c] * (double)invStd;
-  bn_apply_range(x, dy, j->dx + c * P, P, mean, (float)k, (float)(sumDy / P), (float)(invStd * sumDyXhat / P), j->acc, j->relu);
+  ucs_bn_backward_plane(j->x + c * P, j->dy + c * P, j->dx ? j->dx + c * P : NULL, P, j->scale[c], j->state + 2 * c, j->scaleGrad + c, j->shiftGrad + c, j->acc, j->relu);
 }
 
 void layer_part(void *arg, int part, int parts) {

@@ -322,6 +322,73 @@ static napi_value js_norm_head_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* upNormScratch(h, w, vertical): scratch floats of upNormForward / upNormBackward (two threads) */
+static napi_value js_upnorm_scratch(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t h = 0, w = 0;
+  bool vertical = false;
+  if (argc < 3 || napi_get_value_int64(env, argv[0], &h) != napi_ok || napi_get_value_int64(env, argv[1], &w) != napi_ok || napi_get_value_bool(env, argv[2], &vertical) != napi_ok) {
+    napi_throw_type_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native kernel: upNormScratch(h, w, vertical)");
+    return NULL;
+  }
+  return number(env, 2.0 * (double)ucs_upnorm_part_floats((long)h, (long)w, vertical));
+}
+
+/* upNormForward(f, x, y, channels, h, w, vertical, scaleOff, shiftOff, stateOff, eps, relu, scratch, threads)
+ * upNormBackward(f, x, dy, dx (-1: none), channels, h, w, vertical, scaleOff, stateOff, scaleGradOff,
+ *                shiftGradOff, accumulate, relu, scratch, threads) */
+static napi_value upnorm_common(napi_env env, napi_callback_info info, int backward) {
+  Call c;
+  if (!begin(&c, env, info, backward ? 16 : 14)) return NULL;
+  UpNorm u = {.backward = backward};
+  const long x = arg_long(&c, 1), y = arg_long(&c, 2), dx = backward ? arg_long(&c, 3) : -1;
+  const int o = backward ? 4 : 3;
+  u.channels = arg_long(&c, o);
+  u.h = arg_long(&c, o + 1);
+  u.w = arg_long(&c, o + 2);
+  u.vertical = arg_bool(&c, o + 3);
+  const long scale = arg_long(&c, o + 4);
+  long shift = -1, state, scaleGrad = -1, shiftGrad = -1;
+  if (!backward) {
+    shift = arg_long(&c, o + 5);
+    state = arg_long(&c, o + 6);
+    u.eps = arg_num(&c, o + 7);
+    u.relu = arg_bool(&c, o + 8);
+  } else {
+    state = arg_long(&c, o + 5);
+    scaleGrad = arg_long(&c, o + 6);
+    shiftGrad = arg_long(&c, o + 7);
+    u.acc = arg_bool(&c, o + 8);
+    u.relu = arg_bool(&c, o + 9);
+  }
+  const int last = backward ? o + 10 : o + 9;
+  const long scratch = arg_long(&c, last);
+  const int threads = (int)arg_long(&c, last + 1);
+  if (c.ok && (u.channels < 1 || u.h < 1 || u.w < 1)) fail(&c, "untrained-cs native kernel: upNorm needs channels, h, w >= 1");
+  const long H = u.vertical ? 2 * u.h : u.h, P = H * 2 * u.w;
+  u.x = span(&c, x, u.channels * u.h * u.w);
+  if (backward) {
+    u.dy = span(&c, y, u.channels * P);
+    u.dx = dx < 0 ? NULL : span(&c, dx, u.channels * u.h * u.w);
+    u.scaleGrad = span(&c, scaleGrad, u.channels);
+    u.shiftGrad = span(&c, shiftGrad, u.channels);
+  } else {
+    u.y = span(&c, y, u.channels * P);
+    u.shift = span(&c, shift, u.channels);
+  }
+  u.scale = span(&c, scale, u.channels);
+  u.state = span(&c, state, 2 * u.channels);
+  u.scratch = span(&c, scratch, 2 * ucs_upnorm_part_floats(u.h, u.w, u.vertical));
+  if (!c.ok) return NULL;
+  ucs_upnorm(&u, threads);
+  return NULL;
+}
+
+static napi_value js_upnorm_forward(napi_env env, napi_callback_info info) { return upnorm_common(env, info, 0); }
+static napi_value js_upnorm_backward(napi_env env, napi_callback_info info) { return upnorm_common(env, info, 1); }
+
 /* upsample2xLayer(f, from, to, channels, h, w, vertical, backward, accumulate, threads) */
 static napi_value js_up_layer(napi_env env, napi_callback_info info) {
   Call c;
@@ -870,6 +937,9 @@ NAPI_MODULE_INIT() {
       {"upsample2xLayer", js_up_layer},
       {"normHeadForward", js_norm_head_forward},
       {"normHeadBackward", js_norm_head_backward},
+      {"upNormScratch", js_upnorm_scratch},
+      {"upNormForward", js_upnorm_forward},
+      {"upNormBackward", js_upnorm_backward},
       {"gemmIm2col", js_gemm_im2col},
       {"sum", js_sum},
       {"centeredSumSquares", js_centered},

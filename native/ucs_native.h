@@ -127,6 +127,34 @@ void resize_part(void *arg, int part, int parts);
 void ucs_bn_statistics(const float *x, long P, double eps, int relu, float scale, float shift, float *state, float *a, float *b);
 /* Sum of n values (of max(x, 0) with relu): float32 blocks added in float64. */
 double ucs_sum_range(const float *x, long n, int relu);
+/* The batch-norm backward of one plane (state: its mean, 1 / std; dx NULL: none), as passes.c's layer. */
+void ucs_bn_backward_plane(const float *x, const float *dy, float *dx, long P, float scale, const float *state, float *scaleGrad, float *shiftGrad, int acc, int relu);
+/* y = a max(x, 0) + b with relu, else a x + b. */
+void ucs_bn_affine(const float *x, float *y, long n, float a, float b, int relu);
+/* Bilinear x2 of one h x w plane (vertical: both axes, tmp 2h x w floats) and its adjoint (tmp 2h x w). */
+void ucs_upsample_plane(const float *x, float *y, long h, long w, int vertical, float *tmp);
+void ucs_upsample_adjoint_plane(const float *dy, float *dx, long h, long w, int vertical, float *tmp, int acc);
+/*
+ * upnorm.c: bilinear x2 then batch norm of every channel, one channel at a time through cache:
+ * the upsampled planes and their gradient are never stored (the backward recomputes them).
+ * Scratch: 2 parts x upnorm_part_floats.
+ */
+typedef struct {
+  int backward;
+  long channels, h, w;
+  int vertical;
+  const float *x; /* channels x h x w: the upsampling's input */
+  float *y; /* forward: channels x H x W, the norm's output */
+  const float *dy; /* backward: the norm's output gradient */
+  float *dx; /* backward: the upsampling's input gradient (NULL: none) */
+  const float *scale, *shift;
+  float *state, *scaleGrad, *shiftGrad;
+  double eps;
+  int relu, acc;
+  float *scratch;
+} UpNorm;
+long ucs_upnorm_part_floats(long h, long w, int vertical);
+void ucs_upnorm(UpNorm *u, int threads);
 /* normhead.c: channel normalisation fused with the 1x1 convolution to a few channels after it */
 enum { NORM_HEAD_MAX_OUTS = 4 };
 typedef struct {

@@ -40,6 +40,16 @@ export interface NativeAddon {
   conv3x3BackwardWeight(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, dy: number, dWeight: number, dBias: number, scratch: number, threads: number): void;
   /** Whether the Winograd F(4x4, 3x3) kernels can run here (AVX-512; native/winograd.c). */
   winogradAvailable?(): boolean;
+  /** native/upnorm.c (optional: an addon built before it lacks them). */
+  upNormScratch?(h: number, w: number, vertical: boolean): number;
+  upNormForward?(
+    f: Float32Array, x: number, y: number, channels: number, h: number, w: number, vertical: boolean, scaleOff: number, shiftOff: number, stateOff: number,
+    eps: number, relu: boolean, scratch: number, threads: number,
+  ): void;
+  upNormBackward?(
+    f: Float32Array, x: number, dy: number, dx: number, channels: number, h: number, w: number, vertical: boolean, scaleOff: number, stateOff: number,
+    scaleGradOff: number, shiftGradOff: number, acc: boolean, relu: boolean, scratch: number, threads: number,
+  ): void;
   /** native/normhead.c (optional: an addon built before it lacks them). */
   normHeadForward?(f: Float32Array, x: number, out: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, eps: number, relu: boolean, scratch: number, threads: number): void;
   normHeadBackward?(f: Float32Array, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, acc: boolean, relu: boolean, threads: number): void;

@@ -33,6 +33,20 @@ export function normHeadScratchFloats(kernels: Kernels, spec: NormSpec, outs: nu
   return normHeadFused(kernels, spec, outs) ? outs * spec.plane : 0;
 }
 
+/**
+ * Whether these kernels fuse an exact bilinear x2 with the batch norm after it (float32 arenas):
+ * on output planes up to 1024x1024 (the pass runs through cache-sized planes; larger ones keep
+ * the two layers rather than 2.5 planes of scratch per thread).
+ */
+export function upNormFused(kernels: Kernels, resize: ResizeSpec): boolean {
+  return kernels.upNormForward !== undefined && resize.doubling && resize.shape.H * resize.shape.W <= 1 << 20;
+}
+
+/** Scratch floats the fused upsampling and norm need: per thread one plane, its gradient and the row blend. */
+export function upNormScratchFloats(kernels: Kernels, resize: ResizeSpec): number {
+  return upNormFused(kernels, resize) ? kernels.upNormScratch!(resize.shape.h, resize.shape.w, resize.vertical) : 0;
+}
+
 /** Scratch floats a separable map needs: one channel after the row pass. */
 export function separableScratchFloats(spec: SeparableSpec): number {
   return spec.H * spec.w;
@@ -193,6 +207,23 @@ export class ArenaEngine implements Engine {
 
   fusesNormHead(spec: NormSpec, outs: number): boolean {
     return normHeadFused(this.kernels, spec, outs) && this.f32;
+  }
+
+  fusesUpNorm(resize: ResizeSpec, _norm: NormSpec): boolean {
+    return upNormFused(this.kernels, resize) && this.f32;
+  }
+
+  upNorm(resize: ResizeSpec, norm: NormSpec, x: Slot, y: Slot, scale: Slot, shift: Slot, state: Slot): void {
+    const { c, h, w } = resize.shape;
+    this.kernels.upNormForward!(this.f, x.offset, y.offset, c, h, w, resize.vertical, scale.offset, shift.offset, state.offset, norm.eps, norm.relu, this.scratch);
+  }
+
+  upNormBackward(resize: ResizeSpec, norm: NormSpec, x: Slot, dy: Slot, scale: Slot, state: Slot, dScale: Slot, dShift: Slot, dx: Slot | null, accumulate: boolean): void {
+    const { c, h, w } = resize.shape;
+    this.kernels.upNormBackward!(
+      this.f, x.offset, dy.offset, dx ? dx.offset : -1, c, h, w, resize.vertical, scale.offset, state.offset, dScale.offset, dShift.offset, accumulate,
+      norm.relu, this.scratch,
+    );
   }
 
   normHead(spec: NormSpec, outs: number, x: Slot, scale: Slot, shift: Slot, state: Slot, weight: Slot, out: Slot): void {

@@ -96,6 +96,14 @@ export interface Engine {
    * Backward: dScale, dShift, dWeight written and dx (+)= from dOut.
    */
   fusesNormHead?(spec: NormSpec, outs: number): boolean;
+  /**
+   * Optional: bilinear x2 upsampling fused with the batch norm that reads it, where `fusesUpNorm`
+   * says so (false: run the two layers). Forward: state as batchNorm, y = batchNorm(resize(x));
+   * the upsampled planes are never stored. Backward: dScale, dShift written, dx (+)= from dy.
+   */
+  fusesUpNorm?(resize: ResizeSpec, norm: NormSpec): boolean;
+  upNorm?(resize: ResizeSpec, norm: NormSpec, x: Slot, y: Slot, scale: Slot, shift: Slot, state: Slot): void;
+  upNormBackward?(resize: ResizeSpec, norm: NormSpec, x: Slot, dy: Slot, scale: Slot, state: Slot, dScale: Slot, dShift: Slot, dx: Slot | null, accumulate: boolean): void;
   normHead?(spec: NormSpec, outs: number, x: Slot, scale: Slot, shift: Slot, state: Slot, weight: Slot, out: Slot): void;
   normHeadBackward?(
     spec: NormSpec, outs: number, x: Slot, dOut: Slot, scale: Slot, shift: Slot, state: Slot, weight: Slot, dScale: Slot, dShift: Slot,

@@ -68,6 +68,20 @@ export interface Kernels {
    * thread's sum. Backward writes dScale, dShift, dWeight and dx (< 0: none; added when
    * accumulate) from dOut; the norm's output and its gradient are never stored.
    */
+  /**
+   * Optional: bilinear x2 then batch norm of every channel through cache (native/upnorm.c),
+   * float32 arenas only: the upsampled planes and their gradient are never stored. Scratch:
+   * upNormScratch(h, w, vertical) floats. Same arithmetic as upsample2xLayer then the norm.
+   */
+  upNormScratch?(h: number, w: number, vertical: boolean): number;
+  upNormForward?(
+    f: FloatArray, x: number, y: number, channels: number, h: number, w: number, vertical: boolean, scaleOff: number, shiftOff: number, stateOff: number,
+    eps: number, relu: boolean, scratch: number,
+  ): void;
+  upNormBackward?(
+    f: FloatArray, x: number, dy: number, dx: number, channels: number, h: number, w: number, vertical: boolean, scaleOff: number, stateOff: number,
+    scaleGradOff: number, shiftGradOff: number, accumulate: boolean, relu: boolean, scratch: number,
+  ): void;
   normHeadForward?(f: FloatArray, x: number, out: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, eps: number, relu: boolean, scratch: number): void;
   normHeadBackward?(f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, accumulate: boolean, relu: boolean): void;
   /**

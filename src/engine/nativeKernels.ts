@@ -73,6 +73,25 @@ function make(a: NativeAddon): Kernels {
       if (!(f instanceof Float32Array)) throw new Error('upsample2xLayer: float32 arenas only (Upsample checks)');
       a.upsample2xLayer(f, from, to, channels, h, w, vertical, backward, acc, getThreads());
     },
+    ...(typeof a.upNormForward === 'function'
+      ? {
+          upNormScratch: (h: number, w: number, vertical: boolean) => a.upNormScratch!(h, w, vertical),
+          upNormForward(
+            f: FloatArray, x: number, y: number, channels: number, h: number, w: number, vertical: boolean, scaleOff: number, shiftOff: number,
+            stateOff: number, eps: number, relu: boolean, scratch: number,
+          ) {
+            if (!(f instanceof Float32Array)) throw new Error('upNormForward: float32 arenas only (the engine checks)');
+            a.upNormForward!(f, x, y, channels, h, w, vertical, scaleOff, shiftOff, stateOff, eps, relu, scratch, getThreads());
+          },
+          upNormBackward(
+            f: FloatArray, x: number, dy: number, dx: number, channels: number, h: number, w: number, vertical: boolean, scaleOff: number,
+            stateOff: number, scaleGradOff: number, shiftGradOff: number, accumulate: boolean, relu: boolean, scratch: number,
+          ) {
+            if (!(f instanceof Float32Array)) throw new Error('upNormBackward: float32 arenas only (the engine checks)');
+            a.upNormBackward!(f, x, dy, dx, channels, h, w, vertical, scaleOff, stateOff, scaleGradOff, shiftGradOff, accumulate, relu, scratch, getThreads());
+          },
+        }
+      : {}),
     ...(typeof a.normHeadForward === 'function'
       ? {
           normHeadForward(

@@ -61,8 +61,9 @@ export function deepDecoder(options: DeepDecoderOptions): Generator {
   let x = b.input;
   for (let i = 0; i < depth; i++) {
     x = b.conv(x, { outChannels: k, kernel: [1, 1] });
-    if (i < ups) x = b.upsample(x, hs[i]!, ws[i]!, mode);
-    if (i < depth - 1) x = b.batchNorm(x, { relu: true }); // ReLU then channel norm, fused
+    // Upsampling, then ReLU and channel norm (one layer): the native engine runs the pair as
+    // one pass per channel (the upsampled planes are never stored).
+    if (i < ups) x = b.upsampleNorm(x, hs[i]!, ws[i]!, mode, { relu: true });
   }
   // The last norm and the 1x1 conv to the output channels: the same layers, which the native
   // engine runs as one pass (its k-channel output is never stored).

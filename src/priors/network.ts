@@ -11,6 +11,7 @@ import { checkNetworkMemory, networkMemory, type NetworkMemory } from './network
 import { Tensor, type Param, type ParamKind } from '../engine/tensor.js';
 import { Activation, type ActivationKind } from './layers/activation.js';
 import { HeadConv, HeadNorm } from './layers/normHead.js';
+import { NormUpsample, UpsampledNorm } from './layers/upNorm.js';
 import { BatchNorm } from './layers/batchNorm.js';
 import { Concat } from './layers/concat.js';
 import { Conv2d, type Conv2dOptions } from './layers/conv2d.js';
@@ -69,6 +70,16 @@ export class NetworkBuilder {
   /** Channel normalisation; with `relu`, of max(x, 0) (ReLU then norm, fused). */
   batchNorm(x: Tensor, options: { relu?: boolean } = {}): Tensor {
     return this.add(new BatchNorm(x, options.relu ?? false));
+  }
+
+  /**
+   * Upsampling to (h, w) then channel normalisation (of max(x, 0) with `relu`): the same two
+   * layers as upsample then batchNorm, which an engine may fuse.
+   */
+  upsampleNorm(x: Tensor, h: number, w: number, mode: UpsampleMode, options: { relu?: boolean } = {}): Tensor {
+    const up = new NormUpsample(x, h, w, mode);
+    this.add(up);
+    return this.add(new UpsampledNorm(up, options.relu ?? false));
   }
 
   /**

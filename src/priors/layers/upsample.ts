@@ -1,6 +1,7 @@
 import { Tensor, type Param } from '../../engine/tensor.js';
 import type { Engine, ResizeSpec } from '../../engine/engine.js';
 import { resizeScratchFloats } from '../../engine/arenaEngine.js';
+import type { Kernels } from '../../engine/kernels.js';
 import type { Layer } from './layer.js';
 
 export type UpsampleMode = 'bilinear' | 'nearest';
@@ -51,7 +52,7 @@ export class Upsample implements Layer {
   readonly output: Tensor;
   readonly params: readonly Param[] = [];
   readonly state = null;
-  private readonly spec: ResizeSpec;
+  readonly spec: ResizeSpec;
 
   constructor(input: Tensor, h: number, w: number, readonly mode: UpsampleMode) {
     this.inputs = [input];
@@ -68,7 +69,7 @@ export class Upsample implements Layer {
     };
   }
 
-  scratchFloats(): number {
+  scratchFloats(_kernels?: Kernels): number {
     return resizeScratchFloats(this.spec);
   }
 
