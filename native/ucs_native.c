@@ -322,6 +322,31 @@ static napi_value js_norm_head_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sigmoid(f, x, y, n, threads); sigmoidBackward(f, y, dy, dx, n, accumulate, threads) */
+static napi_value js_sigmoid(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 5)) return NULL;
+  const long x = arg_long(&c, 1), y = arg_long(&c, 2), n = arg_long(&c, 3);
+  const int threads = (int)arg_long(&c, 4);
+  const float *xp = span(&c, x, n);
+  float *yp = span(&c, y, n);
+  if (!c.ok) return NULL;
+  ucs_sigmoid(xp, yp, n, threads);
+  return NULL;
+}
+
+static napi_value js_sigmoid_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 7)) return NULL;
+  const long y = arg_long(&c, 1), dy = arg_long(&c, 2), dx = arg_long(&c, 3), n = arg_long(&c, 4);
+  const int acc = arg_bool(&c, 5), threads = (int)arg_long(&c, 6);
+  const float *yp = span(&c, y, n), *dyp = span(&c, dy, n);
+  float *dxp = span(&c, dx, n);
+  if (!c.ok) return NULL;
+  ucs_sigmoid_backward(yp, dyp, dxp, n, acc, threads);
+  return NULL;
+}
+
 /* upNormScratch(h, w, vertical): scratch floats of upNormForward / upNormBackward (two threads) */
 static napi_value js_upnorm_scratch(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -938,6 +963,8 @@ NAPI_MODULE_INIT() {
       {"normHeadForward", js_norm_head_forward},
       {"normHeadBackward", js_norm_head_backward},
       {"upNormScratch", js_upnorm_scratch},
+      {"sigmoid", js_sigmoid},
+      {"sigmoidBackward", js_sigmoid_backward},
       {"upNormForward", js_upnorm_forward},
       {"upNormBackward", js_upnorm_backward},
       {"gemmIm2col", js_gemm_im2col},

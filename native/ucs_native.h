@@ -155,6 +155,9 @@ typedef struct {
 } UpNorm;
 long ucs_upnorm_part_floats(long h, long w, int vertical);
 void ucs_upnorm(UpNorm *u, int threads);
+/* sigmoid.c: y = 1 / (1 + exp(-x)) and dx (+)= dy y (1 - y), float32 vectors */
+void ucs_sigmoid(const float *x, float *y, long n, int threads);
+void ucs_sigmoid_backward(const float *y, const float *dy, float *dx, long n, int acc, int threads);
 /* normhead.c: channel normalisation fused with the 1x1 convolution to a few channels after it */
 enum { NORM_HEAD_MAX_OUTS = 4 };
 typedef struct {

@@ -321,6 +321,7 @@ export class ArenaEngine implements Engine {
     const n = y.size;
     if (kind === 'relu' || kind === 'leaky-relu') this.kernels.leaky(f, x.offset, y.offset, n, kind === 'relu' ? 0 : slope);
     else if (kind === 'identity') f.copyWithin(y.offset, x.offset, x.offset + n);
+    else if (this.f32 && this.kernels.sigmoid) this.kernels.sigmoid(f, x.offset, y.offset, n);
     else {
       const xo = x.offset;
       const yo = y.offset;
@@ -336,6 +337,10 @@ export class ArenaEngine implements Engine {
       return;
     }
     const sig = kind === 'sigmoid';
+    if (sig && this.f32 && this.kernels.sigmoidBackward) {
+      this.kernels.sigmoidBackward(f, y.offset, dy.offset, dx.offset, n, accumulate);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const g = f[dy.offset + i]!;
       let d = g;

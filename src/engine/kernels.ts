@@ -69,6 +69,13 @@ export interface Kernels {
    * accumulate) from dOut; the norm's output and its gradient are never stored.
    */
   /**
+   * Optional: the logistic sigmoid y = 1 / (1 + exp(-x)) and its backward dx (+)= dy y (1 - y)
+   * from the output (native/sigmoid.c), float32 arenas only; engines without them run the
+   * JavaScript loops.
+   */
+  sigmoid?(f: FloatArray, x: number, y: number, n: number): void;
+  sigmoidBackward?(f: FloatArray, y: number, dy: number, dx: number, n: number, accumulate: boolean): void;
+  /**
    * Optional: bilinear x2 then batch norm of every channel through cache (native/upnorm.c),
    * float32 arenas only: the upsampled planes and their gradient are never stored. Scratch:
    * upNormScratch(h, w, vertical) floats. Same arithmetic as upsample2xLayer then the norm.

@@ -73,6 +73,18 @@ function make(a: NativeAddon): Kernels {
       if (!(f instanceof Float32Array)) throw new Error('upsample2xLayer: float32 arenas only (Upsample checks)');
       a.upsample2xLayer(f, from, to, channels, h, w, vertical, backward, acc, getThreads());
     },
+    ...(typeof a.sigmoid === 'function'
+      ? {
+          sigmoid(f: FloatArray, x: number, y: number, n: number) {
+            if (!(f instanceof Float32Array)) throw new Error('sigmoid: float32 arenas only (the engine checks)');
+            a.sigmoid!(f, x, y, n, getThreads());
+          },
+          sigmoidBackward(f: FloatArray, y: number, dy: number, dx: number, n: number, accumulate: boolean) {
+            if (!(f instanceof Float32Array)) throw new Error('sigmoidBackward: float32 arenas only (the engine checks)');
+            a.sigmoidBackward!(f, y, dy, dx, n, accumulate, getThreads());
+          },
+        }
+      : {}),
     ...(typeof a.upNormForward === 'function'
       ? {
           upNormScratch: (h: number, w: number, vertical: boolean) => a.upNormScratch!(h, w, vertical),
