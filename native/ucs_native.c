@@ -322,6 +322,23 @@ static napi_value js_norm_head_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* conv1x1Backward(f, M, K, P, w, dy, x, dw, dx (-1: none), accumulate, threads): dw = dy x^T,
+ * dx (+)= w^T dy, for w M x K, dy M x P, x K x P */
+static napi_value js_conv1x1_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 11)) return NULL;
+  const long M = arg_long(&c, 1), K = arg_long(&c, 2), P = arg_long(&c, 3);
+  const long w = arg_long(&c, 4), dy = arg_long(&c, 5), x = arg_long(&c, 6), dw = arg_long(&c, 7), dx = arg_long(&c, 8);
+  const int acc = arg_bool(&c, 9), threads = (int)arg_long(&c, 10);
+  if (c.ok && (M < 1 || K < 1 || P < 1)) fail(&c, "untrained-cs native kernel: conv1x1Backward needs M, K, P >= 1");
+  const float *wp = span(&c, w, M * K), *dyp = span(&c, dy, M * P), *xp = span(&c, x, K * P);
+  float *dwp = span(&c, dw, M * K);
+  float *dxp = dx < 0 ? NULL : span(&c, dx, K * P);
+  if (!c.ok) return NULL;
+  ucs_conv1x1_backward(M, K, P, wp, dyp, xp, dwp, dxp, acc, threads);
+  return NULL;
+}
+
 /* sigmoid(f, x, y, n, threads); sigmoidBackward(f, y, dy, dx, n, accumulate, threads) */
 static napi_value js_sigmoid(napi_env env, napi_callback_info info) {
   Call c;
@@ -963,6 +980,7 @@ NAPI_MODULE_INIT() {
       {"normHeadForward", js_norm_head_forward},
       {"normHeadBackward", js_norm_head_backward},
       {"upNormScratch", js_upnorm_scratch},
+      {"conv1x1Backward", js_conv1x1_backward},
       {"sigmoid", js_sigmoid},
       {"sigmoidBackward", js_sigmoid_backward},
       {"upNormForward", js_upnorm_forward},

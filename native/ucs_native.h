@@ -59,6 +59,8 @@ enum { SPLIT_N, SPLIT_M, SPLIT_K };
 void ucs_choose_isa(void);
 const char *ucs_isa_name(void);
 void ucs_gemm(Gemm *g, int threads);
+/* The backward of a 1x1 convolution in one pass over dy: dx (+)= W^T dy (dx NULL: none), dw = dy x^T. */
+int ucs_conv1x1_backward(long M, long K, long P, const float *w, const float *dy, const float *x, float *dw, float *dx, int acc, int threads);
 /* gemm_skinny.c: M <= 4 or K <= 4 as single passes; 0 when the shape is not one of those */
 int ucs_gemm_skinny(Gemm *g, int threads);
 /* Frees the calling thread's packing buffers (environment cleanup; see gemm.c). */

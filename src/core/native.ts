@@ -40,6 +40,8 @@ export interface NativeAddon {
   conv3x3BackwardWeight(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, dy: number, dWeight: number, dBias: number, scratch: number, threads: number): void;
   /** Whether the Winograd F(4x4, 3x3) kernels can run here (AVX-512; native/winograd.c). */
   winogradAvailable?(): boolean;
+  /** native/gemm.c's one-pass 1x1 convolution backward (optional: an addon built before it lacks it). */
+  conv1x1Backward?(f: Float32Array, M: number, K: number, P: number, w: number, dy: number, x: number, dw: number, dx: number, acc: boolean, threads: number): void;
   /** native/sigmoid.c (optional: an addon built before it lacks them). */
   sigmoid?(f: Float32Array, x: number, y: number, n: number, threads: number): void;
   sigmoidBackward?(f: Float32Array, y: number, dy: number, dx: number, n: number, acc: boolean, threads: number): void;

@@ -132,6 +132,11 @@ export class ArenaEngine implements Engine {
     if (dBias) {
       for (let c = 0; c < M; c++) f[dBias.offset + c] = kernels.sum(f, dy.offset + c * P, P, false);
     }
+    if (spec.pointwise && dx && kernels.conv1x1Backward && this.f32 && M > 4 && K > 4) {
+      // Both products over one pass of dY, block by block (the skinny shapes keep their kernels).
+      kernels.conv1x1Backward(f, M, K, P, weight.offset, dy.offset, x.offset, dWeight.offset, dx.offset, accumulate);
+      return;
+    }
     if (spec.pointwise) {
       // dW = dY X^T ; dX = W^T dY
       kernels.gemm(f, false, true, M, K, P, dy.offset, P, x.offset, P, dWeight.offset, K, false);

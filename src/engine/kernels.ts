@@ -69,6 +69,11 @@ export interface Kernels {
    * accumulate) from dOut; the norm's output and its gradient are never stored.
    */
   /**
+   * Optional: the backward of a 1x1 convolution in one pass over dy (native/gemm.c): dw = dy x^T
+   * and dx (+)= w^T dy (dx < 0: none), for w M x K, dy M x P, x K x P; float32 arenas only.
+   */
+  conv1x1Backward?(f: FloatArray, M: number, K: number, P: number, w: number, dy: number, x: number, dw: number, dx: number, accumulate: boolean): void;
+  /**
    * Optional: the logistic sigmoid y = 1 / (1 + exp(-x)) and its backward dx (+)= dy y (1 - y)
    * from the output (native/sigmoid.c), float32 arenas only; engines without them run the
    * JavaScript loops.

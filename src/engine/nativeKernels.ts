@@ -73,6 +73,14 @@ function make(a: NativeAddon): Kernels {
       if (!(f instanceof Float32Array)) throw new Error('upsample2xLayer: float32 arenas only (Upsample checks)');
       a.upsample2xLayer(f, from, to, channels, h, w, vertical, backward, acc, getThreads());
     },
+    ...(typeof a.conv1x1Backward === 'function'
+      ? {
+          conv1x1Backward(f: FloatArray, M: number, K: number, P: number, w: number, dy: number, x: number, dw: number, dx: number, accumulate: boolean) {
+            if (!(f instanceof Float32Array)) throw new Error('conv1x1Backward: float32 arenas only (the engine checks)');
+            a.conv1x1Backward!(f, M, K, P, w, dy, x, dw, dx, accumulate, getThreads());
+          },
+        }
+      : {}),
     ...(typeof a.sigmoid === 'function'
       ? {
           sigmoid(f: FloatArray, x: number, y: number, n: number) {
