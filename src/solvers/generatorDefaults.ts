@@ -13,7 +13,18 @@ export interface FitProblem {
   method?: GeneratorKind | 'sgld';
   /** Iterations the caller asked for (SGLD's burn-in and thinning scale with them). */
   iterations?: number;
+  /**
+   * Whether a stopping rule (early stopping, or a loss tolerance that ends the fit at an
+   * interpolant) decides the result: then the raw outputs are kept, not averaged.
+   */
+  stoppingRule?: boolean;
 }
+
+/**
+ * Fits of at least this many iterations average their outputs by default: the exponential average
+ * (weight 0.99) forgets its start by then (0.99^1000 = 4e-5); a shorter fit keeps the raw iterate.
+ */
+export const AVERAGING_MIN_ITERATIONS = 1000;
 
 /** Architecture, iterations, learning rate and fitting extras that `reconstruct` uses unless told otherwise. */
 export interface FitDefaults {
@@ -33,7 +44,11 @@ export interface FitDefaults {
  *   Over-parameterised networks did not hurt: at 64x64, 10% and 25% Gaussian measurements,
  *   k = 64 lost 0.4 dB to k = 128; on 1D signals of 128 and 1000 samples k = 16 to 128 all
  *   recovered them. Adam lr 0.01, 3000 iterations: the PSNR of a fit to noiseless random
- *   measurements settles within the first thousand, and 8000 gained nothing.
+ *   measurements settles within the first thousand, and 8000 gained nothing. Fitted to
+ *   convergence (no stopping rule or loss tolerance), the output is the exponential average of the iterates
+ *   (weight 0.99): at 10% and 25% Gaussian measurements of 11 images at 64x64 it gained 0.03 to
+ *   0.28 dB on 22 of 22 fits (median 0.13), for nothing; driving the loss to 1e-10 instead
+ *   (learning rate x0.65 every 500 iterations) lost 0.25-0.42 dB on 6 of 6.
  * - ConvDecoder: 64 channels, 6 layers, nearest upsampling, lr 0.01, 3000 iterations.
  * - Deep Image Prior: the paper's hourglass with the Bayesian-DIP recipe that needs no stopping
  *   rule (input noise 1/30, exponential output averaging 0.99), 1800 iterations (Cheng et al.).
@@ -51,8 +66,11 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
     return { generator, iterations, learningRate: 0.01, inputJitter: 1 / 30, sgld };
   }
   switch (kind) {
-    case 'deep-decoder':
-      return { generator: { channels: deepDecoderWidth(p.shape) }, iterations: 3000, learningRate: 0.01 };
+    case 'deep-decoder': {
+      const iterations = 3000;
+      const averaged = !p.stoppingRule && (p.iterations ?? iterations) >= AVERAGING_MIN_ITERATIONS;
+      return { generator: { channels: deepDecoderWidth(p.shape) }, iterations, learningRate: 0.01, ...(averaged ? { outputAveraging: 0.99 } : {}) };
+    }
     case 'conv-decoder':
       return { generator: {}, iterations: 3000, learningRate: 0.01 };
     case 'deep-image-prior':

@@ -211,7 +211,7 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
     default: {
       const kind = (method === 'sgld' ? (o.prior ?? 'deep-image-prior') : method) as GeneratorKind;
       const y = toFloat64(fn, 'measurements', o.measurements, A.outSize);
-      const defaults = generatorDefaults(kind, { shape: geo.shape, m: A.outSize, complex: geo.complex, method: method as GeneratorKind | 'sgld', iterations: o.iterations });
+      const defaults = generatorDefaults(kind, { shape: geo.shape, m: A.outSize, complex: geo.complex, method: method as GeneratorKind | 'sgld', iterations: o.iterations, stoppingRule: (o.earlyStopping !== undefined && o.earlyStopping !== 'none') || o.lossTolerance !== undefined });
       const decision = decideRange(fn, kind, o, A, y, geo.complex, seed);
       // Two-channel (re, im) generators feed complex operators through an interleaving map.
       const outShape = geo.complex ? [2, ...geo.shape] : geo.shape;

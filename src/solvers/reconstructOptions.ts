@@ -40,6 +40,10 @@ export interface GeneratorReconstructOptions extends CommonOptions {
   reference?: NumericArray;
   dataRange?: number;
   inputJitter?: number;
+  /**
+   * Exponential output averaging weight (0 turns it off). Defaults: 0.99 for the DIP, and for the
+   * Deep Decoder fitted to convergence (1000 iterations or more, no early stopping or loss tolerance).
+   */
   outputAveraging?: number;
   /** DIP backtracking factor (restore the last parameters when the loss jumps by it). */
   backtracking?: number;
