@@ -5,7 +5,7 @@ import { identity, mask } from '../src/operators/elementwise.js';
 import { structuredRandom } from '../src/operators/structuredRandom.js';
 import { bernoulliMask } from '../src/operators/masks.js';
 import { inferUnitRange } from '../src/solvers/outputRange.js';
-import { deepDecoderWidth, dipScales, generatorDefaults } from '../src/solvers/generatorDefaults.js';
+import { deepDecoderDepth, deepDecoderWidth, dipScales, generatorDefaults } from '../src/solvers/generatorDefaults.js';
 import { reconstructSync } from '../src/solvers/reconstruct.js';
 import { reconstruct } from '../src/solvers/offThread/reconstruct.js';
 import { relativeError } from '../src/metrics/metrics.js';
@@ -117,12 +117,18 @@ describe('generator defaults', () => {
     expect((dipScales([8, 8]).channelsDown as number[]).length).toBe(1);
   });
 
-  it('the Deep Decoder fitted to convergence averages its outputs; stopping rules and short fits keep the raw iterate', () => {
+  it('the Deep Decoder fitted to convergence averages its outputs and sets its depth from m; stopping rules and short fits keep the raw iterate', () => {
     const p = { shape: [64, 64], m: 410, complex: false };
     expect(generatorDefaults('deep-decoder', p).outputAveraging).toBe(0.99);
     expect(generatorDefaults('deep-decoder', { ...p, iterations: 999 }).outputAveraging).toBeUndefined();
     expect(generatorDefaults('deep-decoder', { ...p, stoppingRule: true }).outputAveraging).toBeUndefined();
     expect(generatorDefaults('conv-decoder', p).outputAveraging).toBeUndefined();
+    // depth follows m when fitted to convergence (10%, 25% and 2% of 64x64); a stopping rule keeps the paper's 6
+    expect(generatorDefaults('deep-decoder', p).generator.depth).toBe(5);
+    expect(generatorDefaults('deep-decoder', { ...p, m: 1024 }).generator.depth).toBe(4);
+    expect(generatorDefaults('deep-decoder', { ...p, m: 82 }).generator.depth).toBe(6);
+    expect(generatorDefaults('deep-decoder', { ...p, m: 4096, stoppingRule: true }).generator.depth).toBe(6);
+    expect(deepDecoderDepth([1000], 1000)).toBe(6);
     // reconstruct records what it used
     const A = gaussian({ m: 40, n: 128, seed: 3 });
     const y = A.forward(smooth1d(128, 3, 0.2, 0.8));
