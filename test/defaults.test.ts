@@ -129,6 +129,8 @@ describe('generator defaults', () => {
     expect(generatorDefaults('deep-decoder', { ...p, m: 82 }).generator.depth).toBe(6);
     expect(generatorDefaults('deep-decoder', { ...p, m: 4096, stoppingRule: true }).generator.depth).toBe(6);
     expect(deepDecoderDepth([1000], 1000)).toBe(6);
+    expect(deepDecoderDepth([64, 64], 4095)).toBe(4);
+    expect(deepDecoderDepth([64, 64], 4096)).toBe(6); // denoising: the paper's network
     // reconstruct records what it used
     const A = gaussian({ m: 40, n: 128, seed: 3 });
     const y = A.forward(smooth1d(128, 3, 0.2, 0.8));
