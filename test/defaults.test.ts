@@ -123,13 +123,14 @@ describe('generator defaults', () => {
     expect(generatorDefaults('deep-decoder', { ...p, iterations: 999 }).outputAveraging).toBeUndefined();
     expect(generatorDefaults('deep-decoder', { ...p, stoppingRule: true }).outputAveraging).toBeUndefined();
     expect(generatorDefaults('conv-decoder', p).outputAveraging).toBeUndefined();
-    // depth follows m when fitted to convergence (10%, 25% and 2% of 64x64); a stopping rule keeps the paper's 6
-    expect(generatorDefaults('deep-decoder', p).generator.depth).toBe(5);
-    expect(generatorDefaults('deep-decoder', { ...p, m: 1024 }).generator.depth).toBe(4);
-    expect(generatorDefaults('deep-decoder', { ...p, m: 82 }).generator.depth).toBe(6);
+    // depth follows m when fitted to convergence (10%, 25%, 50% of 64x64, 50% of 256x256); a stopping rule keeps the paper's 6
+    expect(generatorDefaults('deep-decoder', p).generator.depth).toBe(6);
+    expect(generatorDefaults('deep-decoder', { ...p, m: 1024 }).generator.depth).toBe(6);
+    expect(generatorDefaults('deep-decoder', { ...p, m: 2048 }).generator.depth).toBe(5);
+    expect(deepDecoderDepth([256, 256], 32768)).toBe(5);
     expect(generatorDefaults('deep-decoder', { ...p, m: 4096, stoppingRule: true }).generator.depth).toBe(6);
     expect(deepDecoderDepth([1000], 1000)).toBe(6);
-    expect(deepDecoderDepth([64, 64], 4095)).toBe(4);
+    expect(deepDecoderDepth([64, 64], 4095)).toBe(5);
     expect(deepDecoderDepth([64, 64], 4096)).toBe(6); // denoising: the paper's network
     // reconstruct records what it used
     const A = gaussian({ m: 40, n: 128, seed: 3 });
