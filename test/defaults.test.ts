@@ -128,6 +128,7 @@ describe('generator defaults', () => {
     expect(generatorDefaults('deep-decoder', { ...p, m: 1024 }).generator.depth).toBe(6);
     expect(generatorDefaults('deep-decoder', { ...p, m: 2048 }).generator.depth).toBe(5);
     expect(deepDecoderDepth([256, 256], 32768)).toBe(5);
+    expect(generatorDefaults('deep-decoder', { ...p, m: 2048, complex: true }).generator.depth).toBe(6); // 1024 complex samples
     expect(generatorDefaults('deep-decoder', { ...p, m: 4096, stoppingRule: true }).generator.depth).toBe(6);
     expect(deepDecoderDepth([1000], 1000)).toBe(6);
     expect(deepDecoderDepth([64, 64], 4095)).toBe(5);

@@ -72,7 +72,8 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
       const averaged = !p.stoppingRule && (p.iterations ?? iterations) >= AVERAGING_MIN_ITERATIONS;
       // Fitted to convergence, the architecture alone regularises: its depth follows m. A stopping
       // rule (denoising) keeps the paper's 6 blocks.
-      const depth = p.stoppingRule ? 6 : deepDecoderDepth(p.shape, p.m);
+      // Complex signals: a measurement pair per complex unknown counts as one.
+      const depth = p.stoppingRule ? 6 : deepDecoderDepth(p.shape, p.complex ? p.m / 2 : p.m);
       return { generator: { channels: deepDecoderWidth(p.shape), depth }, iterations, learningRate: 0.01, ...(averaged ? { outputAveraging: 0.99 } : {}) };
     }
     case 'conv-decoder':
