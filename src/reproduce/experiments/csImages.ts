@@ -79,7 +79,12 @@ export const csImages: Experiment = {
       const loss = r.history.loss;
       return {
         metrics: { ...scores(r.x, truth), ssim: round(ssim(r.x, truth, { shape })), finalLoss: loss.length ? loss[loss.length - 1]! : null, iterations: r.iterations, numParams: (r.options.numParams as number) ?? null, m },
-        info: { stopReason: r.stopReason, generator: (r.options.generatorConfig as Record<string, never>) ?? null, learningRate: (r.options.learningRate as number) ?? null, outputAveraging: (r.options.outputAveraging as number) ?? null },
+        info: {
+          stopReason: r.stopReason,
+          generator: (r.options.generatorConfig as Record<string, never>) ?? null,
+          learningRate: (r.options.learningRate as number) ?? null,
+          outputAveraging: (r.options.outputAveraging as number) ?? null,
+        },
       };
     }
     const b = baselineAtBest(method, A, y, truth, shape, { quick: ctx.quick, withRule: true });
