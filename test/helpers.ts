@@ -1,4 +1,5 @@
 import { Rng } from '../src/core/rng.js';
+import type { Network } from '../src/priors/network.js';
 
 export function randn(n: number, seed: number | string = 1): Float64Array {
   return new Rng(seed).gaussianArray(n);
@@ -73,4 +74,19 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayL
     s = Math.max(s, Math.abs(scale[i]!));
   }
   return d / s;
+}
+
+/**
+ * One forward and backward pass of a built network with its inputs drawn from U(-1, 1) and its
+ * parameters moved off their initial values (norm scales 1, shifts 0), so every term of the
+ * gradient shows; seeded by `label`, so a fused and an unfused network see the same numbers.
+ */
+export function perturbedPass(net: Network, label: string): { out: Float32Array; grad: Float32Array } {
+  const rng = new Rng(label);
+  for (let i = 0; i < net.inputValues.length; i++) net.inputValues[i] = rng.uniformIn(-1, 1);
+  const p = net.params;
+  for (let i = 0; i < p.length; i++) p[i] = p[i]! + 0.3 * rng.uniformIn(-1, 1);
+  const out = Float32Array.from(net.forward());
+  const g = new Float32Array(out.length).map((_, i) => Math.sin(0.37 * i + 1));
+  return { out, grad: Float32Array.from(net.backward(g)) };
 }

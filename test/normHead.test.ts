@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NetworkBuilder, nativeKernels, portableKernels, setThreads, type Kernels } from '../src/index.js';
-import { Rng } from '../src/core/rng.js';
+import { perturbedPass, relErr } from './helpers.js';
 
 // The fused batch norm + 1x1 head convolution (native/normhead.c, HeadNorm/HeadConv) against the
 // same two layers unfused (BatchNorm then Conv2d: each finite-difference checked in
@@ -13,20 +13,8 @@ function run(kernels: Kernels, fused: boolean, C: number, h: number, w: number, 
   if (fused) y = b.normHead(x, { relu, outChannels: outs });
   else y = b.conv(b.batchNorm(x, { relu }), { outChannels: outs, kernel: [1, 1] });
   const net = b.build(y, { seed: 7, kernels });
-  const rng = new Rng(`in ${C} ${h}`);
-  for (let i = 0; i < net.inputValues.length; i++) net.inputValues[i] = rng.uniformIn(-1, 1);
-  // scales and shifts away from their initial 1 and 0, so every term of the gradient shows
-  const p = net.params;
-  for (let i = 0; i < p.length; i++) p[i] = p[i]! + 0.3 * rng.uniformIn(-1, 1);
-  const out = Float32Array.from(net.forward());
-  const g = new Float32Array(out.length).map((_, i) => Math.sin(0.37 * i + 1));
-  return { out, grad: Float32Array.from(net.backward(g)) };
+  return perturbedPass(net, `in ${C} ${h}`);
 }
-
-const maxRel = (a: Float32Array, b: Float32Array) => {
-  const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0) / scale;
-};
 
 describe('batch norm fused with the 1x1 head convolution', () => {
   const native = nativeKernels();
@@ -46,9 +34,9 @@ describe('batch norm fused with the 1x1 head convolution', () => {
         // float32 sums in another order (the head's dW from sums of dout (r - mean)): measured
         // output <= 3.3e-7, gradients <= 4.2e-7 of their largest entry; the unfused native
         // engine differs from the portable one by <= 3.2e-7
-        expect(maxRel(got.out, ref.out), `output relu=${relu} threads=${threads}`).toBeLessThan(2e-6);
-        expect(maxRel(got.grad, ref.grad), `gradient relu=${relu} threads=${threads}`).toBeLessThan(2e-6);
-        expect(maxRel(unfused.grad, ref.grad)).toBeLessThan(2e-6);
+        expect(relErr(got.out, ref.out), `output relu=${relu} threads=${threads}`).toBeLessThan(2e-6);
+        expect(relErr(got.grad, ref.grad), `gradient relu=${relu} threads=${threads}`).toBeLessThan(2e-6);
+        expect(relErr(unfused.grad, ref.grad)).toBeLessThan(2e-6);
       }
       setThreads(2);
     }

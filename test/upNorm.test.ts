@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NetworkBuilder, nativeKernels, portableKernels, setThreads, type Kernels } from '../src/index.js';
-import { Rng } from '../src/core/rng.js';
+import { perturbedPass, relErr } from './helpers.js';
 
 // Bilinear x2 fused with the batch norm after it (native/upnorm.c, NormUpsample/UpsampledNorm)
 // against the same two layers unfused (Upsample then BatchNorm, each finite-difference checked
@@ -13,20 +13,8 @@ function run(kernels: Kernels, fused: boolean, C: number, h: number, w: number, 
   const n = fused ? b.upsampleNorm(x, H, 2 * w, 'bilinear', { relu }) : b.batchNorm(b.upsample(x, H, 2 * w, 'bilinear'), { relu });
   const y = b.conv(n, { outChannels: 2, kernel: [1, 1] });
   const net = b.build(y, { seed: 11, kernels });
-  const rng = new Rng(`up ${C} ${h} ${w}`);
-  for (let i = 0; i < net.inputValues.length; i++) net.inputValues[i] = rng.uniformIn(-1, 1);
-  // scales and shifts away from their initial 1 and 0, so every term of the gradient shows
-  const p = net.params;
-  for (let i = 0; i < p.length; i++) p[i] = p[i]! + 0.3 * rng.uniformIn(-1, 1);
-  const out = Float32Array.from(net.forward());
-  const g = new Float32Array(out.length).map((_, i) => Math.sin(0.37 * i + 1));
-  return { out, grad: Float32Array.from(net.backward(g)) };
+  return perturbedPass(net, `up ${C} ${h} ${w}`);
 }
-
-const maxRel = (a: Float32Array, b: Float32Array) => {
-  const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0) / scale;
-};
 
 describe('bilinear x2 fused with the batch norm after it', () => {
   const native = nativeKernels();
@@ -48,8 +36,8 @@ describe('bilinear x2 fused with the batch norm after it', () => {
         expect(Array.from(got.grad), `gradient relu=${relu} threads=${threads}`).toEqual(Array.from(unfused.grad));
         // and the portable engine within float32 sums in another order: measured output <= 2.4e-7,
         // gradients <= 3.1e-6 of their largest entry
-        expect(maxRel(got.out, ref.out)).toBeLessThan(2e-6);
-        expect(maxRel(got.grad, ref.grad)).toBeLessThan(2e-5);
+        expect(relErr(got.out, ref.out)).toBeLessThan(2e-6);
+        expect(relErr(got.grad, ref.grad)).toBeLessThan(2e-5);
       }
       setThreads(2);
     }
