@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { philox4x32, philoxKey, philoxNormalBlock } from '../src/core/philox.js';
 import { nativeAddon, nativeStatus } from '../src/core/native.js';
 import { gaussian, dotTest, InvalidArgumentError } from '../src/index.js';
-import { randn } from './helpers.js';
+import { randn, relErr } from './helpers.js';
 
 const hex = (c: Uint32Array) => [...c].map((v) => v.toString(16).padStart(8, '0'));
 const native = nativeAddon();
@@ -38,17 +38,6 @@ function reference(seed: number, m: number, n: number) {
     return x;
   };
   return { forward, adjoint, normal: (x: Float64Array) => adjoint(forward(x)) };
-}
-
-/** max |a - b| / max |b|. */
-function relErr(a: Float64Array, b: Float64Array): number {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / s;
 }
 
 describe('philox4x32-10', () => {

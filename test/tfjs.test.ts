@@ -19,6 +19,7 @@ import {
 } from '../src/index.js';
 import { loadTfjs } from '../src/engine/tfjsBackend.js';
 import { cliBuilt, runCli } from './sweepHelpers.js';
+import { relErr } from './helpers.js';
 
 // The tfjs engine on TensorFlow.js's own cpu backend (@tensorflow/tfjs, a devDependency): the
 // same arithmetic a CUDA backend runs, checked against the native (arena) engine.
@@ -45,17 +46,6 @@ function build<G>(make: () => G, engine: EngineBackend | 'native'): G {
   } finally {
     setEngine(null);
   }
-}
-
-/** max |a - b| / max |b|. */
-function relMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
 }
 
 /** ||a - b|| / ||b||. */
@@ -105,8 +95,8 @@ suite('tfjs engine (TensorFlow.js cpu backend) against the native engine', () =>
       expect(Array.from(device.initialParams())).toEqual(Array.from(native.initialParams()));
       const a = outputAndGradient(native);
       const b = outputAndGradient(device);
-      expect(relMax(b.out, a.out)).toBeLessThan(TOL);
-      expect(relMax(b.grad, a.grad)).toBeLessThan(TOL);
+      expect(relErr(b.out, a.out)).toBeLessThan(TOL);
+      expect(relErr(b.grad, a.grad)).toBeLessThan(TOL);
     });
   }
 
@@ -118,8 +108,8 @@ suite('tfjs engine (TensorFlow.js cpu backend) against the native engine', () =>
       const a = outputAndGradient(build(make, 'native'));
       const b = outputAndGradient(build(make, kernelPath));
       // measured: the same as the default path (gradients 9e-7 to 1.3e-6).
-      expect(relMax(b.out, a.out)).toBeLessThan(TOL);
-      expect(relMax(b.grad, a.grad)).toBeLessThan(TOL);
+      expect(relErr(b.out, a.out)).toBeLessThan(TOL);
+      expect(relErr(b.grad, a.grad)).toBeLessThan(TOL);
     });
   }
 
