@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ucs_native.h"
+#include "fft_fast.h"
 
 typedef struct {
   double re, im;
@@ -332,6 +333,22 @@ static int fft_axis(void *ctx, long total, long n, long stride) {
 
 /* Orthonormal transform over every axis of a row-major complex array; 0 when out of memory. */
 int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, int threads) {
+  /* 1D and 2D arrays of sizes without large prime factors: the vectorised kernel (fft_fast.c). */
+  long axes[16], count = 1;
+  int nd = 0;
+  for (int i = 0; i < ndim; i++) {
+    count *= shape[i];
+    if (shape[i] > 1) axes[nd++] = shape[i];
+  }
+  if (count >= 256 && nd == 2 && ucs_fast_size(axes[0]) && ucs_fast_size(axes[1]))
+    return ucs_fft2_fast(interleaved, NULL, axes[0], axes[1], inverse, 0, NULL, 1 / sqrt((double)count), threads);
+  if (nd == 1 && count >= 256) {
+    double *out = ucs_fft_thread_buffer(1, 2 * (size_t)count);
+    if (out && ucs_fft1_fast(interleaved, out, count, inverse, 1 / sqrt((double)count), threads)) {
+      memcpy(interleaved, out, sizeof(double) * 2 * (size_t)count);
+      return 1;
+    }
+  }
   FftJob job = {(cpx *)interleaved, inverse, threads};
   long total;
   if (!each_axis(shape, ndim, fft_axis, &job, &total)) return 0;
@@ -411,7 +428,9 @@ static void dct2_line(const DctPlan *p, double *x, cpx *work) {
   double *zr = (double *)z;
   for (long k = 0; k < h; k++) zr[k] = x[2 * k];             /* v_k = x_2k, k < h */
   for (long k = 0; k < h; k++) zr[n - 1 - k] = x[2 * k + 1]; /* v_(n-1-k) = x_(2k+1) */
-  transform(p->plan, z, scratch);
+  /* long lines: the vectorised four-step FFT (fft_fast.c), result in the scratch */
+  if (ucs_fft1_fast((double *)z, (double *)scratch, h, 0, 1.0, 1)) z = scratch;
+  else transform(p->plan, z, scratch);
   z[h] = z[0];
   /* V_k = E_k + W^k O_k, E_k = (Z_k + conj Z_(h-k)) / 2, O_k = (Z_k - conj Z_(h-k)) / 2i. */
   x[0] = s0 * (z[0].re + z[0].im);
@@ -464,7 +483,8 @@ static void dct3_line(const DctPlan *p, double *x, cpx *work) {
     const cpx o = cmul((cpx){p->wk[k].re, -p->wk[k].im}, (cpx){0.5 * (a.re - b.re), 0.5 * (a.im - b.im)});
     z[k] = (cpx){e.re - o.im, -(e.im + o.re)};
   }
-  transform(p->plan, z, scratch);
+  if (ucs_fft1_fast((double *)z, (double *)scratch, h, 0, 1.0, 1)) z = scratch;
+  else transform(p->plan, z, scratch);
   const double inv = 1.0 / (double)h;
   /* z_j = conj(result) / h = v_2j + i v_(2j+1) */
   for (long k = 0; k < h; k++) {
@@ -488,7 +508,7 @@ static void dct_axis_part(void *arg, int part, int parts) {
   DctAxis *ax = arg;
   const long n = ax->n, stride = ax->stride, lines = ax->total / n;
   /* work: 2n + 4 complex values (z, V and the FFT's scratch), plus a gathered line */
-  cpx *work = malloc(sizeof(cpx) * (size_t)(2 * n + 4 + scratch_size(ax->plan->plan)) + sizeof(double) * (size_t)n);
+  cpx *work = (cpx *)ucs_fft_thread_buffer(1, 2 * (size_t)(2 * n + 4 + scratch_size(ax->plan->plan)) + (size_t)n);
   if (!work) {
     ax->failed = 1;
     return;
@@ -509,7 +529,6 @@ static void dct_axis_part(void *arg, int part, int parts) {
     if (stride != 1)
       for (long j = 0; j < n; j++) base[j * stride] = line[j];
   }
-  free(work);
 }
 
 typedef struct {

@@ -26,6 +26,7 @@
 
 #include "conv3x3.h"
 #include "winograd.h"
+#include "fft_fast.h"
 #include "gaussian.h"
 #include "ucs_native.h"
 
@@ -770,6 +771,37 @@ static napi_value js_fft(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * fftMapped(buf, shape, inverse, threads, input, inMap, realIn, output, outMap, realOut, zeroFill):
+ * buf[inMap[i]] = input[i], the orthonormal FFT of buf, output[k] = buf[outMap[k]] (fft_fast.c).
+ */
+static napi_value js_fft_mapped(napi_env env, napi_callback_info info) {
+  Call c;
+  long shape[16];
+  int dims, inverse, threads;
+  double *buf = transform_args(&c, env, info, "fftMapped", 2, shape, &dims, &inverse, &threads);
+  if (!buf) return NULL;
+  if (c.argc < 11) {
+    fail(&c, "untrained-cs native fftMapped: too few arguments");
+    return NULL;
+  }
+  const char *msg = "untrained-cs native fftMapped: input/output must be Float64Arrays and maps Int32Arrays of matching lengths";
+  size_t nin = 0, nout = 0, lin = 0, lout = 0;
+  const double *in = typed_arg(&c, 4, napi_float64_array, 0, &lin, msg);
+  const int32_t *inMap = typed_arg(&c, 5, napi_int32_array, 0, &nin, msg);
+  const int realIn = arg_bool(&c, 6);
+  double *out = typed_arg(&c, 7, napi_float64_array, 0, &lout, msg);
+  const int32_t *outMap = typed_arg(&c, 8, napi_int32_array, 0, &nout, msg);
+  const int realOut = arg_bool(&c, 9);
+  const int zeroFill = arg_bool(&c, 10);
+  if (c.ok && (lin != (realIn ? 1 : 2) * nin || lout != (realOut ? 1 : 2) * nout)) fail(&c, msg);
+  if (!c.ok) return NULL;
+  const int r = ucs_fft_mapped(buf, shape, dims, inverse, threads, in, inMap, (long)nin, realIn, out, outMap, (long)nout, realOut, zeroFill);
+  if (r < 0) fail(&c, "untrained-cs native fftMapped: a map entry is outside the array");
+  else if (r == 0) napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native fftMapped: out of memory");
+  return NULL;
+}
+
 /* dct(data: Float64Array of real values, shape, inverse, threads): orthonormal DCT-II (inverse: DCT-III), in place */
 static napi_value js_dct(napi_env env, napi_callback_info info) {
   Call c;
@@ -960,6 +992,7 @@ static napi_value js_isa(napi_env env, napi_callback_info info) {
 static void release_thread_buffers(void *unused) {
   (void)unused;
   ucs_release_thread_buffers();
+  ucs_fft_release_thread_buffers();
 }
 
 NAPI_MODULE_INIT() {
@@ -1000,6 +1033,7 @@ NAPI_MODULE_INIT() {
       {"resize", js_resize},
       {"fft", js_fft},
       {"dct", js_dct},
+      {"fftMapped", js_fft_mapped},
       {"gaussianFill", js_gaussian_fill},
       {"gaussianProduct", js_gaussian_product},
       {"isa", js_isa},

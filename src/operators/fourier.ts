@@ -2,6 +2,7 @@ import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { checkOptions, checkShape, toFloat64, type NumericArray } from '../core/validate.js';
 import { fftNdInPlace } from '../fft/fft.js';
+import { fftMapped } from '../fft/mapped.js';
 import { maskIndices } from './elementwise.js';
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
@@ -98,9 +99,16 @@ export function fourier(options: FourierOptions): LinearOperator {
         : [samples, 2];
 
   const buf = new Float64Array(2 * size);
+  const shapeI32 = Int32Array.from(shape);
+  // The adjoint's scatter covers every bin only when every sample is kept (sampleAt a permutation).
+  const fillAdjoint = samples < size;
 
   const forward = (x: Float64Array): Float64Array => {
     const y = new Float64Array(2 * samples * ncoil);
+    if (coils.length === 0) {
+      fftMapped(buf, shapeI32, false, x, place, !complexInput, y, sampleAt, false, false);
+      return y;
+    }
     for (let c = 0; c < ncoil; c++) {
       const s = coils[c];
       // One loop per case, no branch per sample (the placement costs as much as the FFT otherwise).
@@ -140,6 +148,10 @@ export function fourier(options: FourierOptions): LinearOperator {
 
   const adjoint = (y: Float64Array): Float64Array => {
     const x = new Float64Array(complexInput ? 2 * size : size);
+    if (coils.length === 0) {
+      fftMapped(buf, shapeI32, true, y, sampleAt, false, x, place, !complexInput, fillAdjoint);
+      return x;
+    }
     for (let c = 0; c < ncoil; c++) {
       buf.fill(0);
       const base = 2 * c * samples;

@@ -38,24 +38,28 @@ export function structuredRandom(options: StructuredRandomOptions): LinearOperat
   const signs = rng.fork('signs').signs(big);
   const rows = rng.fork('rows').sample(big, m);
   const scale = Math.sqrt(big / m);
+  const bigShape = [big];
   const apply = (buf: Float64Array, inverse: boolean) => {
-    if (transform === 'dct') dctNdInPlace(buf, [big], inverse);
+    if (transform === 'dct') dctNdInPlace(buf, bigShape, inverse);
     else hadamardInPlace(buf);
   };
+  // One work buffer per operator (the apply is synchronous): a fresh one per call costs more
+  // than the signs and sampling loops (new pages for every large allocation).
+  const buf = new Float64Array(big);
   return defineOperator({
     name: `structuredRandom(${transform})`,
     inShape,
     outShape: [m],
     forward: (x) => {
-      const buf = new Float64Array(big);
       for (let j = 0; j < n; j++) buf[j] = signs[j]! * x[j]!;
+      buf.fill(0, n); // the Hadamard padding
       apply(buf, false);
       const y = new Float64Array(m);
       for (let i = 0; i < m; i++) y[i] = scale * buf[rows[i]!]!;
       return y;
     },
     adjoint: (y) => {
-      const buf = new Float64Array(big);
+      buf.fill(0);
       for (let i = 0; i < m; i++) buf[rows[i]!] = scale * y[i]!;
       apply(buf, true);
       const x = new Float64Array(n);

@@ -1,0 +1,588 @@
+/*
+ * Fast complex FFTs for arrays of many lines (2D images, and 1D transforms split in two by the
+ * four-step algorithm), on interleaved float64 data.
+ *
+ * The kernel transforms V neighbouring lines at once ("lanes"): element e of every lane sits in
+ * V contiguous complex values, so a butterfly works on whole vectors and every twiddle factor
+ * is a scalar shared by the lanes (a broadcast, no shuffles). Stockham autosort, decimation in
+ * frequency, radix 8/4/2 and any odd radix (direct DFT with the symmetric sums), ping-ponging
+ * between two small buffers that stay in L1/L2; the first stage reads the caller's array and
+ * the last writes it, so there is no separate gather or scatter pass.
+ *
+ * A 2D transform of src [H][W] runs two passes:
+ *  1. along H: strips of V columns of src are already lanes (columns are contiguous within a
+ *     row); transformed in place.
+ *  2. along W: blocks of V rows are transposed into lanes (4x4 blocks of complex values in
+ *     registers), transformed, and written either back into the rows (natural layout) or to
+ *     dst [W][H] (transposed layout, where each element's V lanes are contiguous again).
+ * A 1D transform of length n = n1 n2 is the same two passes on the n1 x n2 view with the
+ * twiddles w_n^(k1 j2) between them, writing the transposed layout, which is the natural
+ * order of the 1D result (Bailey's four-step).
+ *
+ * GCC vector types, cloned per ISA (AVX-512, AVX2, generic) by UCS_CLONES.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ucs_native.h"
+#include "fft_fast.h"
+
+/* Always-inlined helpers: the vector ABI note for non-AVX-512 callers does not apply. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double v8d __attribute__((vector_size(64)));
+typedef double v8du __attribute__((vector_size(64), aligned(8), may_alias));
+typedef long long v8i __attribute__((vector_size(64)));
+
+#define INL static inline __attribute__((always_inline))
+
+INL v8d ld(const double *p) { return *(const v8du *)p; }
+INL void st(double *p, v8d v) { *(v8du *)p = v; }
+INL v8d splat(double a) { return (v8d){a, a, a, a, a, a, a, a}; }
+INL v8d swp(v8d v) { return __builtin_shuffle(v, (v8i){1, 0, 3, 2, 5, 4, 7, 6}); }
+/* v (wr + i wi) for broadcast wr and wis = (-wi, wi, ...) (sign folded in per direction) */
+INL v8d cmul(v8d v, v8d wr, v8d wis) { return v * wr + swp(v) * wis; }
+
+static const double PI = 3.14159265358979323846;
+
+enum { MAX_STAGES = 40, MAX_ODD = 64 };
+
+typedef struct {
+  int p;             /* radix */
+  long m, s;         /* m = n_cur / p sub-transform length; s = lines interleaved so far */
+  const double *tw;  /* (wr, wi) of w_ncur^(j k), j < m, 1 <= k < p: 2 (p - 1) m values */
+  const double *cs;  /* odd p: cos(2 pi t / p), sin(2 pi t / p), t < p */
+} Stage;
+
+struct FastPlan {
+  long n;
+  int nstages;
+  Stage st[MAX_STAGES];
+  double *mem;
+};
+
+/* Radix order: 8s, then a 4 or 2 for the rest of the power of two, then odd factors. 0 when a
+ * prime factor exceeds MAX_ODD (those sizes stay on Bluestein in fft.c). */
+static int fast_factor(long n, int *radix) {
+  int k = 0;
+  long rest = n;
+  while (rest % 8 == 0) radix[k++] = 8, rest /= 8;
+  if (rest % 4 == 0) radix[k++] = 4, rest /= 4;
+  if (rest % 2 == 0) radix[k++] = 2, rest /= 2;
+  for (long p = 3; rest > 1; p += 2) {
+    while (rest % p == 0) {
+      if (p > MAX_ODD || k >= MAX_STAGES) return 0;
+      radix[k++] = (int)p;
+      rest /= p;
+    }
+    if (p > MAX_ODD) return 0;
+  }
+  return k;
+}
+
+static FastPlan *build_plan(long n) {
+  int radix[MAX_STAGES];
+  const int k = n == 1 ? 0 : fast_factor(n, radix);
+  if (n > 1 && k == 0) return NULL;
+  FastPlan *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->n = n;
+  p->nstages = k;
+  size_t total = 0;
+  long ncur = n;
+  for (int i = 0; i < k; i++) {
+    total += 2 * (size_t)(radix[i] - 1) * (size_t)(ncur / radix[i]) + (radix[i] % 2 ? 2 * (size_t)radix[i] : 0);
+    ncur /= radix[i];
+  }
+  p->mem = malloc(sizeof(double) * (total + 1));
+  if (!p->mem) return free(p), NULL;
+  double *w = p->mem;
+  ncur = n;
+  long s = 1;
+  for (int i = 0; i < k; i++) {
+    Stage *g = &p->st[i];
+    g->p = radix[i];
+    g->m = ncur / g->p;
+    g->s = s;
+    g->tw = w;
+    for (long j = 0; j < g->m; j++)
+      for (int q = 1; q < g->p; q++) {
+        /* (j q) mod ncur keeps the angle small and exact */
+        const double a = -2 * PI * (double)((j * q) % ncur) / (double)ncur;
+        *w++ = cos(a);
+        *w++ = sin(a);
+      }
+    g->cs = NULL;
+    if (g->p % 2) {
+      g->cs = w;
+      for (int t = 0; t < g->p; t++) {
+        const double a = 2 * PI * (double)t / (double)g->p;
+        *w++ = cos(a);
+        *w++ = sin(a);
+      }
+    }
+    s *= g->p;
+    ncur /= g->p;
+  }
+  return p;
+}
+
+enum { MAX_FAST_PLANS = 64 };
+static FastPlan *fast_plans[MAX_FAST_PLANS];
+static int nfast;
+static pthread_mutex_t fast_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const FastPlan *ucs_fast_plan(long n) {
+  pthread_mutex_lock(&fast_lock);
+  for (int i = 0; i < nfast; i++)
+    if (fast_plans[i]->n == n) {
+      pthread_mutex_unlock(&fast_lock);
+      return fast_plans[i];
+    }
+  FastPlan *p = build_plan(n);
+  if (p && nfast < MAX_FAST_PLANS) fast_plans[nfast++] = p;
+  pthread_mutex_unlock(&fast_lock);
+  return p;
+}
+
+/*
+ * One Stockham DIF stage on nv vectors (4 complex lanes each) per element:
+ *   y[q + s (p j + k)] = w^(j k) sum_r x[q + s (j + r m)] w_p^(r k),  j < m, q < s,
+ * element e of x at x + e xs (doubles), of y at y + e ys. R = (1, -1, ...) forward, (-1, 1, ...)
+ * inverse: swp(v) R is -i v (forward) or +i v (inverse). Outputs are multiplied by `scale`
+ * when it is not 1 (the orthonormal factor, in the last stage).
+ */
+typedef struct {
+  const double *x;
+  double *y;
+  long xs, ys, nv;
+  int inverse;
+  double scale;
+} StageIo;
+
+#define RADIX_LOOP(PRE, ...)                                                   \
+  for (long j = 0; j < m; j++) {                                               \
+    const double *tw = g->tw + 2 * (p - 1) * j;                                \
+    PRE                                                                        \
+    for (long q = 0; q < s; q++) {                                             \
+      const double *xb = io->x + (q + s * j) * io->xs;                         \
+      double *yb = io->y + (q + s * p * j) * io->ys;                           \
+      for (long v = 0; v < nv; v++) {                                          \
+        __VA_ARGS__                                                            \
+      }                                                                        \
+    }                                                                          \
+  }
+
+UCS_CLONES static void stage_run(const Stage *g, const StageIo *io) {
+  const int p = g->p;
+  const long m = g->m, s = g->s, nv = io->nv;
+  const long xm = m * s * io->xs; /* distance between inputs r and r + 1 */
+  const long ys = s * io->ys;     /* distance between outputs k and k + 1 */
+  const v8d R = io->inverse ? (v8d){-1, 1, -1, 1, -1, 1, -1, 1} : (v8d){1, -1, 1, -1, 1, -1, 1, -1};
+  const v8d nR = -R;
+  const int scaled = io->scale != 1.0;
+  const v8d sc = splat(io->scale);
+#define TW(k) const v8d wr##k = splat(tw[2 * (k - 1)]) * sc, wi##k = nR * splat(tw[2 * (k - 1) + 1]) * sc
+  if (p == 2) {
+    RADIX_LOOP(TW(1);, {
+      const v8d a0 = ld(xb + 8 * v), a1 = ld(xb + xm + 8 * v);
+      st(yb + 8 * v, scaled ? (a0 + a1) * sc : a0 + a1);
+      st(yb + ys + 8 * v, cmul(a0 - a1, wr1, wi1));
+    })
+  } else if (p == 4) {
+    RADIX_LOOP(TW(1); TW(2); TW(3);, {
+      const v8d a0 = ld(xb + 8 * v), a1 = ld(xb + xm + 8 * v), a2 = ld(xb + 2 * xm + 8 * v), a3 = ld(xb + 3 * xm + 8 * v);
+      const v8d s02 = a0 + a2, d02 = a0 - a2, s13 = a1 + a3, d13 = swp(a1 - a3) * R; /* -i (a1 - a3) forward */
+      st(yb + 8 * v, scaled ? (s02 + s13) * sc : s02 + s13);
+      st(yb + ys + 8 * v, cmul(d02 + d13, wr1, wi1));
+      st(yb + 2 * ys + 8 * v, cmul(s02 - s13, wr2, wi2));
+      st(yb + 3 * ys + 8 * v, cmul(d02 - d13, wr3, wi3));
+    })
+  } else if (p == 8) {
+    /* w8 = exp(-i pi / 4) forward; c = sqrt(1/2) */
+    const double c = 0.70710678118654752440;
+    RADIX_LOOP(TW(1); TW(2); TW(3); TW(4); TW(5); TW(6); TW(7);, {
+      v8d a[8];
+      for (int r = 0; r < 8; r++) a[r] = ld(xb + r * xm + 8 * v);
+      /* first level: radix-2 across r and r + 4 */
+      const v8d b0 = a[0] + a[4], b4 = a[0] - a[4];
+      const v8d b1 = a[1] + a[5], b5 = a[1] - a[5];
+      const v8d b2 = a[2] + a[6], b6 = a[2] - a[6];
+      const v8d b3 = a[3] + a[7], b7 = a[3] - a[7];
+      /* even outputs: radix-4 DFT of b0..b3 */
+      const v8d e0 = b0 + b2, e1 = b0 - b2, e2 = b1 + b3, e3 = swp(b1 - b3) * R;
+      /* odd outputs: radix-4 DFT of b4 + w8^r b5.., i.e. of (b4, w8 b5, w8^2 b6, w8^3 b7) */
+      const v8d t5 = (b5 + swp(b5) * R) * splat(c);      /* w8 b5 = (1 - i) b5 / sqrt 2 */
+      const v8d t6 = swp(b6) * R;                        /* w8^2 b6 = -i b6 */
+      const v8d t7 = (swp(b7) * R - b7) * splat(c);      /* w8^3 b7 = (-1 - i) b7 / sqrt 2 */
+      const v8d o0 = b4 + t6, o1 = b4 - t6, o2 = t5 + t7, o3 = swp(t5 - t7) * R;
+      const v8d y0 = e0 + e2, y4 = e0 - e2, y2 = e1 + e3, y6 = e1 - e3;
+      const v8d y1 = o0 + o2, y5 = o0 - o2, y3 = o1 + o3, y7 = o1 - o3;
+      st(yb + 8 * v, scaled ? y0 * sc : y0);
+      st(yb + ys + 8 * v, cmul(y1, wr1, wi1));
+      st(yb + 2 * ys + 8 * v, cmul(y2, wr2, wi2));
+      st(yb + 3 * ys + 8 * v, cmul(y3, wr3, wi3));
+      st(yb + 4 * ys + 8 * v, cmul(y4, wr4, wi4));
+      st(yb + 5 * ys + 8 * v, cmul(y5, wr5, wi5));
+      st(yb + 6 * ys + 8 * v, cmul(y6, wr6, wi6));
+      st(yb + 7 * ys + 8 * v, cmul(y7, wr7, wi7));
+    })
+  } else {
+    /* odd p: y_k = A_k + rot(B_k), y_(p-k) = A_k - rot(B_k) with A_k = a0 + sum_q cos(2 pi qk/p) t_q,
+     * B_k = sum_q sin(2 pi qk/p) d_q, t_q = a_q + a_(p-q), d_q = a_q - a_(p-q), rot = -i (forward). */
+    const int half = p / 2;
+    RADIX_LOOP(, {
+      v8d a0 = ld(xb + 8 * v), t[MAX_ODD / 2 + 1], d[MAX_ODD / 2 + 1];
+      v8d dc = a0;
+      for (int r = 1; r <= half; r++) {
+        const v8d u = ld(xb + r * xm + 8 * v), w = ld(xb + (p - r) * xm + 8 * v);
+        t[r] = u + w;
+        d[r] = u - w;
+        dc += t[r];
+      }
+      st(yb + 8 * v, scaled ? dc * sc : dc);
+      for (int k = 1; k <= half; k++) {
+        v8d A = a0, B = splat(0);
+        int idx = 0;
+        for (int r = 1; r <= half; r++) {
+          idx += k;
+          if (idx >= p) idx -= p;
+          A += splat(g->cs[2 * idx]) * t[r];
+          B += splat(g->cs[2 * idx + 1]) * d[r];
+        }
+        const v8d rb = swp(B) * R;
+        const double *wk = tw + 2 * (k - 1), *wpk = tw + 2 * (p - k - 1);
+        st(yb + k * ys + 8 * v, cmul(A + rb, splat(wk[0]) * sc, nR * splat(wk[1]) * sc));
+        st(yb + (p - k) * ys + 8 * v, cmul(A - rb, splat(wpk[0]) * sc, nR * splat(wpk[1]) * sc));
+      }
+    })
+  }
+#undef TW
+}
+
+/*
+ * All stages of plan fp on lines held as nv vectors per element: input at (x, xs), output at
+ * (y, ys); bufA/bufB (n elements of nv vectors each) are the intermediate buffers. x may equal
+ * y (the caller's array): the first stage reads it into a buffer, the last writes it back.
+ */
+static void lanes_fft(const FastPlan *fp, const double *x, long xs, double *y, long ys, long nv, double *bufA, double *bufB, int inverse, double scale) {
+  const long bs = 8 * nv;
+  const int k = fp->nstages;
+  if (k == 0) { /* n == 1 */
+    for (long v = 0; v < nv; v++) {
+      v8d t = ld(x + 8 * v) * splat(scale);
+      st(y + 8 * v, t);
+    }
+    return;
+  }
+  const double *in = x;
+  long ins = xs;
+  for (int i = 0; i < k; i++) {
+    const int last = i == k - 1;
+    double *out = last ? y : (in == bufA ? bufB : bufA);
+    const StageIo io = {in, out, ins, last ? ys : bs, nv, inverse, last ? scale : 1.0};
+    stage_run(&fp->st[i], &io);
+    in = out;
+    ins = bs;
+  }
+}
+
+/* ---- transposes of 4 x 4 blocks of complex values (each 128 bits) */
+
+INL void tr4(const v8d *r, v8d *o0, v8d *o1, v8d *o2, v8d *o3) {
+  const v8d r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
+  const v8d t0 = __builtin_shuffle(r0, r1, (v8i){0, 1, 8, 9, 4, 5, 12, 13});
+  const v8d t1 = __builtin_shuffle(r0, r1, (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+  const v8d t2 = __builtin_shuffle(r2, r3, (v8i){0, 1, 8, 9, 4, 5, 12, 13});
+  const v8d t3 = __builtin_shuffle(r2, r3, (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+  *o0 = __builtin_shuffle(t0, t2, (v8i){0, 1, 2, 3, 8, 9, 10, 11});
+  *o2 = __builtin_shuffle(t0, t2, (v8i){4, 5, 6, 7, 12, 13, 14, 15});
+  *o1 = __builtin_shuffle(t1, t3, (v8i){0, 1, 2, 3, 8, 9, 10, 11});
+  *o3 = __builtin_shuffle(t1, t3, (v8i){4, 5, 6, 7, 12, 13, 14, 15});
+}
+
+/*
+ * rows r0.. of src (row length w complex, row stride ld complex), `lanes` = 4 nv rows, into
+ * buf[e][lane] for e < w; rows at or past `valid` read as zero.
+ */
+UCS_CLONES static void rows_to_lanes(const double *src, long ld_, long w, long nv, long valid, double *buf) {
+  const long bs = 8 * nv;
+  for (long g = 0; g < nv; g++) {
+    const double *r[4];
+    int ok = 1;
+    for (int i = 0; i < 4; i++) ok &= 4 * g + i < valid;
+    if (ok) {
+      for (int i = 0; i < 4; i++) r[i] = src + 2 * (4 * g + i) * ld_;
+      long e = 0;
+      for (; e + 4 <= w; e += 4) {
+        v8d o0, o1, o2, o3;
+        const v8d in4[4] = {ld(r[0] + 2 * e), ld(r[1] + 2 * e), ld(r[2] + 2 * e), ld(r[3] + 2 * e)};
+        tr4(in4, &o0, &o1, &o2, &o3);
+        st(buf + e * bs + 8 * g, o0);
+        st(buf + (e + 1) * bs + 8 * g, o1);
+        st(buf + (e + 2) * bs + 8 * g, o2);
+        st(buf + (e + 3) * bs + 8 * g, o3);
+      }
+      for (; e < w; e++)
+        for (int i = 0; i < 4; i++) buf[e * bs + 8 * g + 2 * i] = r[i][2 * e], buf[e * bs + 8 * g + 2 * i + 1] = r[i][2 * e + 1];
+    } else {
+      for (long e = 0; e < w; e++)
+        for (int i = 0; i < 4; i++) {
+          const long row = 4 * g + i;
+          buf[e * bs + 8 * g + 2 * i] = row < valid ? src[2 * (row * ld_ + e)] : 0;
+          buf[e * bs + 8 * g + 2 * i + 1] = row < valid ? src[2 * (row * ld_ + e) + 1] : 0;
+        }
+    }
+  }
+}
+
+/* The inverse of rows_to_lanes: buf[e][lane] back into rows (only rows before `valid`). */
+UCS_CLONES static void lanes_to_rows(const double *buf, long w, long nv, long valid, double *dst, long ld_) {
+  const long bs = 8 * nv;
+  for (long g = 0; g < nv; g++) {
+    int ok = 1;
+    for (int i = 0; i < 4; i++) ok &= 4 * g + i < valid;
+    double *r[4];
+    for (int i = 0; i < 4; i++) r[i] = dst + 2 * (4 * g + i) * ld_;
+    long e = 0;
+    if (ok)
+      for (; e + 4 <= w; e += 4) {
+        v8d o0, o1, o2, o3;
+        const v8d in4[4] = {ld(buf + e * bs + 8 * g), ld(buf + (e + 1) * bs + 8 * g), ld(buf + (e + 2) * bs + 8 * g), ld(buf + (e + 3) * bs + 8 * g)};
+        tr4(in4, &o0, &o1, &o2, &o3);
+        st(r[0] + 2 * e, o0);
+        st(r[1] + 2 * e, o1);
+        st(r[2] + 2 * e, o2);
+        st(r[3] + 2 * e, o3);
+      }
+    for (; e < w; e++)
+      for (int i = 0; i < 4; i++)
+        if (4 * g + i < valid) r[i][2 * e] = buf[e * bs + 8 * g + 2 * i], r[i][2 * e + 1] = buf[e * bs + 8 * g + 2 * i + 1];
+  }
+}
+
+/* ---- the two passes */
+
+#ifndef NV_COLS
+#define NV_COLS 4
+#endif
+#ifndef NV_ROWS
+#define NV_ROWS 4
+#endif
+
+typedef struct {
+  double *src, *dst;
+  long h, w;
+  int inverse, transposed;
+  double scale;
+  const double *twist; /* four-step twiddles w_n^(k1 j2), [w][h] interleaved; NULL for 2D */
+  const FastPlan *ph, *pw;
+  int failed;
+} FftPass;
+
+/* Multiplies lanes buffer element j2 (lanes k1 = r0..) by the four-step twiddles w^(k1 j2),
+ * stored [j2][k1] so that an element's lanes are contiguous (lane-varying factors). */
+UCS_CLONES static void twist_lanes(double *buf, long w, long nv, const double *twist, long h, long r0, int inverse) {
+  const v8d sg = inverse ? (v8d){1, -1, 1, -1, 1, -1, 1, -1} : (v8d){-1, 1, -1, 1, -1, 1, -1, 1};
+  for (long e = 0; e < w; e++)
+    for (long v = 0; v < nv; v++) {
+      double *p = buf + e * 8 * nv + 8 * v;
+      const v8d t = ld(twist + 2 * (e * h + r0) + 8 * v);
+      const v8d wr = __builtin_shuffle(t, (v8i){0, 0, 2, 2, 4, 4, 6, 6});
+      const v8d wi = __builtin_shuffle(t, (v8i){1, 1, 3, 3, 5, 5, 7, 7}) * sg;
+      st(p, cmul(ld(p), wr, wi));
+    }
+}
+
+static void *alloc64(size_t bytes) {
+  void *p = NULL;
+  return posix_memalign(&p, 64, bytes ? bytes : 64) == 0 ? p : NULL;
+}
+
+/*
+ * Per-thread work buffers, grown on demand and kept: a fresh malloc of a few hundred KB per
+ * call is mmap'ed and page-faulted anew (or touches new heap pages), which cost more than the
+ * transform itself. Slot 0: the passes' lanes buffers; slot 1: callers' line buffers (one level
+ * up: ucs_fft_nd's 1D output, the DCT's work). Freed by ucs_fft_release_thread_buffers.
+ */
+static __thread double *tl_buf[2];
+static __thread size_t tl_cap[2];
+
+double *ucs_fft_thread_buffer(int slot, size_t doubles) {
+  if (tl_cap[slot] < doubles) {
+    free(tl_buf[slot]);
+    tl_buf[slot] = alloc64(sizeof(double) * doubles);
+    tl_cap[slot] = tl_buf[slot] ? doubles : 0;
+  }
+  return tl_buf[slot];
+}
+
+void ucs_fft_release_thread_buffers(void) {
+  for (int i = 0; i < 2; i++) free(tl_buf[i]), tl_buf[i] = NULL, tl_cap[i] = 0;
+}
+
+static void pass_cols(void *arg, int part, int parts) {
+  FftPass *ps = arg;
+  const long h = ps->h, w = ps->w, nv = NV_COLS, lanes = 4 * nv;
+  const long strips = (w + lanes - 1) / lanes;
+  double *buf = ucs_fft_thread_buffer(0, (size_t)(3 * h * 8 * nv));
+  if (!buf) {
+    ps->failed = 1;
+    return;
+  }
+  double *a = buf, *b = buf + h * 8 * nv, *tmp = buf + 2 * h * 8 * nv;
+  long lo, hi;
+  part_range(strips, part, parts, 1, &lo, &hi);
+  for (long sI = lo; sI < hi; sI++) {
+    const long c0 = sI * lanes;
+    double *base = ps->src + 2 * c0;
+    if (c0 + lanes <= w) {
+      lanes_fft(ps->ph, base, 2 * w, base, 2 * w, nv, a, b, ps->inverse, 1.0);
+    } else {
+      /* the last, partial strip: through a zero-padded copy */
+      const long cols = w - c0;
+      memset(tmp, 0, sizeof(double) * (size_t)(h * 8 * nv));
+      for (long r = 0; r < h; r++) memcpy(tmp + r * 8 * nv, base + 2 * r * w, sizeof(double) * (size_t)(2 * cols));
+      lanes_fft(ps->ph, tmp, 8 * nv, tmp, 8 * nv, nv, a, b, ps->inverse, 1.0);
+      for (long r = 0; r < h; r++) {
+        double *d = base + 2 * r * w;
+        memcpy(d, tmp + r * 8 * nv, sizeof(double) * (size_t)(2 * cols));
+      }
+    }
+  }
+}
+
+static void pass_rows(void *arg, int part, int parts) {
+  FftPass *ps = arg;
+  const long h = ps->h, w = ps->w, nv = NV_ROWS, lanes = 4 * nv;
+  const long blocks = (h + lanes - 1) / lanes;
+  double *buf = ucs_fft_thread_buffer(0, (size_t)(3 * w * 8 * nv));
+  if (!buf) {
+    ps->failed = 1;
+    return;
+  }
+  double *a = buf, *b = buf + w * 8 * nv, *in = buf + 2 * w * 8 * nv;
+  long lo, hi;
+  part_range(blocks, part, parts, 1, &lo, &hi);
+  for (long bI = lo; bI < hi; bI++) {
+    const long r0 = bI * lanes, valid = h - r0 < lanes ? h - r0 : lanes;
+    rows_to_lanes(ps->src + 2 * r0 * w, w, w, nv, valid, in);
+    if (ps->twist) twist_lanes(in, w, nv, ps->twist, h, r0, ps->inverse); /* four_step: h a multiple of the lanes */
+    if (ps->transposed && valid == lanes) {
+      /* element k of every lane straight to dst[k][r0..r0 + lanes) */
+      lanes_fft(ps->pw, in, 8 * nv, ps->dst + 2 * r0, 2 * h, nv, a, b, ps->inverse, ps->scale);
+    } else {
+      lanes_fft(ps->pw, in, 8 * nv, in, 8 * nv, nv, a, b, ps->inverse, ps->scale);
+      if (ps->transposed) {
+        for (long k = 0; k < w; k++) memcpy(ps->dst + 2 * (k * h + r0), in + k * 8 * nv, sizeof(double) * (size_t)(2 * valid));
+      } else {
+        lanes_to_rows(in, w, nv, valid, ps->src + 2 * r0 * w, w);
+      }
+    }
+  }
+}
+
+/*
+ * Orthonormal 2D transform of src [h][w] (destroyed when transposed). transposed: the result
+ * goes to dst as [w][h]; else back into src. twist: the four-step twiddles between the passes
+ * (a 1D transform of length h w, result in dst in natural order). 0 when out of memory.
+ */
+int ucs_fft2_fast(double *src, double *dst, long h, long w, int inverse, int transposed, const double *twist, double scale, int threads) {
+  FftPass ps = {src, dst, h, w, inverse, transposed, scale, twist, ucs_fast_plan(h), ucs_fast_plan(w), 0};
+  if (!ps.ph || !ps.pw) return 0;
+  const int t = h * w >= 4096 ? threads : 1;
+  if (h > 1 || twist) run_parts(pass_cols, &ps, t);
+  if (ps.failed) return 0;
+  run_parts(pass_rows, &ps, t);
+  return !ps.failed;
+}
+
+/* Whether every prime factor of n is small enough for the fast kernel. */
+int ucs_fast_size(long n) {
+  int radix[MAX_STAGES];
+  return n == 1 || fast_factor(n, radix) > 0;
+}
+
+/* ---- 1D by four steps */
+
+typedef struct {
+  long n, n1, n2;
+  double *twist; /* w_n^(k1 j2) stored [j2][k1] */
+} FourStep;
+
+enum { MAX_FOUR = 32 };
+static FourStep four[MAX_FOUR];
+static int nfour;
+
+/* The split n = n1 n2 with n1 the largest divisor <= sqrt(n) that is a multiple of the row block. */
+static const FourStep *four_step(long n) {
+  pthread_mutex_lock(&fast_lock);
+  for (int i = 0; i < nfour; i++)
+    if (four[i].n == n) {
+      pthread_mutex_unlock(&fast_lock);
+      return &four[i];
+    }
+  pthread_mutex_unlock(&fast_lock);
+  long n1 = 0;
+  for (long d = 1; d * d <= n; d++)
+    if (n % d == 0 && d % (4 * NV_ROWS) == 0) n1 = d; /* whole blocks of rows in pass_rows (twist_lanes) */
+  if (n1 == 0 || !ucs_fast_size(n)) return NULL;
+  const long n2 = n / n1;
+  double *tw = alloc64(sizeof(double) * (size_t)(2 * n));
+  if (!tw) return NULL;
+  for (long k1 = 0; k1 < n1; k1++)
+    for (long j2 = 0; j2 < n2; j2++) {
+      const double a = -2 * PI * (double)((k1 * j2) % n) / (double)n;
+      tw[2 * (j2 * n1 + k1)] = cos(a);
+      tw[2 * (j2 * n1 + k1) + 1] = sin(a);
+    }
+  pthread_mutex_lock(&fast_lock);
+  const FourStep *r = NULL;
+  for (int i = 0; i < nfour; i++)
+    if (four[i].n == n) r = &four[i];
+  if (!r && nfour < MAX_FOUR) {
+    four[nfour] = (FourStep){n, n1, n2, tw};
+    r = &four[nfour++];
+  } else {
+    free(tw);
+  }
+  pthread_mutex_unlock(&fast_lock);
+  return r; /* NULL past MAX_FOUR sizes: the caller falls back */
+}
+
+/* 1D transform of x (length n, destroyed) into out, scaled by `scale`; 0 when not applicable. */
+int ucs_fft1_fast(double *x, double *out, long n, int inverse, double scale, int threads) {
+  if (n < 256) return 0;
+  const FourStep *f = four_step(n);
+  if (!f) return 0;
+  return ucs_fft2_fast(x, out, f->n1, f->n2, inverse, 1, f->twist, scale, threads);
+}
+
+/* ---- the Fourier operators' whole apply: placement, transform, sampling in one call */
+
+/*
+ * buf[inMap[i]] = in[i] (buf zeroed first when zero_fill), the orthonormal transform of buf
+ * (any shape, ucs_fft_nd), then out[k] = buf[outMap[k]]. Real in: imaginary parts 0; real out:
+ * real parts only. Returns 0 when out of memory, -1 when a map entry is outside [0, total).
+ */
+int ucs_fft_mapped(double *buf, const long *shape, int ndim, int inverse, int threads, const double *in, const int32_t *inMap, long nin, int realIn, double *out,
+                   const int32_t *outMap, long nout, int realOut, int zero_fill) {
+  long total = 1;
+  for (int i = 0; i < ndim; i++) total *= shape[i];
+  for (long i = 0; i < nin; i++)
+    if (inMap[i] < 0 || inMap[i] >= total) return -1;
+  for (long k = 0; k < nout; k++)
+    if (outMap[k] < 0 || outMap[k] >= total) return -1;
+  if (zero_fill) memset(buf, 0, sizeof(double) * 2 * (size_t)total);
+  if (realIn)
+    for (long i = 0; i < nin; i++) buf[2 * inMap[i]] = in[i], buf[2 * inMap[i] + 1] = 0;
+  else
+    for (long i = 0; i < nin; i++) buf[2 * inMap[i]] = in[2 * i], buf[2 * inMap[i] + 1] = in[2 * i + 1];
+  if (!ucs_fft_nd(buf, shape, ndim, inverse, threads)) return 0;
+  if (realOut)
+    for (long k = 0; k < nout; k++) out[k] = buf[2 * outMap[k]];
+  else
+    for (long k = 0; k < nout; k++) out[2 * k] = buf[2 * outMap[k]], out[2 * k + 1] = buf[2 * outMap[k] + 1];
+  return 1;
+}
