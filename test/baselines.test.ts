@@ -59,6 +59,18 @@ describe('wavelet bases', () => {
     const top = sorted.slice(0, 32).reduce((s, v) => s + v * v, 0);
     expect(top / sorted.reduce((s, v) => s + v * v, 0)).toBeGreaterThan(0.999);
   });
+  it('default depth: as deep as the shorter side allows, short of padding a side by more than 1/8', () => {
+    const depth = (shape: number[], pad?: boolean) => Number(/(\d+) levels/.exec(waveletBasis({ shape, ...(pad === undefined ? {} : { pad }) }).name)![1]);
+    expect(depth([64, 64])).toBe(6);
+    expect(depth([1000])).toBe(9); // padded to 1024
+    expect(depth([256, 258])).toBe(5); // 258 -> 288 (+11.6%); 6 levels would pad it to 320
+    expect(depth([640, 368])).toBe(7); // 368 -> 384
+    expect(depth([96], false)).toBe(5); // 96 = 3 * 2^5
+    const W = waveletBasis({ shape: [64, 64] });
+    const x = randn(W.inSize, 4);
+    expect(maxAbsDiff(W.adjoint(W.forward(x)), x)).toBeLessThan(1e-12);
+    expect(dotTest(W, { seed: 3 })).toBeLessThan(1e-10);
+  });
   it('DCT basis is orthonormal', () => {
     expect(dotTest(dctBasis({ shape: [7, 5] }), { seed: 1 })).toBeLessThan(1e-10);
   });

@@ -47,11 +47,27 @@ function synthesize(data: Float64Array, off: number, stride: number, n: number, 
   for (let i = 0; i < n; i++) data[off + i * stride] = tmp[i]!;
 }
 
+/**
+ * Default depth: as deep as the shorter side allows, short of zero-padding any side by more than
+ * 1/8 (or, without padding, the deepest level that divides every side). A shallow transform leaves
+ * a dense approximation band that l1 pays for in full: at 64x64 with Gaussian measurements, Lasso
+ * in db4 reached 5.7 dB with 4 levels and 15.7 dB with 6 at 2% of the measurements, 17.0 against
+ * 17.9 dB at 10%, and the same (20.7 dB) at 25% (boat, oracle weights).
+ */
+function defaultLevels(shape: readonly number[], maxLevels: number, pad: boolean): number {
+  for (let levels = maxLevels; levels > 1; levels--) {
+    const block = 2 ** levels;
+    const fits = shape.every((d) => (pad ? Math.ceil(d / block) * block <= d * 1.125 : d % block === 0));
+    if (fits) return levels;
+  }
+  return 1;
+}
+
 /** Options of waveletBasis: shape, wavelet, levels and cycle spinning. */
 export interface WaveletBasisOptions {
   shape: readonly number[];
   wavelet?: WaveletName;
-  /** Decomposition depth (default min(4, log2 of the shorter side)). */
+  /** Decomposition depth (default: as deep as the shorter side allows, see defaultLevels). */
   levels?: number;
   /**
    * Sizes not divisible by 2^levels are zero-padded to the next multiple (default true); the
@@ -86,7 +102,7 @@ export function waveletBasis(options: WaveletBasisOptions): LinearOperator {
   const minSide = Math.min(...shape);
   // With padding, depth is bounded by the (padded) shorter side: at least one coefficient left.
   const maxLevels = Math.max(1, Math.floor(Math.log2(pad ? Math.max(2, minSide) : minSide)));
-  const levels = checkInteger(fn, 'levels', options.levels ?? Math.min(4, maxLevels), 1, Math.max(1, maxLevels));
+  const levels = checkInteger(fn, 'levels', options.levels ?? defaultLevels(shape, maxLevels, pad), 1, Math.max(1, maxLevels));
   const block = 2 ** levels;
   if (!pad) {
     for (const d of shape) if (d % block !== 0) throw new InvalidArgumentError(fn, 'shape', `sizes divisible by 2^levels = ${block} (or pad: true)`, shape);
