@@ -551,3 +551,38 @@ int ucs_dct_nd(double *data, const long *shape, int ndim, int inverse, int threa
   long total;
   return each_axis(shape, ndim, dct_axis, &job, &total);
 }
+
+/*
+ * The structured random operators' whole apply: buf[inMap[i]] = inScale inWeight[i] in[i]
+ * (identity map and unit weights when NULL; buf zeroed first when zero_fill), the orthonormal
+ * DCT (or inverse) of buf, then out[k] = outScale outWeight[k] buf[outMap[k]]. Returns 0 when
+ * out of memory, -1 when a map entry is outside [0, total).
+ */
+int ucs_dct_mapped(double *buf, const long *shape, int ndim, int inverse, int threads, const double *in, long nin, const int32_t *inMap, const double *inWeight, double inScale,
+                   double *out, long nout, const int32_t *outMap, const double *outWeight, double outScale, int zero_fill) {
+  long total = 1;
+  for (int i = 0; i < ndim; i++) total *= shape[i];
+  if (!inMap && nin > total) return -1;
+  if (!outMap && nout > total) return -1;
+  for (long i = 0; inMap && i < nin; i++)
+    if (inMap[i] < 0 || inMap[i] >= total) return -1;
+  for (long k = 0; outMap && k < nout; k++)
+    if (outMap[k] < 0 || outMap[k] >= total) return -1;
+  if (zero_fill) memset(buf, 0, sizeof(double) * (size_t)total);
+  if (inMap) {
+    for (long i = 0; i < nin; i++) buf[inMap[i]] = inScale * (inWeight ? inWeight[i] : 1) * in[i];
+  } else if (inWeight) {
+    for (long i = 0; i < nin; i++) buf[i] = inScale * inWeight[i] * in[i];
+  } else {
+    for (long i = 0; i < nin; i++) buf[i] = inScale * in[i];
+  }
+  if (!ucs_dct_nd(buf, shape, ndim, inverse, threads)) return 0;
+  if (outMap) {
+    for (long k = 0; k < nout; k++) out[k] = outScale * (outWeight ? outWeight[k] : 1) * buf[outMap[k]];
+  } else if (outWeight) {
+    for (long k = 0; k < nout; k++) out[k] = outScale * outWeight[k] * buf[k];
+  } else {
+    for (long k = 0; k < nout; k++) out[k] = outScale * buf[k];
+  }
+  return 1;
+}

@@ -14,5 +14,8 @@ double *ucs_fft_thread_buffer(int slot, size_t doubles);
 void ucs_fft_release_thread_buffers(void);
 int ucs_fft_mapped(double *buf, const long *shape, int ndim, int inverse, int threads, const double *in, const int32_t *inMap, long nin, int realIn, double *out,
                    const int32_t *outMap, long nout, int realOut, int zero_fill);
+/* fft.c: a structured random operator's signs + DCT + sampling in one call */
+int ucs_dct_mapped(double *buf, const long *shape, int ndim, int inverse, int threads, const double *in, long nin, const int32_t *inMap, const double *inWeight, double inScale,
+                   double *out, long nout, const int32_t *outMap, const double *outWeight, double outScale, int zero_fill);
 
 #endif

@@ -802,6 +802,48 @@ static napi_value js_fft_mapped(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A typed array argument of type `want`, or NULL for a null argument (no error). */
+static void *nullable_typed(Call *c, size_t i, napi_typedarray_type want, size_t *count, const char *msg) {
+  napi_valuetype t;
+  *count = 0;
+  if (!c->ok || napi_typeof(c->env, c->argv[i], &t) != napi_ok || t == napi_null) return NULL;
+  return typed_arg(c, i, want, 0, count, msg);
+}
+
+/*
+ * dctMapped(buf, shape, inverse, threads, input, inMap|null, inWeight|null, inScale, output,
+ * outMap|null, outWeight|null, outScale, zeroFill): buf[inMap[i]] = inScale inWeight[i] input[i],
+ * the orthonormal DCT of buf, output[k] = outScale outWeight[k] buf[outMap[k]] (fft.c).
+ */
+static napi_value js_dct_mapped(napi_env env, napi_callback_info info) {
+  Call c;
+  long shape[16];
+  int dims, inverse, threads;
+  double *buf = transform_args(&c, env, info, "dctMapped", 1, shape, &dims, &inverse, &threads);
+  if (!buf) return NULL;
+  if (c.argc < 13) {
+    fail(&c, "untrained-cs native dctMapped: too few arguments");
+    return NULL;
+  }
+  const char *msg = "untrained-cs native dctMapped: input/output and weights must be Float64Arrays, maps Int32Arrays (or null), of matching lengths";
+  size_t nin = 0, nout = 0, nim = 0, niw = 0, nom = 0, now = 0;
+  const double *in = typed_arg(&c, 4, napi_float64_array, 0, &nin, msg);
+  const int32_t *inMap = nullable_typed(&c, 5, napi_int32_array, &nim, msg);
+  const double *inWeight = nullable_typed(&c, 6, napi_float64_array, &niw, msg);
+  const double inScale = arg_num(&c, 7);
+  double *out = typed_arg(&c, 8, napi_float64_array, 0, &nout, msg);
+  const int32_t *outMap = nullable_typed(&c, 9, napi_int32_array, &nom, msg);
+  const double *outWeight = nullable_typed(&c, 10, napi_float64_array, &now, msg);
+  const double outScale = arg_num(&c, 11);
+  const int zeroFill = arg_bool(&c, 12);
+  if (c.ok && ((inMap && nim != nin) || (inWeight && niw != nin) || (outMap && nom != nout) || (outWeight && now != nout))) fail(&c, msg);
+  if (!c.ok) return NULL;
+  const int r = ucs_dct_mapped(buf, shape, dims, inverse, threads, in, (long)nin, inMap, inWeight, inScale, out, (long)nout, outMap, outWeight, outScale, zeroFill);
+  if (r < 0) fail(&c, "untrained-cs native dctMapped: a map entry (or an unmapped length) is outside the array");
+  else if (r == 0) napi_throw_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native dctMapped: out of memory");
+  return NULL;
+}
+
 /* dct(data: Float64Array of real values, shape, inverse, threads): orthonormal DCT-II (inverse: DCT-III), in place */
 static napi_value js_dct(napi_env env, napi_callback_info info) {
   Call c;
@@ -1034,6 +1076,7 @@ NAPI_MODULE_INIT() {
       {"fft", js_fft},
       {"dct", js_dct},
       {"fftMapped", js_fft_mapped},
+      {"dctMapped", js_dct_mapped},
       {"gaussianFill", js_gaussian_fill},
       {"gaussianProduct", js_gaussian_product},
       {"isa", js_isa},

@@ -188,3 +188,22 @@ describe('fft_fast.c against the naive DFT directly', () => {
     }
   });
 });
+
+describe('native fftMapped / dctMapped reject bad input', () => {
+  const native = nativeAddon() as (ReturnType<typeof nativeAddon> & { fftMapped?: (...a: unknown[]) => void; dctMapped?: (...a: unknown[]) => void }) | null;
+  it.runIf(native?.fftMapped !== undefined)('fftMapped: maps out of range, mismatched lengths', () => {
+    const buf = new Float64Array(2 * 16);
+    const sh = Int32Array.from([4, 4]);
+    const id = Int32Array.from({ length: 16 }, (_, i) => i);
+    expect(() => native!.fftMapped!(buf, sh, false, 1, new Float64Array(32), Int32Array.from({ length: 16 }, (_, i) => i + 1), false, new Float64Array(32), id, false, false)).toThrow(/outside the array/);
+    expect(() => native!.fftMapped!(buf, sh, false, 1, new Float64Array(31), id, false, new Float64Array(32), id, false, false)).toThrow(/matching lengths/);
+    expect(() => native!.fftMapped!(buf, sh, false, 1, new Float64Array(16), id, true, new Float64Array(16), id, true, false)).not.toThrow();
+  });
+  it.runIf(native?.dctMapped !== undefined)('dctMapped: maps out of range, unmapped input longer than the array, mismatched weights', () => {
+    const buf = new Float64Array(16);
+    const sh = Int32Array.from([16]);
+    expect(() => native!.dctMapped!(buf, sh, false, 1, new Float64Array(2), Int32Array.from([0, 16]), null, 1, new Float64Array(16), null, null, 1, true)).toThrow(/outside the array/);
+    expect(() => native!.dctMapped!(buf, sh, false, 1, new Float64Array(17), null, null, 1, new Float64Array(16), null, null, 1, false)).toThrow(/outside the array/);
+    expect(() => native!.dctMapped!(buf, sh, false, 1, new Float64Array(16), null, new Float64Array(15), 1, new Float64Array(16), null, null, 1, false)).toThrow(/matching lengths/);
+  });
+});

@@ -27,6 +27,8 @@ import {
   bernoulliMask,
 } from '../src/index.js';
 import { fftNdInPlaceJs } from '../src/fft/fft.js';
+import { dctNdInPlaceJs } from '../src/fft/dct.js';
+import { Rng } from '../src/core/rng.js';
 import { complexFromReal } from '../src/core/complex.js';
 import { maxAbsDiff, randn } from './helpers.js';
 import { sumSquares } from '../src/core/vector.js';
@@ -298,5 +300,30 @@ describe('fourier on the native placement + FFT + sampling call (fftMapped)', ()
     for (let i = 0; i < size; i++) if (!mask || mask[i]) ref.push(full[2 * i]!, full[2 * i + 1]!);
     // measured ~3e-15
     expect(maxAbsDiff(op.forward(x), ref)).toBeLessThan(1e-12);
+  });
+});
+
+describe('structuredRandom on the native signs + DCT + sampling call (dctMapped)', () => {
+  // Lengths of >= 256 take the native path (1536: the four-step FFT inside the DCT; 1001: odd);
+  // the reference rebuilds the signs and rows the way structuredRandom draws them and runs the
+  // JavaScript DCT.
+  it.each([[1536, 400], [1001, 300], [4096, 4096]])('n = %i, m = %i: sqrt(n/m) dct(signs x)[rows] and its adjoint', (n, m) => {
+    const op = structuredRandom({ n, m, seed: 4 });
+    // scale-aware adjoint mismatch, measured ~1e-16
+    expect(dotTest(op, { seed: 3 })).toBeLessThan(1e-10);
+    const rng = new Rng(4);
+    const signs = rng.fork('signs').signs(n);
+    const rows = rng.fork('rows').sample(n, m);
+    const s = Math.sqrt(n / m);
+    const x = randn(n, 11);
+    const t = Float64Array.from(x, (v, j) => v * signs[j]!);
+    dctNdInPlaceJs(t, [n], false);
+    // unit-variance input, orthonormal DCT: measured ~4e-15
+    expect(maxAbsDiff(op.forward(x), Array.from(rows, (r) => s * t[r]!))).toBeLessThan(1e-12);
+    const y = randn(m, 12);
+    const b = new Float64Array(n);
+    rows.forEach((r, i) => (b[r] = s * y[i]!));
+    dctNdInPlaceJs(b, [n], true);
+    expect(maxAbsDiff(op.adjoint(y), Array.from(b, (v, j) => v * signs[j]!))).toBeLessThan(1e-12);
   });
 });

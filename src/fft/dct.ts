@@ -1,7 +1,7 @@
 import { fftNdInPlace } from './fft.js';
 import { checkShape, toFloat64 } from '../core/validate.js';
 import { sizeOf } from '../core/shape.js';
-import { nativeAddon } from '../core/native.js';
+import { nativeAddon, type NativeAddon } from '../core/native.js';
 import { getThreads } from '../core/threads.js';
 
 /**
@@ -91,6 +91,40 @@ export function dctNdInPlace(data: Float64Array, shape: readonly number[], inver
     return;
   }
   dctNdInPlaceJs(data, shape, inverse);
+}
+
+/** native/fft.c's dctMapped (absent from addons built before it). */
+type NativeDctMapped = (
+  buf: Float64Array, shape: Int32Array, inverse: boolean, threads: number, input: Float64Array, inMap: Int32Array | null, inWeight: Float64Array | null, inScale: number,
+  output: Float64Array, outMap: Int32Array | null, outWeight: Float64Array | null, outScale: number, zeroFill: boolean,
+) => void;
+
+/** Where dctMapped reads (or writes) one side: an index map and per-entry weights (identity and 1 when null), a common scale. */
+export interface DctSide {
+  data: Float64Array;
+  map: Int32Array | null;
+  weight: Float64Array | null;
+  scale: number;
+}
+
+/**
+ * One structured-random apply: buf[in.map[i]] = in.scale in.weight[i] in.data[i] (buf zeroed
+ * first when `zeroFill`), the orthonormal DCT (or inverse) of buf over `shape`, then
+ * out.data[k] = out.scale out.weight[k] buf[out.map[k]]. One native call when the addon has it
+ * (the signs and sampling loops cost a third of the DCT in JavaScript). Maps must be in range.
+ */
+export function dctMapped(buf: Float64Array, shape: Int32Array, inverse: boolean, input: DctSide, output: DctSide, zeroFill: boolean): void {
+  const native = nativeAddon() as (NativeAddon & { dctMapped?: NativeDctMapped }) | null;
+  if (native?.dctMapped && buf.length >= NATIVE_MIN) {
+    native.dctMapped(buf, shape, inverse, getThreads(), input.data, input.map, input.weight, input.scale, output.data, output.map, output.weight, output.scale, zeroFill);
+    return;
+  }
+  if (zeroFill) buf.fill(0);
+  const { data: x, map: im, weight: iw, scale: is } = input;
+  for (let i = 0; i < x.length; i++) buf[im ? im[i]! : i] = is * (iw ? iw[i]! : 1) * x[i]!;
+  dctNdInPlace(buf, Array.from(shape), inverse);
+  const { data: y, map: om, weight: ow, scale: os } = output;
+  for (let k = 0; k < y.length; k++) y[k] = os * (ow ? ow[k]! : 1) * buf[om ? om[k]! : k]!;
 }
 
 /** The JavaScript DCT (one complex FFT of each line's length). */

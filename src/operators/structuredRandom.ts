@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { Rng, type Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
 import { checkOneOf, checkOptions, checkPositiveInteger, checkSeed, checkShape } from '../core/validate.js';
-import { dctNdInPlace } from '../fft/dct.js';
+import { dctMapped } from '../fft/dct.js';
 import { hadamardInPlace } from '../fft/hadamard.js';
 import { defineOperator, type LinearOperator } from './linearOperator.js';
 
@@ -38,31 +38,36 @@ export function structuredRandom(options: StructuredRandomOptions): LinearOperat
   const signs = rng.fork('signs').signs(big);
   const rows = rng.fork('rows').sample(big, m);
   const scale = Math.sqrt(big / m);
-  const bigShape = [big];
-  const apply = (buf: Float64Array, inverse: boolean) => {
-    if (transform === 'dct') dctNdInPlace(buf, bigShape, inverse);
-    else hadamardInPlace(buf);
-  };
   // One work buffer per operator (the apply is synchronous): a fresh one per call costs more
   // than the signs and sampling loops (new pages for every large allocation).
   const buf = new Float64Array(big);
+  const bigShape = Int32Array.from([big]);
   return defineOperator({
     name: `structuredRandom(${transform})`,
     inShape,
     outShape: [m],
     forward: (x) => {
+      const y = new Float64Array(m);
+      if (transform === 'dct') {
+        // signs, DCT and row sampling in one native call (big = n for the DCT)
+        dctMapped(buf, bigShape, false, { data: x, map: null, weight: signs, scale: 1 }, { data: y, map: rows, weight: null, scale }, false);
+        return y;
+      }
       for (let j = 0; j < n; j++) buf[j] = signs[j]! * x[j]!;
       buf.fill(0, n); // the Hadamard padding
-      apply(buf, false);
-      const y = new Float64Array(m);
+      hadamardInPlace(buf);
       for (let i = 0; i < m; i++) y[i] = scale * buf[rows[i]!]!;
       return y;
     },
     adjoint: (y) => {
+      const x = new Float64Array(n);
+      if (transform === 'dct') {
+        dctMapped(buf, bigShape, true, { data: y, map: rows, weight: null, scale }, { data: x, map: null, weight: signs, scale: 1 }, true);
+        return x;
+      }
       buf.fill(0);
       for (let i = 0; i < m; i++) buf[rows[i]!] = scale * y[i]!;
-      apply(buf, true);
-      const x = new Float64Array(n);
+      hadamardInPlace(buf);
       for (let j = 0; j < n; j++) x[j] = signs[j]! * buf[j]!;
       return x;
     },
