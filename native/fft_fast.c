@@ -39,7 +39,8 @@ typedef long long v8i __attribute__((vector_size(64)));
 
 INL v8d ld(const double *p) { return *(const v8du *)p; }
 INL void st(double *p, v8d v) { *(v8du *)p = v; }
-INL v8d splat(double a) { return (v8d){a, a, a, a, a, a, a, a}; }
+/* (a broadcast; a vector literal of eight copies compiles to stack stores and a reload) */
+INL v8d splat(double a) { return a + (v8d){0, 0, 0, 0, 0, 0, 0, 0}; }
 INL v8d swp(v8d v) { return __builtin_shuffle(v, (v8i){1, 0, 3, 2, 5, 4, 7, 6}); }
 /* v (wr + i wi) for broadcast wr and wis = (-wi, wi, ...) (sign folded in per direction) */
 INL v8d cmul(v8d v, v8d wr, v8d wis) { return v * wr + swp(v) * wis; }
@@ -174,6 +175,40 @@ typedef struct {
     }                                                                          \
   }
 
+/*
+ * One odd-radix butterfly on one vector: y_k = A_k + rot(B_k), y_(p-k) = A_k - rot(B_k), with
+ * A_k = a0 + sum_q cos(2 pi qk/p) t_q, B_k = sum_q sin(2 pi qk/p) d_q, t_q = a_q + a_(p-q),
+ * d_q = a_q - a_(p-q), rot = -i (forward); then the twiddles. Inlined with a constant p for
+ * 3, 5 and 7 (unrolled, t and d in registers), with the stage's p otherwise.
+ */
+INL void odd_bfly(const int p, const double *xb, long xm, double *yb, long ys, const double *cs, const double *tw, v8d R, v8d nR, v8d sc, int scaled) {
+  const int half = p / 2;
+  const v8d a0 = ld(xb);
+  v8d t[half + 1], d[half + 1]; /* sized by p: with a constant p they stay in registers */
+  v8d dc = a0;
+  for (int r = 1; r <= half; r++) {
+    const v8d u = ld(xb + r * xm), w = ld(xb + (p - r) * xm);
+    t[r] = u + w;
+    d[r] = u - w;
+    dc += t[r];
+  }
+  st(yb, scaled ? dc * sc : dc);
+  for (int k = 1; k <= half; k++) {
+    v8d A = a0, B = splat(0);
+    int idx = 0;
+    for (int r = 1; r <= half; r++) {
+      idx += k;
+      if (idx >= p) idx -= p;
+      A += splat(cs[2 * idx]) * t[r];
+      B += splat(cs[2 * idx + 1]) * d[r];
+    }
+    const v8d rb = swp(B) * R;
+    const double *wk = tw + 2 * (k - 1), *wpk = tw + 2 * (p - k - 1);
+    st(yb + k * ys, cmul(A + rb, splat(wk[0]) * sc, nR * splat(wk[1]) * sc));
+    st(yb + (p - k) * ys, cmul(A - rb, splat(wpk[0]) * sc, nR * splat(wpk[1]) * sc));
+  }
+}
+
 UCS_CLONES static void stage_run(const Stage *g, const StageIo *io) {
   const int p = g->p;
   const long m = g->m, s = g->s, nv = io->nv;
@@ -228,35 +263,20 @@ UCS_CLONES static void stage_run(const Stage *g, const StageIo *io) {
       st(yb + 6 * ys + 8 * v, cmul(y6, wr6, wi6));
       st(yb + 7 * ys + 8 * v, cmul(y7, wr7, wi7));
     })
+  } else if (p == 3) {
+    RADIX_LOOP(, { odd_bfly(3, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+  } else if (p == 5) {
+    RADIX_LOOP(, { odd_bfly(5, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+  } else if (p == 7) {
+    RADIX_LOOP(, { odd_bfly(7, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+  } else if (p == 11) {
+    RADIX_LOOP(, { odd_bfly(11, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+  } else if (p == 13) {
+    RADIX_LOOP(, { odd_bfly(13, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+  } else if (p == 23) { /* MRI widths: 368 = 16 x 23 */
+    RADIX_LOOP(, { odd_bfly(23, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
   } else {
-    /* odd p: y_k = A_k + rot(B_k), y_(p-k) = A_k - rot(B_k) with A_k = a0 + sum_q cos(2 pi qk/p) t_q,
-     * B_k = sum_q sin(2 pi qk/p) d_q, t_q = a_q + a_(p-q), d_q = a_q - a_(p-q), rot = -i (forward). */
-    const int half = p / 2;
-    RADIX_LOOP(, {
-      v8d a0 = ld(xb + 8 * v), t[MAX_ODD / 2 + 1], d[MAX_ODD / 2 + 1];
-      v8d dc = a0;
-      for (int r = 1; r <= half; r++) {
-        const v8d u = ld(xb + r * xm + 8 * v), w = ld(xb + (p - r) * xm + 8 * v);
-        t[r] = u + w;
-        d[r] = u - w;
-        dc += t[r];
-      }
-      st(yb + 8 * v, scaled ? dc * sc : dc);
-      for (int k = 1; k <= half; k++) {
-        v8d A = a0, B = splat(0);
-        int idx = 0;
-        for (int r = 1; r <= half; r++) {
-          idx += k;
-          if (idx >= p) idx -= p;
-          A += splat(g->cs[2 * idx]) * t[r];
-          B += splat(g->cs[2 * idx + 1]) * d[r];
-        }
-        const v8d rb = swp(B) * R;
-        const double *wk = tw + 2 * (k - 1), *wpk = tw + 2 * (p - k - 1);
-        st(yb + k * ys + 8 * v, cmul(A + rb, splat(wk[0]) * sc, nR * splat(wk[1]) * sc));
-        st(yb + (p - k) * ys + 8 * v, cmul(A - rb, splat(wpk[0]) * sc, nR * splat(wpk[1]) * sc));
-      }
-    })
+    RADIX_LOOP(, { odd_bfly(p, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
   }
 #undef TW
 }
