@@ -586,23 +586,61 @@ int ucs_fft1_fast(double *x, double *out, long n, int inverse, double scale, int
  * (any shape, ucs_fft_nd), then out[k] = buf[outMap[k]]. Real in: imaginary parts 0; real out:
  * real parts only. Returns 0 when out of memory, -1 when a map entry is outside [0, total).
  */
+/*
+ * buf[map[i]] = in[i] (complex values; real ones with imaginary part 0) run by run: a run is a
+ * stretch of consecutive map entries (a centred operator's placement is two runs per image row,
+ * a Cartesian mask's samples whole lines), copied with memcpy; each run is range-checked at its
+ * ends. -1 when an entry is outside [0, total).
+ */
+static int scatter_runs(double *buf, long total, const double *in, const int32_t *map, long n, int real) {
+  for (long i = 0; i < n;) {
+    const long d0 = map[i];
+    long j = i + 1;
+    while (j < n && map[j] == d0 + (j - i)) j++;
+    const long len = j - i;
+    if (d0 < 0 || d0 + len > total) return -1;
+    if (real) {
+      double *b = buf + 2 * d0;
+      const double *x = in + i;
+      for (long k = 0; k < len; k++) b[2 * k] = x[k], b[2 * k + 1] = 0;
+    } else if (len == 1) { /* random samples: no call per value */
+      buf[2 * d0] = in[2 * i], buf[2 * d0 + 1] = in[2 * i + 1];
+    } else {
+      memcpy(buf + 2 * d0, in + 2 * i, sizeof(double) * 2 * (size_t)len);
+    }
+    i = j;
+  }
+  return 0;
+}
+
+/* out[k] = buf[map[k]] (complex, or the real parts), run by run as scatter_runs. */
+static int gather_runs(double *out, const double *buf, long total, const int32_t *map, long n, int real) {
+  for (long k = 0; k < n;) {
+    const long s0 = map[k];
+    long j = k + 1;
+    while (j < n && map[j] == s0 + (j - k)) j++;
+    const long len = j - k;
+    if (s0 < 0 || s0 + len > total) return -1;
+    if (real) {
+      const double *b = buf + 2 * s0;
+      double *y = out + k;
+      for (long t = 0; t < len; t++) y[t] = b[2 * t];
+    } else if (len == 1) {
+      out[2 * k] = buf[2 * s0], out[2 * k + 1] = buf[2 * s0 + 1];
+    } else {
+      memcpy(out + 2 * k, buf + 2 * s0, sizeof(double) * 2 * (size_t)len);
+    }
+    k = j;
+  }
+  return 0;
+}
+
 int ucs_fft_mapped(double *buf, const long *shape, int ndim, int inverse, int threads, const double *in, const int32_t *inMap, long nin, int realIn, double *out,
                    const int32_t *outMap, long nout, int realOut, int zero_fill) {
   long total = 1;
   for (int i = 0; i < ndim; i++) total *= shape[i];
-  for (long i = 0; i < nin; i++)
-    if (inMap[i] < 0 || inMap[i] >= total) return -1;
-  for (long k = 0; k < nout; k++)
-    if (outMap[k] < 0 || outMap[k] >= total) return -1;
   if (zero_fill) memset(buf, 0, sizeof(double) * 2 * (size_t)total);
-  if (realIn)
-    for (long i = 0; i < nin; i++) buf[2 * inMap[i]] = in[i], buf[2 * inMap[i] + 1] = 0;
-  else
-    for (long i = 0; i < nin; i++) buf[2 * inMap[i]] = in[2 * i], buf[2 * inMap[i] + 1] = in[2 * i + 1];
+  if (scatter_runs(buf, total, in, inMap, nin, realIn)) return -1;
   if (!ucs_fft_nd(buf, shape, ndim, inverse, threads)) return 0;
-  if (realOut)
-    for (long k = 0; k < nout; k++) out[k] = buf[2 * outMap[k]];
-  else
-    for (long k = 0; k < nout; k++) out[2 * k] = buf[2 * outMap[k]], out[2 * k + 1] = buf[2 * outMap[k] + 1];
-  return 1;
+  return gather_runs(out, buf, total, outMap, nout, realOut) ? -1 : 1;
 }
