@@ -38,12 +38,14 @@ typedef long long v8i __attribute__((vector_size(64)));
 #define INL static inline __attribute__((always_inline))
 
 INL v8d ld(const double *p) { return *(const v8du *)p; }
-INL void st(double *p, v8d v) { *(v8du *)p = v; }
+/* Macros rather than functions for what takes vectors by value: GCC notes a vector ABI change
+ * for every such function compiled without AVX-512, although these are always inlined. */
+#define st(p, v) (*(v8du *)(p) = (v))
 /* (a broadcast; a vector literal of eight copies compiles to stack stores and a reload) */
 INL v8d splat(double a) { return a + (v8d){0, 0, 0, 0, 0, 0, 0, 0}; }
-INL v8d swp(v8d v) { return __builtin_shuffle(v, (v8i){1, 0, 3, 2, 5, 4, 7, 6}); }
+#define swp(v) __builtin_shuffle((v), (v8i){1, 0, 3, 2, 5, 4, 7, 6})
 /* v (wr + i wi) for broadcast wr and wis = (-wi, wi, ...) (sign folded in per direction) */
-INL v8d cmul(v8d v, v8d wr, v8d wis) { return v * wr + swp(v) * wis; }
+#define cmul(v, wr, wis) __extension__({ const v8d v_ = (v); v_ * (wr) + swp(v_) * (wis); })
 
 static const double PI = 3.14159265358979323846;
 
@@ -181,7 +183,8 @@ typedef struct {
  * d_q = a_q - a_(p-q), rot = -i (forward); then the twiddles. Inlined with a constant p for
  * 3, 5 and 7 (unrolled, t and d in registers), with the stage's p otherwise.
  */
-INL void odd_bfly(const int p, const double *xb, long xm, double *yb, long ys, const double *cs, const double *tw, v8d R, v8d nR, v8d sc, int scaled) {
+INL void odd_bfly(const int p, const double *xb, long xm, double *yb, long ys, const double *cs, const double *tw, const v8d *pR, const v8d *pnR, const v8d *psc, int scaled) {
+  const v8d R = *pR, nR = *pnR, sc = *psc;
   const int half = p / 2;
   const v8d a0 = ld(xb);
   v8d t[half + 1], d[half + 1]; /* sized by p: with a constant p they stay in registers */
@@ -264,19 +267,19 @@ UCS_CLONES static void stage_run(const Stage *g, const StageIo *io) {
       st(yb + 7 * ys + 8 * v, cmul(y7, wr7, wi7));
     })
   } else if (p == 3) {
-    RADIX_LOOP(, { odd_bfly(3, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+    RADIX_LOOP(, { odd_bfly(3, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, &R, &nR, &sc, scaled); })
   } else if (p == 5) {
-    RADIX_LOOP(, { odd_bfly(5, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+    RADIX_LOOP(, { odd_bfly(5, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, &R, &nR, &sc, scaled); })
   } else if (p == 7) {
-    RADIX_LOOP(, { odd_bfly(7, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+    RADIX_LOOP(, { odd_bfly(7, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, &R, &nR, &sc, scaled); })
   } else if (p == 11) {
-    RADIX_LOOP(, { odd_bfly(11, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+    RADIX_LOOP(, { odd_bfly(11, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, &R, &nR, &sc, scaled); })
   } else if (p == 13) {
-    RADIX_LOOP(, { odd_bfly(13, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+    RADIX_LOOP(, { odd_bfly(13, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, &R, &nR, &sc, scaled); })
   } else if (p == 23) { /* MRI widths: 368 = 16 x 23 */
-    RADIX_LOOP(, { odd_bfly(23, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+    RADIX_LOOP(, { odd_bfly(23, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, &R, &nR, &sc, scaled); })
   } else {
-    RADIX_LOOP(, { odd_bfly(p, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, R, nR, sc, scaled); })
+    RADIX_LOOP(, { odd_bfly(p, xb + 8 * v, xm, yb + 8 * v, ys, g->cs, tw, &R, &nR, &sc, scaled); })
   }
 #undef TW
 }
