@@ -23,9 +23,12 @@ export function makeSignal(def: SweepDefinition, k: number | null, structure: nu
     const c = new Float64Array(n);
     for (const j of rng.sample(n, Math.min(kk, n))) c[j] = s.distribution === 'sign' ? (rng.bernoulli(0.5) ? 1 : -1) : rng.gaussian();
     if (s.basis === 'canonical') return c;
-    const levels = s.basis === 'dct' ? undefined : Math.max(1, Math.min(4, Math.floor(Math.log2(n)) - 2));
-    if (s.basis !== 'dct' && n % 2 ** (levels ?? 1) !== 0) throw new InvalidArgumentError('sweep', 'signal.n', `divisible by 2^${levels} for a wavelet basis`, n);
-    return basisByName(s.basis, [n], levels).adjoint(c);
+    // The library's default depth, so that Lasso with the same basis name sparsifies in the very
+    // basis the signal is sparse in (any n: a wavelet basis pads to its block size and crops back).
+    const W = basisByName(s.basis, [n]);
+    const coefficients = new Float64Array(W.outSize);
+    coefficients.set(c.subarray(0, Math.min(n, W.outSize)));
+    return W.adjoint(coefficients);
   }
   if (s.family === 'smooth') {
     const n = s.n;
