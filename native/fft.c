@@ -425,24 +425,15 @@ static void dct2_line(const DctPlan *p, double *x, cpx *work) {
   const long h = n / 2;
   cpx *z = work, *scratch = work + h + 1;
   /* z_j = v_2j + i v_(2j+1): v_2j = x_4j (2j < h) or x_(2(n-1-2j)+1) ..., written per source. */
-  double *zr = (double *)z;
-  for (long k = 0; k < h; k++) zr[k] = x[2 * k];             /* v_k = x_2k, k < h */
-  for (long k = 0; k < h; k++) zr[n - 1 - k] = x[2 * k + 1]; /* v_(n-1-k) = x_(2k+1) */
+  /* v_k = x_2k, v_(n-1-k) = x_(2k+1), k < h (fft_fast.c, vectorised) */
+  ucs_dct2_reorder(x, (double *)z, n);
   /* long lines: the vectorised four-step FFT (fft_fast.c), result in the scratch */
   if (ucs_fft1_fast((double *)z, (double *)scratch, h, 0, 1.0, 1)) z = scratch;
   else transform(p->plan, z, scratch);
   z[h] = z[0];
   /* V_k = E_k + W^k O_k, E_k = (Z_k + conj Z_(h-k)) / 2, O_k = (Z_k - conj Z_(h-k)) / 2i. */
   x[0] = s0 * (z[0].re + z[0].im);
-  for (long k = 1; k < h; k++) {
-    const cpx a = z[k], b = {z[h - k].re, -z[h - k].im};
-    const cpx e = {0.5 * (a.re + b.re), 0.5 * (a.im + b.im)};
-    const cpx o = {0.5 * (a.im - b.im), -0.5 * (a.re - b.re)};
-    const cpx wo = cmul(p->wk[k], o);
-    const cpx q = cmul(p->rot[k], (cpx){e.re + wo.re, e.im + wo.im});
-    x[k] = s * q.re;
-    x[n - k] = -s * q.im;
-  }
+  ucs_dct2_post((const double *)z, (const double *)p->wk, (const double *)p->rot, x, n, s);
   /* V_h = Re Z_0 - Im Z_0 (real); C_h = Re(exp(-i pi / 4) V_h). */
   x[h] = s * p->rot[h].re * (z[0].re - z[0].im);
 }
@@ -469,23 +460,18 @@ static void dct3_line(const DctPlan *p, double *x, cpx *work) {
     return;
   }
   const long h = n / 2;
-  cpx *vv = work, *z = work + h + 1, *scratch = work + 2 * h + 2;
-  vv[0] = (cpx){u0 * x[0], 0};
-  for (long k = 1; k <= h; k++) {
-    const cpx r = {p->rot[k].re, -p->rot[k].im};
-    vv[k] = cmul(r, (cpx){u * x[k], -u * x[n - k]});
-  }
-  /* Z_k = E_k + i O_k, E_k = (V_k + conj V_(h-k)) / 2, O_k = conj(W^k) (V_k - conj V_(h-k)) / 2;
-   * stored conjugated, so the forward transform below is the inverse DFT. */
-  for (long k = 0; k < h; k++) {
-    const cpx a = vv[k], b = {vv[h - k].re, -vv[h - k].im};
-    const cpx e = {0.5 * (a.re + b.re), 0.5 * (a.im + b.im)};
-    const cpx o = cmul((cpx){p->wk[k].re, -p->wk[k].im}, (cpx){0.5 * (a.re - b.re), 0.5 * (a.im - b.im)});
-    z[k] = (cpx){e.re - o.im, -(e.im + o.re)};
-  }
-  if (ucs_fft1_fast((double *)z, (double *)scratch, h, 0, 1.0, 1)) z = scratch;
-  else transform(p->plan, z, scratch);
+  cpx *z = work + h + 1, *scratch = work + 2 * h + 2;
+  /* V_k = conj(rot_k) (u C_k - i u C_(n-k)) (V_0 = u0 C_0); Z_k = E_k + i O_k with
+   * E_k = (V_k + conj V_(h-k)) / 2, O_k = conj(W^k) (V_k - conj V_(h-k)) / 2, stored conjugated
+   * so that the forward transform below is the inverse DFT (fft_fast.c, vectorised). */
+  ucs_dct3_pre(x, (const double *)p->wk, (const double *)p->rot, (double *)z, n, u0, u);
   const double inv = 1.0 / (double)h;
+  if (ucs_fft1_fast((double *)z, (double *)scratch, h, 0, inv, 1)) {
+    /* scaled in the transform's last stage; conjugation and reorder in one pass */
+    ucs_dct3_post((const double *)scratch, x, n);
+    return;
+  }
+  transform(p->plan, z, scratch);
   /* z_j = conj(result) / h = v_2j + i v_(2j+1) */
   for (long k = 0; k < h; k++) {
     z[k].re *= inv;

@@ -647,3 +647,128 @@ int ucs_fft_mapped(double *buf, const long *shape, int ndim, int inverse, int th
   if (!ucs_fft_nd(buf, shape, ndim, inverse, threads)) return 0;
   return gather_runs(out, buf, total, outMap, nout, realOut) ? -1 : 1;
 }
+
+/* ---- the DCT's reorderings and twiddles around its half-length FFT (fft.c), vectorised */
+
+/* DCT-II reorder of real x (n even) into the complex line z of length n/2 read as doubles:
+ * zr[k] = x[2k], zr[n-1-k] = x[2k+1], k < n/2. */
+UCS_CLONES void ucs_dct2_reorder(const double *x, double *zr, long n) {
+  const long h = n / 2;
+  long k = 0;
+  for (; k + 8 <= h; k += 8) {
+    const v8d a = ld(x + 2 * k), b = ld(x + 2 * k + 8);
+    st(zr + k, __builtin_shuffle(a, b, (v8i){0, 2, 4, 6, 8, 10, 12, 14}));
+    /* zr[n-1-k-t] = x[2(k+t)+1]: element u = 7 - t of zr + n - 8 - k */
+    st(zr + n - 8 - k, __builtin_shuffle(a, b, (v8i){15, 13, 11, 9, 7, 5, 3, 1}));
+  }
+  for (; k < h; k++) zr[k] = x[2 * k], zr[n - 1 - k] = x[2 * k + 1];
+}
+
+/* a (w) per lane, w interleaved (re, im) per lane: lane-varying complex product */
+#define CMUL_LANES(a, w)                                                                                         \
+  __extension__({                                                                                                \
+    const v8d a_ = (a), w_ = (w);                                                                                \
+    a_ * __builtin_shuffle(w_, (v8i){0, 0, 2, 2, 4, 4, 6, 6}) +                                                  \
+        swp(a_) * __builtin_shuffle(w_, (v8i){1, 1, 3, 3, 5, 5, 7, 7}) * (v8d){-1, 1, -1, 1, -1, 1, -1, 1};      \
+  })
+
+/*
+ * DCT-II outputs 1 .. h-1 (h = n/2) from the half-length FFT z (h + 1 complex, z[h] = z[0]):
+ * V_k = E_k + W^k O_k with E_k = (Z_k + conj Z_(h-k)) / 2, O_k = (Z_k - conj Z_(h-k)) / 2i,
+ * q = rot_k V_k, x[k] = s Re q, x[n-k] = -s Im q. wk, rot: interleaved, h + 1 values each.
+ */
+UCS_CLONES void ucs_dct2_post(const double *z, const double *wk, const double *rot, double *x, long n, double s) {
+  const long h = n / 2;
+  const v8d half = splat(0.5), S = splat(s), conjm = (v8d){1, -1, 1, -1, 1, -1, 1, -1};
+  long k = 1;
+  for (; k + 8 <= h; k += 8) {
+    const v8d hi = ld(z + 2 * (h - k - 3)), lo = ld(z + 2 * (h - k - 7));
+    const v8d A[2] = {ld(z + 2 * k), ld(z + 2 * k + 8)};
+    /* conj Z_(h-k-m), m = 0..3 and 4..7: the four complex values of hi / lo reversed */
+    const v8d B[2] = {__builtin_shuffle(hi, (v8i){6, 7, 4, 5, 2, 3, 0, 1}) * conjm, __builtin_shuffle(lo, (v8i){6, 7, 4, 5, 2, 3, 0, 1}) * conjm};
+    v8d q[2];
+    for (int c = 0; c < 2; c++) {
+      const v8d e = (A[c] + B[c]) * half, o = swp(A[c] - B[c]) * conjm * half; /* -i (a - b) / 2 */
+      const v8d u = e + CMUL_LANES(o, ld(wk + 2 * (k + 4 * c)));
+      q[c] = CMUL_LANES(u, ld(rot + 2 * (k + 4 * c)));
+    }
+    st(x + k, S * __builtin_shuffle(q[0], q[1], (v8i){0, 2, 4, 6, 8, 10, 12, 14}));
+    /* x[n-k-t] = -s Im q_(k+t): element u = 7 - t of x + n - k - 7 */
+    st(x + n - k - 7, -S * __builtin_shuffle(q[0], q[1], (v8i){15, 13, 11, 9, 7, 5, 3, 1}));
+  }
+  for (; k < h; k++) {
+    const double ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * (h - k)], bi = -z[2 * (h - k) + 1];
+    const double er = 0.5 * (ar + br), ei = 0.5 * (ai + bi), or_ = 0.5 * (ai - bi), oi = -0.5 * (ar - br);
+    const double wr = wk[2 * k], wi = wk[2 * k + 1], rr = rot[2 * k], ri = rot[2 * k + 1];
+    const double ur = er + (or_ * wr - oi * wi), ui = ei + (or_ * wi + oi * wr);
+    x[k] = s * (ur * rr - ui * ri);
+    x[n - k] = -s * (ur * ri + ui * rr);
+  }
+}
+
+/*
+ * DCT-III last step: the inverse half-length FFT came out as conj(z) h (z already scaled by
+ * 1/h in the transform): v = the doubles of z, odd entries negated; x[2k] = v[k],
+ * x[2k+1] = v[n-1-k], k < h.
+ */
+UCS_CLONES void ucs_dct3_post(const double *zd, double *x, long n) {
+  const long h = n / 2;
+  const v8d sgn = (v8d){1, -1, 1, -1, 1, -1, 1, -1};
+  long k = 0;
+  for (; k + 8 <= h; k += 8) { /* k even: v[k + t] has sign (-1)^t, v[n-1-k-t] sign -(-1)^t */
+    const v8d P = ld(zd + k) * sgn;
+    const v8d Q = __builtin_shuffle(ld(zd + n - 8 - k), (v8i){7, 6, 5, 4, 3, 2, 1, 0}) * -sgn;
+    st(x + 2 * k, __builtin_shuffle(P, Q, (v8i){0, 8, 1, 9, 2, 10, 3, 11}));
+    st(x + 2 * k + 8, __builtin_shuffle(P, Q, (v8i){4, 12, 5, 13, 6, 14, 7, 15}));
+  }
+  for (; k < h; k++) {
+    const long t = n - 1 - k;
+    x[2 * k] = (k % 2 ? -1 : 1) * zd[k];
+    x[2 * k + 1] = (t % 2 ? -1 : 1) * zd[t];
+  }
+}
+
+/*
+ * DCT-III first step (n even, h = n/2): V_k = conj(rot_k) (u C_k - i u C_(n-k)) (V_0 = u0 C_0),
+ * then Z_k = conj(E_k + i O_k), E_k = (V_k + conj V_(h-k)) / 2, O_k = conj(W^k) (V_k - conj
+ * V_(h-k)) / 2, k < h, into z (h complex). V_k and V_(h-k) are formed on the fly from
+ * x[k], x[n-k], x[h-k], x[h+k] (no V buffer).
+ */
+UCS_CLONES void ucs_dct3_pre(const double *x, const double *wk, const double *rot, double *z, long n, double u0, double u) {
+  const long h = n / 2;
+  const v8d half = splat(0.5), conjm = (v8d){1, -1, 1, -1, 1, -1, 1, -1}, U = splat(u) * conjm;
+  const v8i rev4 = (v8i){6, 7, 4, 5, 2, 3, 0, 1};
+  long k = 1;
+  for (; k + 8 <= h; k += 8) {
+    const v8d xa = ld(x + k), xb = ld(x + n - k - 7), ya = ld(x + h - k - 7), yb = ld(x + h + k);
+    /* (u C_k, -u C_(n-k)) and (u C_(h-k), -u C_(h+k)), k .. k + 3 and k + 4 .. k + 7 */
+    const v8d X1[2] = {__builtin_shuffle(xa, xb, (v8i){0, 15, 1, 14, 2, 13, 3, 12}) * U, __builtin_shuffle(xa, xb, (v8i){4, 11, 5, 10, 6, 9, 7, 8}) * U};
+    const v8d X2[2] = {__builtin_shuffle(ya, yb, (v8i){7, 8, 6, 9, 5, 10, 4, 11}) * U, __builtin_shuffle(ya, yb, (v8i){3, 12, 2, 13, 1, 14, 0, 15}) * U};
+    const v8d Rb[2] = {__builtin_shuffle(ld(rot + 2 * (h - k - 3)), rev4) * conjm, __builtin_shuffle(ld(rot + 2 * (h - k - 7)), rev4) * conjm};
+    for (int c = 0; c < 2; c++) {
+      const v8d a = CMUL_LANES(X1[c], ld(rot + 2 * (k + 4 * c)) * conjm);
+      const v8d b = CMUL_LANES(X2[c], Rb[c]) * conjm; /* conj V_(h-k) */
+      const v8d e = (a + b) * half;
+      const v8d o = CMUL_LANES((a - b) * half, ld(wk + 2 * (k + 4 * c)) * conjm);
+      st(z + 2 * (k + 4 * c), (e + swp(o) * -conjm) * conjm); /* conj(e + i o) */
+    }
+  }
+  /* k = 0 (V_0 real, V_h from C_h alone) and the tail, in scalars */
+  for (long j = 0; j < h; j = j == 0 ? k : j + 1) {
+    double ar, ai, br, bi;
+    if (j == 0) {
+      ar = u0 * x[0], ai = 0;
+    } else {
+      const double cr = u * x[j], ci = -u * x[n - j];
+      ar = rot[2 * j] * cr + rot[2 * j + 1] * ci, ai = rot[2 * j] * ci - rot[2 * j + 1] * cr;
+    }
+    const long m = h - j;
+    const double cr = u * x[m], ci = -u * x[n - m];
+    br = rot[2 * m] * cr + rot[2 * m + 1] * ci, bi = -(rot[2 * m] * ci - rot[2 * m + 1] * cr);
+    const double er = 0.5 * (ar + br), ei = 0.5 * (ai + bi), dr = 0.5 * (ar - br), di = 0.5 * (ai - bi);
+    const double wr = wk[2 * j], wi = -wk[2 * j + 1];
+    const double or_ = wr * dr - wi * di, oi = wr * di + wi * dr;
+    z[2 * j] = er - oi;
+    z[2 * j + 1] = -(ei + or_);
+  }
+}

@@ -17,5 +17,10 @@ int ucs_fft_mapped(double *buf, const long *shape, int ndim, int inverse, int th
 /* fft.c: a structured random operator's signs + DCT + sampling in one call */
 int ucs_dct_mapped(double *buf, const long *shape, int ndim, int inverse, int threads, const double *in, long nin, const int32_t *inMap, const double *inWeight, double inScale,
                    double *out, long nout, const int32_t *outMap, const double *outWeight, double outScale, int zero_fill);
+/* fft_fast.c: the DCT's passes around its half-length FFT (fft.c) */
+void ucs_dct2_reorder(const double *x, double *zr, long n);
+void ucs_dct2_post(const double *z, const double *wk, const double *rot, double *x, long n, double s);
+void ucs_dct3_post(const double *zd, double *x, long n);
+void ucs_dct3_pre(const double *x, const double *wk, const double *rot, double *z, long n, double u0, double u);
 
 #endif
