@@ -365,6 +365,29 @@ static napi_value js_sigmoid_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* finite.c: 1 when no entry is NaN or +-Inf */
+int ucs_all_finite_f64(const double *x, long n);
+int ucs_all_finite_f32(const float *x, long n);
+
+/* allFinite(a): whether a Float64Array or Float32Array holds no NaN or +-Inf (finite.c) */
+static napi_value js_all_finite(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_typedarray_type type;
+  size_t n = 0, off;
+  void *data = NULL;
+  napi_value ab;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  if (argc < 1 || napi_get_typedarray_info(env, arg, &type, &n, &data, &ab, &off) != napi_ok || (type != napi_float64_array && type != napi_float32_array)) {
+    napi_throw_type_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native allFinite: expected a Float64Array or Float32Array");
+    return NULL;
+  }
+  const int ok = n == 0 || (type == napi_float64_array ? ucs_all_finite_f64(data, (long)n) : ucs_all_finite_f32(data, (long)n));
+  napi_value r;
+  napi_get_boolean(env, ok, &r);
+  return r;
+}
+
 /* upNormScratch(h, w, vertical): scratch floats of upNormForward / upNormBackward (two threads) */
 static napi_value js_upnorm_scratch(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -1058,6 +1081,7 @@ NAPI_MODULE_INIT() {
       {"conv1x1Backward", js_conv1x1_backward},
       {"sigmoid", js_sigmoid},
       {"sigmoidBackward", js_sigmoid_backward},
+      {"allFinite", js_all_finite},
       {"upNormForward", js_upnorm_forward},
       {"upNormBackward", js_upnorm_backward},
       {"gemmIm2col", js_gemm_im2col},

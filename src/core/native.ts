@@ -45,6 +45,8 @@ export interface NativeAddon {
   /** native/sigmoid.c (optional: an addon built before it lacks them). */
   sigmoid?(f: Float32Array, x: number, y: number, n: number, threads: number): void;
   sigmoidBackward?(f: Float32Array, y: number, dy: number, dx: number, n: number, acc: boolean, threads: number): void;
+  /** native/finite.c: whether no entry is NaN or +-Inf (optional: an addon built before it lacks it). */
+  allFinite?(a: Float64Array | Float32Array): boolean;
   /** native/upnorm.c (optional: an addon built before it lacks them). */
   upNormScratch?(h: number, w: number, vertical: boolean): number;
   upNormForward?(
@@ -114,4 +116,32 @@ export function nativeAvailable(): boolean {
 export function nativeStatus(): { available: boolean; isa?: string; reason?: string } {
   const a = nativeAddon();
   return a ? { available: true, isa: a.isa() } : { available: false, reason: loadError };
+}
+
+/**
+ * Whether no entry of `a` is NaN or +-Inf, in JavaScript: x * 0 is 0 for a finite x and NaN
+ * otherwise, and NaN survives the sum, so one branch-free pass decides (~1.5x faster here than a
+ * test per entry; the caller locates the bad entry only on failure).
+ */
+export function floatsFiniteJs(a: Float64Array | Float32Array): boolean {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * 0;
+  return s === 0;
+}
+
+/*
+ * Below this length the JavaScript loop is as fast as the call into the addon (measured: equal
+ * at 64-256 entries; at 131072 native/finite.c takes 0.012 ms, the loop 0.085 ms).
+ */
+const NATIVE_FINITE_MIN = 256;
+let nativeFinite: ((a: Float64Array | Float32Array) => boolean) | null | undefined;
+
+/** Whether no entry of `a` is NaN or +-Inf: native/finite.c (SIMD) for long arrays when built, else floatsFiniteJs. */
+export function floatsFinite(a: Float64Array | Float32Array): boolean {
+  if (a.length < NATIVE_FINITE_MIN) return floatsFiniteJs(a);
+  if (nativeFinite === undefined) {
+    const m = nativeAddon();
+    nativeFinite = m && typeof m.allFinite === 'function' ? m.allFinite.bind(m) : null;
+  }
+  return nativeFinite ? nativeFinite(a) : floatsFiniteJs(a);
 }

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
+import { floatsFinite } from '../core/native.js';
 import { Rng, type Seed } from '../core/rng.js';
 import { sizeOf, type Shape } from '../core/shape.js';
-import { checkOptions, checkSeed, checkShape, isPlainObject, toFloat64, type NdarrayLike } from '../core/validate.js';
+import { checkOptions, checkSeed, checkShape, isNdarrayLike, isPlainObject, toFloat64, type NdarrayLike } from '../core/validate.js';
 
 /** The arrays operators accept (Float32Array is converted to float64). */
 export type RealArray = Float64Array | Float32Array;
@@ -88,12 +89,28 @@ function checkedLength(name: string, which: string, f: (v: Float64Array) => Floa
   };
 }
 
-function checkedFinite(name: string, which: string, out: Float64Array): Float64Array {
+/*
+ * The public methods' checks. floatsFinite (one SIMD pass in native/finite.c) decides; the entry
+ * by entry loops below run only to name the bad entry. At 256x256 the scalar loops were ~0.5 ms
+ * of the Fourier operator's ~1.4 ms forward+adjoint.
+ */
+function checkedFinite(fn: string, out: Float64Array): Float64Array {
+  if (floatsFinite(out)) return out;
   for (let i = 0; i < out.length; i++) {
     const v = out[i]!;
-    if (v - v !== 0) throw new InvalidArgumentError(`${name}.${which}`, 'output', 'finite entries for finite input', `${v} at index ${i}`);
+    if (v - v !== 0) throw new InvalidArgumentError(fn, 'output', 'finite entries for finite input', `${v} at index ${i}`);
   }
   return out;
+}
+
+/** toFloat64(fn, argument, x, length), with its common cases (finite typed arrays of the right length) checked at SIMD speed. */
+function checkedInput(fn: string, argument: string, x: unknown, length: number): Float64Array {
+  if ((x instanceof Float64Array || x instanceof Float32Array) && x.length === length && !isNdarrayLike(x) && floatsFinite(x)) {
+    // What toFloat64 returns for these: the Float64Array itself, a float64 copy of a Float32Array.
+    return x instanceof Float64Array ? x : new Float64Array(x);
+  }
+  // Everything else, and every failure, takes the reference path: same conversions, same errors.
+  return toFloat64(fn, argument, x, length);
 }
 
 /** Scale-aware adjoint mismatch |<Ax, y> - <x, A^T y>| / max(1, |<Ax, y>|) for random x, y. */
@@ -139,15 +156,19 @@ export function defineOperator(def: OperatorDefinition): LinearOperator {
     const mismatch = adjointMismatch(apply, applyAdjoint, inSize, outSize, seed);
     if (!(mismatch <= 1e-10)) throw new InvalidArgumentError(fn, 'adjoint', 'the adjoint of forward (dot-test mismatch <= 1e-10)', `mismatch ${mismatch.toExponential(2)}`);
   }
+  // The names the public methods' errors carry, built once rather than per call.
+  const forwardName = `${name}.forward`;
+  const adjointName = `${name}.adjoint`;
+  const normalName = `${name}.normal`;
   const op: LinearOperator = {
     name,
     inShape,
     outShape,
     inSize,
     outSize,
-    forward: (x) => checkedFinite(name, 'forward', apply(toFloat64(`${name}.forward`, 'x', x, inSize))),
-    adjoint: (y) => checkedFinite(name, 'adjoint', applyAdjoint(toFloat64(`${name}.adjoint`, 'y', y, outSize))),
-    normal: (x) => checkedFinite(name, 'normal', applyNormal(toFloat64(`${name}.normal`, 'x', x, inSize))),
+    forward: (x) => checkedFinite(forwardName, apply(checkedInput(forwardName, 'x', x, inSize))),
+    adjoint: (y) => checkedFinite(adjointName, applyAdjoint(checkedInput(adjointName, 'y', y, outSize))),
+    normal: (x) => checkedFinite(normalName, applyNormal(checkedInput(normalName, 'x', x, inSize))),
     apply,
     applyAdjoint,
     applyNormal,
