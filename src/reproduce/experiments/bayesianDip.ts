@@ -99,7 +99,7 @@ export const bayesianDip: Experiment = {
     'Adam without the weight decay 5e-8 of the SGLD cell (our optimiser has none; at lr 0.01 it changes a weight by 5e-10 per step).',
     'Samples are taken at iterations 7000, 7050, ..., 19950 (260) where the notebook takes 7050, ..., 19950 (259).',
     'Seeds: the notebook sets none; ours derive from (image, run), so every number can be re-run exactly.',
-    'On this 2-core CPU a 256x256 DIP step takes 1-2 s per core, so one SGLD chain costs 6-11 core-hours at 256x256 and four times that at 512x512: the full table (20 images x 10 runs) is out of reach here. We ran the 256x256 images first and report how many runs each number averages.',
+    'On this 2-core CPU a 256x256 RGB DIP step takes 0.7 s on one core with the current engine (1-2 s when the first runs were made, beside other runs), so one SGLD chain costs about 4 core-hours at 256x256 and four times that at 512x512: the full table (20 images x 10 runs x 3 variants) is out of reach here. We ran the 256x256 images first and report how many runs each number averages.',
   ],
   trials(ctx: TrialContext): ReproTrial[] {
     const trials: ReproTrial[] = [];
