@@ -63,8 +63,8 @@ const QUICK = {
 };
 const RUNS = 10;
 const VARIANTS: Variant[] = ['sgd', 'sgd-input-avg', 'sgld'];
-/** Seconds of one core per DIP step on a 256 x 256 image (measured: 1-2 s on this project's 2-core box, shared). */
-const STEP_S_256 = 1.5;
+/** Seconds of one core per DIP step on a 256 x 256 RGB image (measured: 0.69 s on this project's 2-core box, one process; 1-2 s with an older engine beside other runs). */
+const STEP_S_256 = 0.7;
 
 interface Schedule {
   iterations: number;
