@@ -26,8 +26,8 @@ export function makeSignal(def: SweepDefinition, k: number | null, structure: nu
     // The library's default depth, so that Lasso with the same basis name sparsifies in the very
     // basis the signal is sparse in (any n: a wavelet basis pads to its block size and crops back).
     const W = basisByName(s.basis, [n]);
-    const coefficients = new Float64Array(W.outSize);
-    coefficients.set(c.subarray(0, Math.min(n, W.outSize)));
+    const coefficients = new Float64Array(W.outSize); // >= n: the padded image's coefficients
+    coefficients.set(c);
     return W.adjoint(coefficients);
   }
   if (s.family === 'smooth') {
