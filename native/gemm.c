@@ -1,18 +1,26 @@
 /* Blocked GEMM: packing, micro-kernels per ISA, two-thread splits. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ucs_native.h"
 
 /* ---------------------------------------------------------------- GEMM */
 
-typedef void (*micro_fn)(long kc, const float *ap, const float *bp, float *c, long ldc, int acc);
+/*
+ * C (+)= A B for one MR x NR tile: A packed MR values per k, B rows ldb floats apart (NR in a
+ * packed panel, the row stride of a row-packed block). acc: 0 store, 1 add to C, ACC_STREAM
+ * store with non-temporal stores (kernels with `stream`).
+ */
+typedef void (*micro_fn)(long kc, const float *ap, const float *bp, long ldb, float *c, long ldc, int acc);
+enum { ACC_STREAM = 2 };
 
 typedef struct {
   const char *name;
   int mr, nr;
   micro_fn micro;
+  int stream; /* the micro-kernel takes ACC_STREAM (64-byte aligned rows of C) */
 } Isa;
 
 /* Cache blocking (tuned on a Xeon with 48 KB L1d and 2 MB L2 per core; see BENCHMARKS.md). */
@@ -27,13 +35,13 @@ typedef struct {
 #endif
 enum { KC = UCS_KC, MC = UCS_MC, NC = UCS_NC };
 
-static void micro_generic(long kc, const float *ap, const float *bp, float *c, long ldc, int acc) {
+static void micro_generic(long kc, const float *ap, const float *bp, long ldb, float *c, long ldc, int acc) {
   float t[4][16];
   memset(t, 0, sizeof t);
   for (long k = 0; k < kc; k++) {
     for (int i = 0; i < 4; i++) {
       const float a = ap[4 * k + i];
-      for (int j = 0; j < 16; j++) t[i][j] += a * bp[16 * k + j];
+      for (int j = 0; j < 16; j++) t[i][j] += a * bp[ldb * k + j];
     }
   }
   for (int i = 0; i < 4; i++)
@@ -49,7 +57,7 @@ static void micro_generic(long kc, const float *ap, const float *bp, float *c, l
 #ifndef UCS_AVX512_MR
 #define UCS_AVX512_MR 8
 #endif
-__attribute__((target("avx512f"))) static void micro_avx512(long kc, const float *ap, const float *bp, float *c, long ldc, int acc) {
+__attribute__((target("avx512f"))) static void micro_avx512(long kc, const float *ap, const float *bp, long ldb, float *c, long ldc, int acc) {
   enum { R = UCS_AVX512_MR };
   __m512 s[R][2];
 #pragma GCC unroll 12
@@ -64,11 +72,16 @@ __attribute__((target("avx512f"))) static void micro_avx512(long kc, const float
       s[i][1] = _mm512_fmadd_ps(a, b1, s[i][1]);
     }
     ap += R;
-    bp += 32;
+    bp += ldb;
   }
 #pragma GCC unroll 12
   for (int i = 0; i < R; i++) {
     float *cr = c + i * ldc;
+    if (acc == ACC_STREAM) {
+      _mm512_stream_ps(cr, s[i][0]);
+      _mm512_stream_ps(cr + 16, s[i][1]);
+      continue;
+    }
     if (acc) {
       s[i][0] = _mm512_add_ps(s[i][0], _mm512_loadu_ps(cr));
       s[i][1] = _mm512_add_ps(s[i][1], _mm512_loadu_ps(cr + 16));
@@ -79,7 +92,7 @@ __attribute__((target("avx512f"))) static void micro_avx512(long kc, const float
 }
 
 /* 6 x 16: 12 ymm accumulators (16 registers in all). */
-__attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float *ap, const float *bp, float *c, long ldc, int acc) {
+__attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float *ap, const float *bp, long ldb, float *c, long ldc, int acc) {
   __m256 s[6][2];
 #pragma GCC unroll 6
   for (int i = 0; i < 6; i++) s[i][0] = s[i][1] = _mm256_setzero_ps();
@@ -93,7 +106,7 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float 
       s[i][1] = _mm256_fmadd_ps(a, b1, s[i][1]);
     }
     ap += 6;
-    bp += 16;
+    bp += ldb;
   }
 #pragma GCC unroll 6
   for (int i = 0; i < 6; i++) {
@@ -108,7 +121,7 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float 
 }
 #endif
 
-static Isa isa = {"generic", 4, 16, micro_generic};
+static Isa isa = {"generic", 4, 16, micro_generic, 0};
 #ifdef UCS_X86
 static int transpose512; /* packing with the AVX-512 16 x 16 transposes (set with the ISA) */
 #endif
@@ -120,12 +133,12 @@ void ucs_choose_isa(void) {
   int want512 = !force || strcmp(force, "avx512") == 0;
   int want2 = !force || strcmp(force, "avx2") == 0 || strcmp(force, "avx512") == 0;
   if (want512 && __builtin_cpu_supports("avx512f")) {
-    isa = (Isa){"avx512", UCS_AVX512_MR, 32, micro_avx512};
+    isa = (Isa){"avx512", UCS_AVX512_MR, 32, micro_avx512, 1};
     transpose512 = 1;
     return;
   }
   if (want2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    isa = (Isa){"avx2", 6, 16, micro_avx2};
+    isa = (Isa){"avx2", 6, 16, micro_avx2, 0};
     return;
   }
 #endif
@@ -292,7 +305,16 @@ static void pack_a(const Gemm *g, float *dst, long i0, long mc, long p0, long kc
   }
 }
 
-/* op(B)[k, j] for k in [p0, p0 + kc), columns [j0, j0 + nc), into NR-wide panels. */
+/*
+ * Row stride of a row-packed block of nc columns: whole NR panels plus 16 floats, so that
+ * consecutive rows do not fall into the same L1 set (2048 columns: 8 KB apart).
+ */
+static long row_stride(long nc) { return (nc + isa.nr - 1) / isa.nr * isa.nr + 16; }
+
+/*
+ * op(B)[k, j] for k in [p0, p0 + kc), columns [j0, j0 + nc): plain B as rows (row_stride), the
+ * rest into NR-wide panels (K x NR each).
+ */
 static void pack_b(const Gemm *g, float *dst, long j0, long nc, long p0, long kc) {
   const int nr = isa.nr;
   if (g->conv && !g->tb) {
@@ -307,19 +329,17 @@ static void pack_b(const Gemm *g, float *dst, long j0, long nc, long p0, long kc
     return;
   }
   if (!g->tb) {
-    /* Row by row: each row segment of B read once in order, cut into the panels (panel by
-     * panel walked kc rows ldb apart at once, too many streams for the prefetchers: NN 64 x
-     * 65536 x 64 6.2 -> 4.7 ms on one thread). */
-    const long full = nc / nr;
+    /*
+     * Plain B is copied as rows (row_stride(nc) floats apart, zero padded to whole NR panels),
+     * which the micro-kernel reads in place: one sequential copy per row. Cut into NR-wide
+     * panels instead, every row was scattered over 64 destinations 8 KB apart (one L1 set):
+     * the Deep Decoder step 0.4-1.1 ms faster in paired runs (BENCHMARKS.md, fifth round).
+     */
+    const long ld = row_stride(nc), padded = (nc + nr - 1) / nr * nr;
     for (long k = 0; k < kc; k++) {
-      const float *src = g->b + (p0 + k) * g->ldb + j0;
-      for (long jp = 0; jp < full; jp++) memcpy(dst + (jp * kc + k) * nr, src + jp * nr, sizeof(float) * nr);
-      if (full * nr < nc) {
-        float *d = dst + (full * kc + k) * nr;
-        long j = 0;
-        for (; full * nr + j < nc; j++) d[j] = src[full * nr + j];
-        for (; j < nr; j++) d[j] = 0;
-      }
+      float *d = dst + k * ld;
+      memcpy(d, g->b + (p0 + k) * g->ldb + j0, sizeof(float) * nc);
+      for (long j = nc; j < padded; j++) d[j] = 0;
     }
     return;
   }
@@ -378,26 +398,31 @@ static void gemm_block(const Gemm *g, long m0, long m1, long n0, long n1, long k
       }
     return;
   }
+  /* Non-temporal stores only where C is written once, whole lines (rows a multiple of 64 bytes apart). */
+  const int stream = g->stream && isa.stream && k1 - k0 <= KC && !(ldc & 15);
   for (long jc = n0; jc < n1; jc += NC) {
     const long nc = n1 - jc < NC ? n1 - jc : NC;
     for (long pc = k0; pc < k1; pc += KC) {
       const long kc = k1 - pc < KC ? k1 - pc : KC;
       const int acc = accumulate || pc > k0;
       pack_b(g, pack_b_buf, jc, nc, pc, kc);
+      /* where panel jr starts and its row stride */
+      const int rows_packed = !g->conv && !g->tb;
+      const long ldb = rows_packed ? row_stride(nc) : nr, panel = rows_packed ? nr : nr * kc;
       for (long ic = m0; ic < m1; ic += MC) {
         const long mc = m1 - ic < MC ? m1 - ic : MC;
         pack_a(g, pack_a_buf, ic, mc, pc, kc);
         for (long jr = 0; jr < nc; jr += nr) {
           const long cols = nc - jr < nr ? nc - jr : nr;
-          const float *bp = pack_b_buf + jr * kc;
+          const float *bp = pack_b_buf + (jr / nr) * panel;
           for (long ir = 0; ir < mc; ir += mr) {
             const long rows = mc - ir < mr ? mc - ir : mr;
             const float *ap = pack_a_buf + ir * kc;
             float *ct = c + (ic + ir) * ldc + jc + jr;
             if (rows == mr && cols == nr) {
-              isa.micro(kc, ap, bp, ct, ldc, acc);
+              isa.micro(kc, ap, bp, ldb, ct, ldc, stream && !acc && !((uintptr_t)ct & 63) ? ACC_STREAM : acc);
             } else {
-              isa.micro(kc, ap, bp, tile, nr, 0);
+              isa.micro(kc, ap, bp, ldb, tile, nr, 0);
               for (long i = 0; i < rows; i++)
                 for (long j = 0; j < cols; j++) ct[i * ldc + j] = acc ? ct[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j];
             }
@@ -406,6 +431,10 @@ static void gemm_block(const Gemm *g, long m0, long m1, long n0, long n1, long k
       }
     }
   }
+#ifdef UCS_X86
+  /* Non-temporal stores are weakly ordered: visible before the other thread's next read. */
+  if (stream) _mm_sfence();
+#endif
 }
 
 /*
@@ -420,6 +449,9 @@ typedef struct {
   const float *w, *dy, *x;
   float *dw, *dx, *partial;
   int acc, partialWritten;
+  /* dy not stored: each block computed from the norm + head's deferred gradient (normhead.c) */
+  const HeadGrad *head;
+  float *blk; /* with a head: 2 x M x BACK_BLOCK floats, one block of dy per part */
 } Conv1x1Back;
 
 enum { BACK_BLOCK = 512 };
@@ -430,20 +462,46 @@ static void conv1x1_back_part(void *arg, int part, int parts) {
   part_range(b->P, part, parts, BACK_BLOCK, &lo, &hi);
   if (lo >= hi) return;
   float *dw = part == 0 ? b->dw : b->partial;
-  const Gemm tn = {.ta = 1, .tb = 0, .M = b->K, .N = b->P, .K = b->M, .lda = b->K, .ldb = b->P, .ldc = b->P, .a = b->w, .b = b->dy, .c = b->dx};
-  const Gemm nt = {.ta = 0, .tb = 1, .M = b->M, .N = b->K, .K = b->P, .lda = b->P, .ldb = b->P, .ldc = b->K, .a = b->dy, .b = b->x, .c = dw};
+  /* With a head, dy's block is computed into blk (M x BACK_BLOCK, cache-resident) first. */
+  float *blk = b->head ? b->blk + part * b->M * BACK_BLOCK : NULL;
   for (long p0 = lo; p0 < hi; p0 += BACK_BLOCK) {
     const long p1 = hi - p0 < BACK_BLOCK ? hi : p0 + BACK_BLOCK;
-    if (b->dx) gemm_block(&tn, 0, b->K, p0, p1, 0, b->M, b->dx, b->P, b->acc);
-    gemm_block(&nt, 0, b->M, 0, b->K, p0, p1, dw, b->K, p0 > lo);
+    /* dy's columns [off, off + p1 - p0) of an array with row stride ldy hold pixels [p0, p1) */
+    const float *dy = b->dy;
+    long ldy = b->P, off = p0;
+    if (blk) {
+      ucs_head_grad_rows(b->head, p0, p1 - p0, blk, BACK_BLOCK);
+      dy = blk;
+      ldy = BACK_BLOCK;
+      off = 0;
+    }
+    const Gemm tn = {.ta = 1, .tb = 0, .M = b->K, .N = b->P, .K = b->M, .lda = b->K, .ldb = ldy, .ldc = b->P, .a = b->w, .b = dy, .c = b->dx, .stream = !b->acc && b->K * b->P >= UCS_STREAM_FLOATS};
+    const Gemm nt = {.ta = 0, .tb = 1, .M = b->M, .N = b->K, .K = b->P, .lda = ldy, .ldb = b->P, .ldc = b->K, .a = dy, .b = b->x + (p0 - off), .c = dw};
+    if (b->dx) gemm_block(&tn, 0, b->K, off, off + p1 - p0, 0, b->M, b->dx + (p0 - off), b->P, b->acc);
+    gemm_block(&nt, 0, b->M, 0, b->K, off, off + p1 - p0, dw, b->K, p0 > lo);
   }
   if (part == 1) b->partialWritten = 1;
 }
 
-/* 0 when out of memory for the second part's dW (then the caller runs the two products). */
+static int conv1x1_backward(Conv1x1Back b, int threads);
+
 int ucs_conv1x1_backward(long M, long K, long P, const float *w, const float *dy, const float *x, float *dw, float *dx, int acc, int threads) {
-  Conv1x1Back b = {.M = M, .K = K, .P = P, .w = w, .dy = dy, .x = x, .dw = dw, .dx = dx, .acc = acc};
+  return conv1x1_backward((Conv1x1Back){.M = M, .K = K, .P = P, .w = w, .dy = dy, .x = x, .dw = dw, .dx = dx, .acc = acc}, threads);
+}
+
+int ucs_conv1x1_backward_head(long M, long K, long P, const float *w, const HeadGrad *head, const float *x, float *dw, float *dx, int acc, int threads) {
+  return conv1x1_backward((Conv1x1Back){.M = M, .K = K, .P = P, .w = w, .head = head, .x = x, .dw = dw, .dx = dx, .acc = acc}, threads);
+}
+
+/* 0 when out of memory for a block of the head's dy (nothing usable written then). */
+static int conv1x1_backward(Conv1x1Back b, int threads) {
+  const long M = b.M, K = b.K, P = b.P;
   if (P < 2 * BACK_BLOCK || (double)M * K * P < 2e6) threads = 1;
+  if (b.head) {
+    /* one block of dy per part, allocated before anything is written */
+    b.blk = aligned_alloc(64, sizeof(float) * 2 * M * BACK_BLOCK);
+    if (!b.blk) return 0;
+  }
   if (threads > 1) {
     b.partial = malloc(sizeof(float) * M * K);
     if (!b.partial) threads = 1;
@@ -451,9 +509,10 @@ int ucs_conv1x1_backward(long M, long K, long P, const float *w, const float *dy
   run_parts(conv1x1_back_part, &b, threads);
   if (b.partial) {
     if (b.partialWritten)
-      for (long i = 0; i < M * K; i++) dw[i] += b.partial[i];
+      for (long i = 0; i < M * K; i++) b.dw[i] += b.partial[i];
     free(b.partial);
   }
+  free(b.blk);
   return 1;
 }
 
@@ -495,6 +554,7 @@ void ucs_gemm(Gemm *g, int threads) {
    */
   g->partial = NULL;
   g->partial_written = 0;
+  g->stream = !g->acc && !g->conv && g->M * g->N >= UCS_STREAM_FLOATS;
   if (g->K >= 4 * KC && g->K > 4 * g->N && g->K > 4 * g->M) {
     g->split = SPLIT_K;
     if (threads > 1) {

@@ -97,6 +97,35 @@ UCS_CLONES static void head_apply(const float *x, const float *dout, long ldd, c
   }
 }
 
+#ifdef UCS_X86
+/* head_apply's AVX-512 loop (acc = 0) with non-temporal stores, dx 64-byte aligned (see passes.c). */
+__attribute__((target("avx512f"))) static void head_apply_stream(const float *x, const float *dout, long ldd, const float *w, long outs, float *dx, long n, float mean, float k, float meanDy, float c, int relu) {
+  long i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const vf16 xv = LOAD16(x + i);
+    vf16 dy = LOAD16(dout + i) * w[0];
+    for (long j = 1; j < outs; j++) dy += LOAD16(dout + j * ldd + i) * w[j];
+    vf16 d = (dy - meanDy - ((relu ? RELU16(xv) : xv) - mean) * c) * k;
+    if (relu) d = (vf16)((vi16)d & (xv > 0));
+    _mm512_stream_ps(dx + i, (__m512)d);
+  }
+  _mm_sfence();
+  if (i < n) head_apply(x + i, dout + i, ldd, w, outs, dx + i, n - i, mean, k, meanDy, c, 0, relu);
+}
+#endif
+
+/* head_apply, with non-temporal stores for large outputs written once (`stream`). */
+static void head_apply_to(const float *x, const float *dout, long ldd, const float *w, long outs, float *dx, long n, float mean, float k, float meanDy, float c, int acc, int relu, int stream) {
+#ifdef UCS_X86
+  if (stream && !acc && !((uintptr_t)dx & 63) && __builtin_cpu_supports("avx512f")) {
+    head_apply_stream(x, dout, ldd, w, outs, dx, n, mean, k, meanDy, c, relu);
+    return;
+  }
+#endif
+  (void)stream;
+  head_apply(x, dout, ldd, w, outs, dx, n, mean, k, meanDy, c, acc, relu);
+}
+
 static void forward_channels(NormHead *h, long c0, long c1, float *out) {
   const long P = h->plane;
   float w[NORM_HEAD_MAX_OUTS];
@@ -130,9 +159,37 @@ static void backward_channels(NormHead *h, long c0, long c1) {
     const double sumDyXhat = sumDyCentred * invStd;
     h->scaleGrad[c] = (float)sumDyXhat;
     h->shiftGrad[c] = (float)sumDy;
-    if (!h->dx) continue;
+    if (!h->dx && !h->coef) continue;
     const double k = h->scale[c] * (double)invStd;
-    head_apply(x, h->dout, P, w, h->outs, h->dx + c * P, P, mean, (float)k, (float)(sumDy / P), (float)(invStd * sumDyXhat / P), h->acc, h->relu);
+    const float q[4] = {mean, (float)k, (float)(sumDy / P), (float)(invStd * sumDyXhat / P)};
+    if (h->coef)
+      memcpy(h->coef + 4 * c, q, sizeof q);
+    else
+      head_apply_to(x, h->dout, P, w, h->outs, h->dx + c * P, P, q[0], q[1], q[2], q[3], h->acc, h->relu, h->channels * P >= UCS_STREAM_FLOATS);
+  }
+}
+
+/* backward = 2: dx of channels [c0, c1) from the deferred coefficients. */
+static void apply_channels(NormHead *h, long c0, long c1) {
+  const long P = h->plane;
+  float w[NORM_HEAD_MAX_OUTS];
+  for (long c = c0; c < c1; c++) {
+    for (long j = 0; j < h->outs; j++) w[j] = h->weight[j * h->channels + c];
+    const float *q = h->coef + 4 * c;
+    head_apply_to(h->x + c * P, h->dout, P, w, h->outs, h->dx + c * P, P, q[0], q[1], q[2], q[3], h->acc, h->relu, h->channels * P >= UCS_STREAM_FLOATS);
+  }
+}
+
+void ucs_head_grad_rows(const HeadGrad *g, long p0, long n, float *dst, long ldd) {
+  float w[NORM_HEAD_MAX_OUTS];
+  /* the next block's rows into L2 meanwhile: 64 rows 256 KB apart defeat the prefetchers */
+  const long ahead = p0 + n + n <= g->plane ? n : g->plane - p0 - n;
+  for (long c = 0; c < g->channels; c++) {
+    const char *next = (const char *)(g->z + c * g->plane + p0 + n);
+    for (long o = 0; o < 4 * ahead; o += 64) __builtin_prefetch(next + o, 0, 2);
+    for (long j = 0; j < g->outs; j++) w[j] = g->weight[j * g->channels + c];
+    const float *q = g->coef + 4 * c;
+    head_apply(g->z + c * g->plane + p0, g->dout + p0, g->plane, w, g->outs, dst + c * ldd, n, q[0], q[1], q[2], q[3], 0, g->relu);
   }
 }
 
@@ -141,7 +198,9 @@ static void norm_head_part(void *arg, int part, int parts) {
   long lo, hi;
   part_range(h->channels, part, parts, 1, &lo, &hi);
   if (lo >= hi) return;
-  if (h->backward) {
+  if (h->backward == 2) {
+    apply_channels(h, lo, hi);
+  } else if (h->backward) {
     backward_channels(h, lo, hi);
   } else {
     /* The second part sums its channels into the scratch plane, added to out at the end. */
@@ -159,6 +218,10 @@ void ucs_norm_head(NormHead *h, int threads) {
   /* One thread on small layers, or without a scratch plane for the second part's sum. */
   if (h->channels < 2 || h->channels * h->plane < (1L << 14) || (!h->backward && !h->partial)) threads = 1;
   h->partialWritten = 0;
+  if (h->backward == 2) {
+    run_parts(norm_head_part, h, threads);
+    return;
+  }
   if (h->backward) {
     for (long j = 0; j < h->outs; j++) h->dsum[j] = ucs_sum_range(h->dout + j * h->plane, h->plane, 0);
     run_parts(norm_head_part, h, threads);

@@ -318,9 +318,68 @@ static napi_value js_norm_head_backward(napi_env env, napi_callback_info info) {
   h.scaleGrad = span(&c, scaleGrad, h.channels);
   h.shiftGrad = span(&c, shiftGrad, h.channels);
   h.weightGrad = span(&c, weightGrad, h.outs * h.channels);
+  /* optional 18th argument: a Float32Array of 4 x channels; the input gradient is deferred into it */
+  if (c.argc > 17) {
+    napi_valuetype t;
+    napi_typeof(env, c.argv[17], &t);
+    if (t != napi_undefined) h.coef = typed_arg(&c, 17, napi_float32_array, 4 * (size_t)h.channels, NULL, "untrained-cs native kernel: normHeadBackward's coefficients must be a Float32Array of 4 x channels");
+  }
   if (!c.ok) return NULL;
   ucs_norm_head(&h, threads);
   return NULL;
+}
+
+/* normHeadApply(f, x, dout, dx, channels, plane, outs, weightOff, coef, accumulate, relu, threads):
+ * the input gradient a normHeadBackward call deferred into coef */
+static napi_value js_norm_head_apply(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 12)) return NULL;
+  NormHead h = {.backward = 2};
+  const long x = arg_long(&c, 1), dout = arg_long(&c, 2), dx = arg_long(&c, 3);
+  h.channels = arg_long(&c, 4);
+  h.plane = arg_long(&c, 5);
+  h.outs = arg_long(&c, 6);
+  const long weight = arg_long(&c, 7);
+  h.acc = arg_bool(&c, 9);
+  h.relu = arg_bool(&c, 10);
+  const int threads = (int)arg_long(&c, 11);
+  if (c.ok && (h.channels < 1 || h.plane < 1 || h.outs < 1 || h.outs > NORM_HEAD_MAX_OUTS)) fail(&c, "untrained-cs native kernel: normHeadApply needs channels, plane >= 1 and 1 to 4 outputs");
+  h.coef = typed_arg(&c, 8, napi_float32_array, 4 * (size_t)(h.channels > 0 ? h.channels : 0), NULL, "untrained-cs native kernel: normHeadApply's coefficients must be a Float32Array of 4 x channels");
+  h.x = span(&c, x, h.channels * h.plane);
+  h.dout = span(&c, dout, h.outs * h.plane);
+  h.dx = span(&c, dx, h.channels * h.plane);
+  h.weight = span(&c, weight, h.outs * h.channels);
+  if (!c.ok) return NULL;
+  ucs_norm_head(&h, threads);
+  return NULL;
+}
+
+/* conv1x1BackwardHead(f, M, K, P, w, x, dw, dx (-1: none), accumulate, threads, z, dout, outs, headWeightOff,
+ * coef, relu): conv1x1Backward with dy the input gradient a normHeadBackward call deferred into coef
+ * (z: the norm's input, M x P); false when out of memory (nothing written) */
+static napi_value js_conv1x1_backward_head(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(&c, env, info, 16)) return NULL;
+  const long M = arg_long(&c, 1), K = arg_long(&c, 2), P = arg_long(&c, 3);
+  const long w = arg_long(&c, 4), x = arg_long(&c, 5), dw = arg_long(&c, 6), dx = arg_long(&c, 7);
+  const int acc = arg_bool(&c, 8), threads = (int)arg_long(&c, 9);
+  HeadGrad h = {.channels = M, .plane = P};
+  const long z = arg_long(&c, 10), dout = arg_long(&c, 11);
+  h.outs = arg_long(&c, 12);
+  const long hw = arg_long(&c, 13);
+  h.relu = arg_bool(&c, 15);
+  if (c.ok && (M < 1 || K < 1 || P < 1 || h.outs < 1 || h.outs > NORM_HEAD_MAX_OUTS)) fail(&c, "untrained-cs native kernel: conv1x1BackwardHead needs M, K, P >= 1 and 1 to 4 head outputs");
+  h.coef = typed_arg(&c, 14, napi_float32_array, 4 * (size_t)(M > 0 ? M : 0), NULL, "untrained-cs native kernel: conv1x1BackwardHead's coefficients must be a Float32Array of 4 x M");
+  const float *wp = span(&c, w, M * K), *xp = span(&c, x, K * P);
+  h.z = span(&c, z, M * P);
+  h.dout = span(&c, dout, h.outs * P);
+  h.weight = span(&c, hw, h.outs * M);
+  float *dwp = span(&c, dw, M * K);
+  float *dxp = dx < 0 ? NULL : span(&c, dx, K * P);
+  if (!c.ok) return NULL;
+  napi_value r;
+  napi_get_boolean(env, ucs_conv1x1_backward_head(M, K, P, wp, &h, xp, dwp, dxp, acc, threads), &r);
+  return r;
 }
 
 /* conv1x1Backward(f, M, K, P, w, dy, x, dw, dx (-1: none), accumulate, threads): dw = dy x^T,
@@ -386,6 +445,22 @@ static napi_value js_all_finite(napi_env env, napi_callback_info info) {
   napi_value r;
   napi_get_boolean(env, ok, &r);
   return r;
+}
+
+/* addressMod64(typedArray): its first byte's address modulo 64 (the arena aligns its floats with it). */
+static napi_value js_address_mod64(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_typedarray_type type;
+  size_t n = 0, off;
+  void *data = NULL;
+  napi_value ab;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  if (argc < 1 || napi_get_typedarray_info(env, arg, &type, &n, &data, &ab, &off) != napi_ok) {
+    napi_throw_type_error(env, "ERR_UNTRAINED_CS_NATIVE", "untrained-cs native addressMod64: expected a typed array");
+    return NULL;
+  }
+  return number(env, (double)((uintptr_t)data & 63));
 }
 
 /* upNormScratch(h, w, vertical): scratch floats of upNormForward / upNormBackward (two threads) */
@@ -1079,9 +1154,12 @@ NAPI_MODULE_INIT() {
       {"normHeadBackward", js_norm_head_backward},
       {"upNormScratch", js_upnorm_scratch},
       {"conv1x1Backward", js_conv1x1_backward},
+      {"conv1x1BackwardHead", js_conv1x1_backward_head},
+      {"normHeadApply", js_norm_head_apply},
       {"sigmoid", js_sigmoid},
       {"sigmoidBackward", js_sigmoid_backward},
       {"allFinite", js_all_finite},
+      {"addressMod64", js_address_mod64},
       {"upNormForward", js_upnorm_forward},
       {"upNormBackward", js_upnorm_backward},
       {"gemmIm2col", js_gemm_im2col},

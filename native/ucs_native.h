@@ -53,6 +53,7 @@ typedef struct {
   int partial_written;
   /* When set, op(B) is the im2col matrix of conv (tb = 0) or its transpose (tb = 1); b unused. */
   const ConvSrc *conv;
+  int stream; /* set by ucs_gemm / the 1x1 backward: C large and written once (see gemm.c) */
 } Gemm;
 
 enum { SPLIT_N, SPLIT_M, SPLIT_K };
@@ -133,6 +134,18 @@ double ucs_sum_range(const float *x, long n, int relu);
 void ucs_bn_backward_plane(const float *x, const float *dy, float *dx, long P, float scale, const float *state, float *scaleGrad, float *shiftGrad, int acc, int relu);
 /* y = a max(x, 0) + b with relu, else a x + b. */
 void ucs_bn_affine(const float *x, float *y, long n, float a, float b, int relu);
+/* The same with non-temporal stores when y is 64-byte aligned (outputs too large for the caches). */
+void ucs_bn_affine_stream(const float *x, float *y, long n, float a, float b, int relu);
+/*
+ * Outputs of at least this many floats (4 MB), written once, are stored with non-temporal
+ * stores (GEMM C, the 1x1 backward's dX, the norm's affine map, the norm + head's dx): they do
+ * not stay in this machine's caches for their reader anyway, and ordinary stores first read
+ * every line from memory (write allocate): 64 x 65536 x 64 NN 4.6 -> 4.0 ms on one thread;
+ * 2^20 measured a little ahead of 2^21 and 2^18 in the whole step (BENCHMARKS.md, fifth round).
+ */
+#ifndef UCS_STREAM_FLOATS
+#define UCS_STREAM_FLOATS (1L << 20)
+#endif
 /* Bilinear x2 of one h x w plane (vertical: both axes, tmp 2h x w floats) and its adjoint (tmp 2h x w). */
 void ucs_upsample_plane(const float *x, float *y, long h, long w, int vertical, float *tmp);
 void ucs_upsample_adjoint_plane(const float *dy, float *dx, long h, long w, int vertical, float *tmp, int acc);
@@ -177,8 +190,24 @@ typedef struct {
   double eps;
   int relu, acc;
   double dsum[NORM_HEAD_MAX_OUTS];
+  /*
+   * backward with coef set: the input gradient is deferred, not written: coef[4c..4c+3] = mean,
+   * k, mean dy, c of channel c (head_apply's), from which ucs_head_grad_rows computes any block
+   * of it. backward = 2: write dx from coef (a deferred gradient nobody fused).
+   */
+  float *coef;
 } NormHead;
 void ucs_norm_head(NormHead *h, int threads);
+/* A deferred input gradient of the norm + head (see NormHead.coef): z the norm's input. */
+typedef struct {
+  const float *z, *dout, *weight, *coef;
+  long channels, plane, outs;
+  int relu;
+} HeadGrad;
+/* dst[c ldd + i] = the norm's input gradient of channel c at pixel p0 + i, i < n. */
+void ucs_head_grad_rows(const HeadGrad *g, long p0, long n, float *dst, long ldd);
+/* ucs_conv1x1_backward with dy (M = head->channels rows) computed block by block from `head`. */
+int ucs_conv1x1_backward_head(long M, long K, long P, const float *w, const HeadGrad *head, const float *x, float *dw, float *dx, int acc, int threads);
 /* fft.c: orthonormal N-D complex FFT of interleaved float64; 0 when out of memory */
 int ucs_fft_nd(double *interleaved, const long *shape, int ndim, int inverse, int threads);
 int ucs_dct_nd(double *data, const long *shape, int ndim, int inverse, int threads);

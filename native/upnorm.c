@@ -24,7 +24,7 @@ static void upnorm_channels(UpNorm *u, long c0, long c1, float *buf) {
     if (!u->backward) {
       float a, b;
       ucs_bn_statistics(up, P, u->eps, u->relu, u->scale[c], u->shift[c], u->state + 2 * c, &a, &b);
-      ucs_bn_affine(up, u->y + c * P, P, a, b, u->relu);
+      (u->channels * P >= UCS_STREAM_FLOATS ? ucs_bn_affine_stream : ucs_bn_affine)(up, u->y + c * P, P, a, b, u->relu);
     } else {
       ucs_bn_backward_plane(up, u->dy + c * P, u->dx ? dup : NULL, P, u->scale[c], u->state + 2 * c, u->scaleGrad + c, u->shiftGrad + c, 0, u->relu);
       if (u->dx) ucs_upsample_adjoint_plane(dup, u->dx + c * h * w, h, w, u->vertical, tmp, u->acc);

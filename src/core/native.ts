@@ -47,6 +47,8 @@ export interface NativeAddon {
   sigmoidBackward?(f: Float32Array, y: number, dy: number, dx: number, n: number, acc: boolean, threads: number): void;
   /** native/finite.c: whether no entry is NaN or +-Inf (optional: an addon built before it lacks it). */
   allFinite?(a: Float64Array | Float32Array): boolean;
+  /** The address of a typed array's first byte modulo 64 (optional: an addon built before it lacks it). */
+  addressMod64?(a: ArrayBufferView): number;
   /** native/upnorm.c (optional: an addon built before it lacks them). */
   upNormScratch?(h: number, w: number, vertical: boolean): number;
   upNormForward?(
@@ -59,7 +61,11 @@ export interface NativeAddon {
   ): void;
   /** native/normhead.c (optional: an addon built before it lacks them). */
   normHeadForward?(f: Float32Array, x: number, out: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, eps: number, relu: boolean, scratch: number, threads: number): void;
-  normHeadBackward?(f: Float32Array, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, acc: boolean, relu: boolean, threads: number): void;
+  normHeadBackward?(f: Float32Array, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, acc: boolean, relu: boolean, threads: number, coef?: Float32Array): void;
+  /** The input gradient a normHeadBackward call deferred into coef, written to dx (optional: an addon built before it lacks it). */
+  normHeadApply?(f: Float32Array, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, weightOff: number, coef: Float32Array, acc: boolean, relu: boolean, threads: number): void;
+  /** conv1x1Backward with dy the norm + head's deferred input gradient (z: the norm's input); false when out of memory (optional). */
+  conv1x1BackwardHead?(f: Float32Array, M: number, K: number, P: number, w: number, x: number, dw: number, dx: number, acc: boolean, threads: number, z: number, dOut: number, outs: number, headWeightOff: number, coef: Float32Array, relu: boolean): boolean;
   winogradScratch(cin: number, cout: number, h: number, w: number, reflect: boolean): number;
   winogradForward(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, weight: number, bias: number, y: number, acc: boolean, scratch: number, threads: number): void;
   winogradBackwardData(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, dy: number, weight: number, dx: number, acc: boolean, scratch: number, threads: number): void;

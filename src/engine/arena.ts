@@ -1,5 +1,6 @@
 import { constants } from 'node:buffer';
 import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
+import { nativeAddon } from '../core/native.js';
 import type { FloatArray } from '../core/vector.js';
 
 /**
@@ -33,16 +34,34 @@ export type ArenaKind = 'wasm' | 'native';
 /** The most a WebAssembly memory holds: 65536 pages of 64 KiB. */
 export const WASM_ARENA_MAX_BYTES = 65536 * 65536;
 
-/** Bytes an arena of `floats` takes (the kernels' reserved head included for float32). */
+/** Bytes an arena of `floats` takes (the kernels' reserved head and ALIGN_SLACK included for float32). */
 export function arenaBytes(floats: number, precision: Precision = 'float32'): number {
-  return precision === 'float64' ? 8 * floats : ARENA_BYTE_OFFSET + 4 * Math.max(4, floats);
+  return precision === 'float64' ? 8 * floats : ARENA_BYTE_OFFSET + ALIGN_SLACK + 4 * Math.max(4, floats);
+}
+
+/** Room after the head of a float32 arena for moving its first float to a 64-byte boundary. */
+const ALIGN_SLACK = 64;
+
+/**
+ * Where the floats of an arena on a SharedArrayBuffer start: after the reserved head, moved to
+ * a 64-byte boundary of the address space. Node places a SharedArrayBuffer's memory 16 bytes
+ * past one, so every 64-byte vector of the native kernels (tensors are 16-float aligned in the
+ * arena) used to straddle two cache lines: the Deep Decoder 256x256 k = 64 step ~28 -> ~26
+ * ms on one thread (BENCHMARKS.md, fifth round). The same buffer gives the same offset in every
+ * thread of the process. WebAssembly memories keep ARENA_BYTE_OFFSET (the SIMD kernels address
+ * tensors from the memory's start; its pages are aligned).
+ */
+function sharedByteOffset(buffer: SharedArrayBuffer): number {
+  const mod = nativeAddon()?.addressMod64?.(new Uint8Array(buffer, 0, 1)) ?? 0;
+  const pad = (64 - ((mod + ARENA_BYTE_OFFSET) % 64)) % 64;
+  return ARENA_BYTE_OFFSET + (pad % 4 === 0 ? pad : 0);
 }
 
 /** The largest arena an engine can address, in bytes (the machine may hold less). */
 export function arenaLimit(kind: ArenaKind, precision: Precision = 'float32'): number {
   // A typed array has at most buffer.constants.MAX_LENGTH elements (2^32 on Node 20).
   if (precision === 'float64') return 8 * constants.MAX_LENGTH;
-  return kind === 'wasm' ? WASM_ARENA_MAX_BYTES : ARENA_BYTE_OFFSET + 4 * constants.MAX_LENGTH;
+  return kind === 'wasm' ? WASM_ARENA_MAX_BYTES : ARENA_BYTE_OFFSET + ALIGN_SLACK + 4 * constants.MAX_LENGTH;
 }
 
 /** Set only while onArenaMemory runs its build: the memory the next float32 arena adopts. */
@@ -98,7 +117,7 @@ export class Arena {
       if (buffer.byteLength < bytes) throw new ShapeMismatchError('Arena', 'memory', `at least ${bytes} bytes for this network`, `${buffer.byteLength} bytes`);
       this.memory = given instanceof WebAssembly.Memory ? given : null;
       this.shared = given;
-      this.f32 = new Float32Array(buffer, ARENA_BYTE_OFFSET, floats);
+      this.f32 = new Float32Array(buffer, this.memory ? ARENA_BYTE_OFFSET : sharedByteOffset(buffer as SharedArrayBuffer), floats);
       if (this.memory) memories.set(this.memory.buffer, this.memory);
       return;
     }
@@ -107,7 +126,7 @@ export class Arena {
       const buffer = new SharedArrayBuffer(bytes);
       this.memory = null;
       this.shared = buffer;
-      this.f32 = new Float32Array(buffer, ARENA_BYTE_OFFSET, floats);
+      this.f32 = new Float32Array(buffer, sharedByteOffset(buffer), floats);
       return;
     }
     const pages = Math.ceil(bytes / 65536);

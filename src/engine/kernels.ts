@@ -95,7 +95,20 @@ export interface Kernels {
     scaleGradOff: number, shiftGradOff: number, accumulate: boolean, relu: boolean, scratch: number,
   ): void;
   normHeadForward?(f: FloatArray, x: number, out: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, eps: number, relu: boolean, scratch: number): void;
-  normHeadBackward?(f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, accumulate: boolean, relu: boolean): void;
+  normHeadBackward?(f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number, weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, accumulate: boolean, relu: boolean, coef?: Float32Array): void;
+  /**
+   * Optional (native/normhead.c, gemm.c): the norm + head's input gradient deferred. With `coef`
+   * (4 x channels floats), normHeadBackward writes every parameter gradient but not dx, only
+   * the coefficients dx follows from; normHeadApply then writes that dx, and conv1x1BackwardHead
+   * runs the 1x1 convolution backward (as conv1x1Backward) with that dx as its dy, computed block
+   * by block in cache (the norm's input gradient, 16 MB at k = 64 on 256x256, never stored).
+   * conv1x1BackwardHead returns false, writing nothing, when out of memory.
+   */
+  normHeadApply?(f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, weightOff: number, coef: Float32Array, accumulate: boolean, relu: boolean): void;
+  conv1x1BackwardHead?(
+    f: FloatArray, M: number, K: number, P: number, w: number, x: number, dw: number, dx: number, accumulate: boolean, z: number, dOut: number, outs: number,
+    headWeightOff: number, coef: Float32Array, relu: boolean,
+  ): boolean;
   /**
    * Optional direct 3x3 stride-1 convolutions (no im2col), for the layers `serves` accepts.
    */

@@ -124,13 +124,31 @@ function make(a: NativeAddon): Kernels {
           normHeadBackward(
             f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, scaleOff: number, shiftOff: number,
             weightOff: number, stateOff: number, scaleGradOff: number, shiftGradOff: number, weightGradOff: number, accumulate: boolean,
-            relu: boolean,
+            relu: boolean, coef?: Float32Array,
           ) {
             if (!(f instanceof Float32Array)) throw new Error('normHeadBackward: float32 arenas only (the engine checks)');
             a.normHeadBackward!(
               f, x, dOut, dx, channels, plane, outs, scaleOff, shiftOff, weightOff, stateOff, scaleGradOff, shiftGradOff, weightGradOff, accumulate,
-              relu, getThreads(),
+              relu, getThreads(), coef,
             );
+          },
+        }
+      : {}),
+    ...(typeof a.normHeadApply === 'function' && typeof a.conv1x1BackwardHead === 'function'
+      ? {
+          normHeadApply(
+            f: FloatArray, x: number, dOut: number, dx: number, channels: number, plane: number, outs: number, weightOff: number, coef: Float32Array,
+            accumulate: boolean, relu: boolean,
+          ) {
+            if (!(f instanceof Float32Array)) throw new Error('normHeadApply: float32 arenas only (the engine checks)');
+            a.normHeadApply!(f, x, dOut, dx, channels, plane, outs, weightOff, coef, accumulate, relu, getThreads());
+          },
+          conv1x1BackwardHead(
+            f: FloatArray, M: number, K: number, P: number, w: number, x: number, dw: number, dx: number, accumulate: boolean, z: number, dOut: number,
+            outs: number, headWeightOff: number, coef: Float32Array, relu: boolean,
+          ): boolean {
+            if (!(f instanceof Float32Array)) throw new Error('conv1x1BackwardHead: float32 arenas only (the engine checks)');
+            return a.conv1x1BackwardHead!(f, M, K, P, w, x, dw, dx, accumulate, getThreads(), z, dOut, outs, headWeightOff, coef, relu);
           },
         }
       : {}),
