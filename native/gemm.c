@@ -338,6 +338,11 @@ static void pack_b(const Gemm *g, float *dst, long j0, long nc, long p0, long kc
     const long ld = row_stride(nc), padded = (nc + nr - 1) / nr * nr;
     for (long k = 0; k < kc; k++) {
       float *d = dst + k * ld;
+      if (k + 2 < kc) {
+        /* two rows ahead: each row segment is a new stream for the hardware prefetchers */
+        const char *q = (const char *)(g->b + (p0 + k + 2) * g->ldb + j0);
+        for (long o = 0; o < (long)sizeof(float) * nc; o += 64) __builtin_prefetch(q + o, 0, 3);
+      }
       memcpy(d, g->b + (p0 + k) * g->ldb + j0, sizeof(float) * nc);
       for (long j = nc; j < padded; j++) d[j] = 0;
     }
