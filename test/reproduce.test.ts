@@ -31,6 +31,8 @@ describe('untrained-cs reproduce --quick', () => {
       expect(rows.filter((row) => row.status !== 'ok').map((row) => `${row.id}: ${row.error}`)).toEqual([]);
     }
     expect(report).toMatch(/published/i);
+    // the MRI paper-length fits have their own table (their TV verdict needs multi-coil TV, not in the quick slice)
+    expect(report).toContain("**Fitted for the paper's 20000 iterations**");
     // figures referenced by the report exist
     const figs = [...report.matchAll(/\]\((figures\/[^)]+)\)/g)].map((m) => m[1]!);
     expect(figs.length).toBeGreaterThan(0);
