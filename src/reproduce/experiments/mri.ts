@@ -62,9 +62,9 @@ const PUBLISHED = {
 /** Cost of a trial in seconds of one core (measured on the shared 2-core machine, loaded). */
 function costOf(method: Method, size: number, coils: number): number {
   const px = (size * size) / 16384;
-  // measured at 128x128 with 8 coils: ~27 ms (ConvDecoder) and ~20 ms (Deep Decoder) per iteration, scoring included
-  if (method === 'conv-decoder-long') return 0.027 * px * LONG_FIT.iterations;
-  if (method === 'deep-decoder-long') return 0.02 * px * LONG_FIT.iterations;
+  // measured in the grid at 128x128 with 8 coils, machine loaded: 834-1320 s per 20000-iteration fit, scoring included
+  if (method === 'conv-decoder-long') return 0.06 * px * LONG_FIT.iterations;
+  if (method === 'deep-decoder-long') return 0.055 * px * LONG_FIT.iterations;
   if (method === 'conv-decoder') return 0.2 * px * 2 * FULL_FIT.iterations;
   if (method === 'deep-decoder') return 0.12 * px * 2 * FULL_FIT.iterations;
   return 60 * px * coils;
