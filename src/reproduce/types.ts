@@ -52,7 +52,8 @@ export interface Figure {
   svg: string;
 }
 
-export type VerdictStatus = 'reproduced' | 'partly reproduced' | 'not reproduced' | 'not yet run';
+/** 'too few results': some trials ran, too few for either verdict (the evidence says how many). */
+export type VerdictStatus = 'reproduced' | 'partly reproduced' | 'not reproduced' | 'too few results' | 'not yet run';
 
 /** A claim of the paper and what our numbers say about it, computed from the rows. */
 export interface Verdict {
