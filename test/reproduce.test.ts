@@ -33,6 +33,14 @@ describe('untrained-cs reproduce --quick', () => {
     expect(report).toMatch(/published/i);
     // the MRI paper-length fits have their own table (their TV verdict needs multi-coil TV, not in the quick slice)
     expect(report).toContain("**Fitted for the paper's 20000 iterations**");
+    // the longer Deep Decoder fit continues the default one (same seed): at the default's
+    // iteration count its curve is that fit's iterate, and the report compares the two
+    const cs = readFileSync(join(out, 'results', 'cs-images.quick.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    const long = cs.find((row) => row.params.method === 'deep-decoder-8000');
+    expect(long.metrics.iterations).toBe(2 * long.metrics.defaultIterations);
+    expect(long.curves.psnr.length).toBe(long.curves.iteration.length);
+    expect(long.curves.psnr[long.curves.iteration.indexOf(long.metrics.defaultIterations)]).toBe(long.metrics.psnrAtDefault);
+    expect(report).toMatch(/Fitted for 8000 iterations instead of the default 3000 \(not the verdict's test, which is the defaults\): 25%: gain over 3000 iterations/);
     // figures referenced by the report exist
     const figs = [...report.matchAll(/\]\((figures\/[^)]+)\)/g)].map((m) => m[1]!);
     expect(figs.length).toBeGreaterThan(0);
