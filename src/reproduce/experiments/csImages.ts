@@ -38,7 +38,7 @@ function costOf(method: Method, operator: 'gaussian' | 'structured', size: numbe
   // Lasso 525-1093 s per oracle search at 10% / 25%, TV 3243 / 1224 s (slower to converge at 10%).
   if (operator === 'gaussian' && size >= 128) {
     if (method === 'deep-decoder' || method === 'conv-decoder') return 400 + 600 * rate;
-    // Measured: 1251 s for Cameraman at 25% (8000 iterations, two fits at once).
+    // Measured in the grid: 878-1189 s with two fits at once, 1539-2674 s with three or four.
     if (method === LONG_FIT) return ((400 + 600 * rate) * LONG_ITERATIONS) / 3000;
     return method === 'tv' ? 2500 : 350 + 2500 * rate;
   }
