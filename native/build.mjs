@@ -29,7 +29,7 @@ function build() {
   const cc = process.env.CC || 'cc';
   const tmp = out.replace(/\.node$/, '.tmp.node');
   mkdirSync(dirname(out), { recursive: true });
-  const sources = ['ucs_native.c', 'pool.c', 'gemm.c', 'passes.c', 'fft.c', 'fft_fast.c', 'gaussian.c', 'conv3x3.c', 'gemm_skinny.c', 'winograd.c', 'normhead.c', 'upnorm.c', 'sigmoid.c', 'finite.c'].map((f) => join(here, f));
+  const sources = ['ucs_native.c', 'pool.c', 'gemm.c', 'passes.c', 'fft.c', 'fft_fast.c', 'gaussian.c', 'conv3x3.c', 'gemm_skinny.c', 'winograd.c', 'winograd_avx2.c', 'normhead.c', 'upnorm.c', 'sigmoid.c', 'finite.c'].map((f) => join(here, f));
   const flags = ['-std=c11', '-O3', '-shared', '-fPIC', '-pthread', `-I${include}`, ...sources, '-o', tmp, '-lm'];
   if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
   // Never unmapped, even when the last Node worker that loaded it exits: the engine's helper

@@ -1052,7 +1052,7 @@ static Conv3 conv3_arg(Call *c, size_t i, const Conv3Family *k) {
     fail(c, msg);
   }
   if (c->ok && !k->available()) {
-    snprintf(msg, sizeof msg, "untrained-cs native %s: needs AVX-512 (%sAvailable() is false)", k->name, k->name);
+    snprintf(msg, sizeof msg, "untrained-cs native %s: needs %s (%sAvailable() is false)", k->name, k == &WINOGRAD_3X3 ? "AVX-512 or AVX2 + FMA" : "AVX-512", k->name);
     fail(c, msg);
   }
   return g;

@@ -1,6 +1,7 @@
 /*
  * Winograd F(4x4, 3x3) (Lavin & Gray 2016) for 3x3 stride-1 zero-padded convolutions with many
- * channels (AVX-512): 36 multiplies per 4x4 output tile and channel pair instead of 144, so the
+ * channels (AVX-512; the AVX2 kernels are in winograd_avx2.c, with the same layouts and the
+ * shared pieces below): 36 multiplies per 4x4 output tile and channel pair instead of 144, so the
  * batched products do 4x fewer FMAs than the direct kernels of conv3x3.c. The transforms are
  * what is left: at 64 -> 64 on 256x256 (a C harness, one thread) the products took 7.6 ms at
  * 82% of the FMA peak and the transforms 6.6 ms plus 1.3 ms for a padding copy, before the copy
@@ -72,6 +73,10 @@ static long wg_dw_floats(long cin, long cout) {
   return 2 * (WG_XI * (cp * WG_LANES * 4 + WG_SKEW) + WG_XI * WG_YN + WG_XI * (WG_LANES * 4 * kp + WG_SKEW) + WG_XI * (cp * kp + WG_SKEW) + 2 * cout);
 }
 
+#ifdef UCS_X86
+static int wg_avx512(void);
+#endif
+
 /* With reflection the input gradient's padded-domain result (cin (h + 2) (w + 2)) sits at the end. */
 long winograd_scratch_floats(const Conv3 *g) {
   const long H = g->reflect ? g->h + 2 : g->h, W = g->reflect ? g->w + 2 : g->w;
@@ -79,10 +84,55 @@ long winograd_scratch_floats(const Conv3 *g) {
   const long b = wg_direction_floats(g->cout, g->cin), d = wg_dw_floats(g->cin, g->cout);
   if (b > most) most = b;
   if (d > most) most = d;
+#ifdef UCS_X86
+  if (!wg_avx512()) most = winograd_avx2_scratch_floats(g->cin, g->cout);
+#endif
   return most + 16 * 16 + (g->reflect ? g->cin * H * W : 0);
 }
 
-/* ---------------------------------------------------------------- padding and weights */
+/* ---------------------------------------------------------------- shared by both ISAs */
+
+/* Rows of G (6 x 3): the filter transform of F(4x4, 3x3). */
+static const double WG_G[6][3] = {{0.25, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+
+void winograd_transform_filter(const double g[3][3], double u[6][6]) {
+  double t[6][3];
+  for (int a = 0; a < 6; a++)
+    for (int c = 0; c < 3; c++) t[a][c] = WG_G[a][0] * g[0][c] + WG_G[a][1] * g[1][c] + WG_G[a][2] * g[2][c];
+  for (int a = 0; a < 6; a++)
+    for (int b = 0; b < 6; b++) u[a][b] = t[a][0] * WG_G[b][0] + t[a][1] * WG_G[b][1] + t[a][2] * WG_G[b][2];
+}
+
+void winograd_weight_from_products(const float *s0, const float *s1, long ss, long kp, long cin, long cout, float *dweight) {
+  for (long c = 0; c < cin; c++)
+    for (long k = 0; k < cout; k++) {
+      double m[6][6];
+      for (int xi = 0; xi < 36; xi++) {
+        const long at = xi * ss + c * kp + k;
+        m[xi / 6][xi % 6] = (s0 ? (double)s0[at] : 0.0) + (s1 ? (double)s1[at] : 0.0);
+      }
+      /* G^T m G */
+      double t[3][6];
+      for (int a = 0; a < 3; a++)
+        for (int col = 0; col < 6; col++) {
+          double v = 0;
+          for (int i = 0; i < 6; i++) v += WG_G[i][a] * m[i][col];
+          t[a][col] = v;
+        }
+      float *out = dweight + (k * cin + c) * 9;
+      for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) {
+          double v = 0;
+          for (int i = 0; i < 6; i++) v += t[a][i] * WG_G[i][b];
+          out[a * 3 + b] = (float)v;
+        }
+    }
+}
+
+#ifdef UCS_X86
+/* Whether the AVX-512 kernels of this file run (else the AVX2 ones of winograd_avx2.c). */
+static int wg_avx512(void) { return conv3x3_available(); }
+#endif
 
 
 #ifdef UCS_X86
@@ -577,58 +627,50 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
   j.units = q.th * j.unitsPerBand;
   atomic_init(&j.next, 0);
   run_parts(wg_dw_part, &j, j.units > 1 ? threads : 1);
-  /* dweight[k][c] = G^T S[.][c][k] G, both parts summed, in float64. */
-  static const double GT[3][6] = {{0.25, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24, 0}, {0, -1.0 / 6, 1.0 / 6, 1.0 / 12, -1.0 / 12, 0}, {0, -1.0 / 6, -1.0 / 6, 1.0 / 6, 1.0 / 6, 1}};
-  const long ss = cp * kp + WG_SKEW;
-  for (long c = 0; c < g->cin; c++)
-    for (long k = 0; k < g->cout; k++) {
-      double m[6][6];
-      for (int xi = 0; xi < WG_XI; xi++) {
-        const long at = xi * ss + c * kp + k;
-        m[xi / 6][xi % 6] = (j.written[0] ? (double)j.s[0][at] : 0.0) + (j.written[1] ? (double)j.s[1][at] : 0.0);
-      }
-      double t[3][6];
-      for (int a = 0; a < 3; a++)
-        for (int col = 0; col < 6; col++) {
-          double v = 0;
-          for (int i = 0; i < 6; i++) v += GT[a][i] * m[i][col];
-          t[a][col] = v;
-        }
-      float *out = dweight + (k * g->cin + c) * 9;
-      for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++) {
-          double v = 0;
-          for (int i = 0; i < 6; i++) v += t[a][i] * GT[b][i];
-          out[a * 3 + b] = (float)v;
-        }
-    }
+  winograd_weight_from_products(j.written[0] ? j.s[0] : NULL, j.written[1] ? j.s[1] : NULL, cp * kp + WG_SKEW, kp, g->cin, g->cout, dweight);
   if (dbias)
     for (long k = 0; k < g->cout; k++) dbias[k] = (float)((j.written[0] ? j.bsum[0][k] : 0.0) + (j.written[1] ? j.bsum[1][k] : 0.0));
 }
 #endif
 
-/* The same condition as the direct kernels: an x86 build running the AVX-512 kernels. */
-int winograd_available(void) { return conv3x3_available(); }
+/* An x86 build on a CPU with AVX-512 (the kernels above) or AVX2 + FMA (winograd_avx2.c). */
+int winograd_available(void) {
+#ifdef UCS_X86
+  return wg_avx512() || strcmp(ucs_isa_name(), "avx2") == 0;
+#else
+  return 0;
+#endif
+}
 
 #ifdef UCS_X86
+/* One pass on this CPU's kernels. */
+static void wg_pass(long nin, long nout, long h, long w, long ho, long wo, long pad, int reflect, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out, int acc,
+                    float *scratch, int threads) {
+  if (wg_avx512()) wg_run(nin, nout, h, w, ho, wo, pad, reflect, in, weight, wcout, wcin, transposed, bias, out, acc, scratch, threads);
+  else winograd_avx2_run(nin, nout, h, w, ho, wo, pad, reflect, in, weight, wcout, wcin, transposed, bias, out, acc, scratch, threads);
+}
+
 void winograd_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads) {
-  wg_run(g->cin, g->cout, g->h, g->w, g->h, g->w, 1, g->reflect, x, weight, g->cout, g->cin, 0, bias, y, acc, scratch, threads);
+  wg_pass(g->cin, g->cout, g->h, g->w, g->h, g->w, 1, g->reflect, x, weight, g->cout, g->cin, 0, bias, y, acc, scratch, threads);
 }
 
 void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight, float *dx, int acc, float *scratch, int threads) {
   if (!g->reflect) {
-    wg_run(g->cout, g->cin, g->h, g->w, g->h, g->w, 1, 0, dy, weight, g->cout, g->cin, 1, NULL, dx, acc, scratch, threads);
+    wg_pass(g->cout, g->cin, g->h, g->w, g->h, g->w, 1, 0, dy, weight, g->cout, g->cin, 1, NULL, dx, acc, scratch, threads);
     return;
   }
   /* Reflection: the gradient of the padded input (the full correlation, read from (-2, -2)) into
    * the end of the scratch, then its border folded onto the pixels it reflected. */
   const long H = g->h + 2, W = g->w + 2;
   float *dxp = scratch + winograd_scratch_floats(g) - g->cin * H * W;
-  wg_run(g->cout, g->cin, g->h, g->w, H, W, 2, 0, dy, weight, g->cout, g->cin, 1, NULL, dxp, 0, scratch, threads);
+  wg_pass(g->cout, g->cin, g->h, g->w, H, W, 2, 0, dy, weight, g->cout, g->cin, 1, NULL, dxp, 0, scratch, threads);
   conv3x3_fold_reflection(dxp, dx, g->cin, g->h, g->w, acc, threads);
 }
 
-void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) { wg_run_dw(g, x, dy, dweight, dbias, scratch, threads); }
+void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) {
+  if (wg_avx512()) wg_run_dw(g, x, dy, dweight, dbias, scratch, threads);
+  else winograd_avx2_backward_weight(g, x, dy, dweight, dbias, scratch, threads);
+}
 #else
 void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) {
   (void)g, (void)x, (void)dy, (void)dweight, (void)dbias, (void)scratch, (void)threads;

@@ -4,7 +4,7 @@
 
 #include "conv3x3.h"
 
-/* Whether this build and CPU have the kernels (AVX-512). */
+/* Whether this build and CPU have the kernels (AVX-512, or AVX2 + FMA: winograd_avx2.c). */
 int winograd_available(void);
 
 /* Floats of scratch the forward and input-gradient passes need (the larger), with alignment slack. */
@@ -18,5 +18,19 @@ void winograd_backward_data(const Conv3 *g, const float *dy, const float *weight
 
 /* dweight = sum over pixels of dy x x-shifted (and dbias = sum of dy when not NULL); overwritten. */
 void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads);
+
+/* Shared by both ISAs' kernels (winograd.c). u = G g G^T, the 6 x 6 transform of a 3 x 3 filter. */
+void winograd_transform_filter(const double g[3][3], double u[6][6]);
+
+/* dweight[k][c] = G^T S[.][c][k] G from the per-thread float32 products S[xi ss + c kp + k]
+ * (s1 may be NULL), summed and transformed in float64. */
+void winograd_weight_from_products(const float *s0, const float *s1, long ss, long kp, long cin, long cout, float *dweight);
+
+/* The AVX2 kernels (winograd_avx2.c): scratch floats (without the alignment slack and the
+ * reflection tail), one pass of the correlation (as winograd.c's wg_run), the weight gradient. */
+long winograd_avx2_scratch_floats(long cin, long cout);
+void winograd_avx2_run(long nin, long nout, long h, long w, long ho, long wo, long pad, int reflect, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out,
+                       int acc, float *scratch, int threads);
+void winograd_avx2_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads);
 
 #endif

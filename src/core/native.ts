@@ -38,7 +38,7 @@ export interface NativeAddon {
   conv3x3Forward(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, weight: number, bias: number, y: number, acc: boolean, scratch: number, threads: number): void;
   conv3x3BackwardData(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, dy: number, weight: number, dx: number, acc: boolean, scratch: number, threads: number): void;
   conv3x3BackwardWeight(f: Float32Array, cin: number, cout: number, h: number, w: number, reflect: boolean, x: number, dy: number, dWeight: number, dBias: number, scratch: number, threads: number): void;
-  /** Whether the Winograd F(4x4, 3x3) kernels can run here (AVX-512; native/winograd.c). */
+  /** Whether the Winograd F(4x4, 3x3) kernels can run here (AVX-512: native/winograd.c; AVX2 + FMA: native/winograd_avx2.c). */
   winogradAvailable?(): boolean;
   /** native/gemm.c's one-pass 1x1 convolution backward (optional: an addon built before it lacks it). */
   conv1x1Backward?(f: Float32Array, M: number, K: number, P: number, w: number, dy: number, x: number, dw: number, dx: number, acc: boolean, threads: number): void;

@@ -41,6 +41,15 @@ export function direct3x3Wins(g: ConvGeometry, outChannels: number): boolean {
  * Its float32 rounding is 5-10x the direct kernel's (forward and input gradient 0.4-7e-6 of the
  * largest entry against 0.3-1.3e-6; weight gradient 0.7-3.3e-6; test/winograd.test.ts), well
  * inside what a fit's gradients need.
+ * On AVX2 (no direct kernel; native/winograd_avx2.c against the implicit GEMM the layers ran on
+ * before, forward and both gradients, one thread, CPU time, 2026-12-01, beside two fits):
+ * 64 -> 64 zero 256x256 0.32, 64x64 0.36, 40x40 0.63, 32x32 0.69, 16x16 1.6, 8x8 3.5; 128 -> 128
+ * zero 256x256 0.30; reflection 128 -> 128 128x128 0.37, 64x64 0.49, 32x32 0.89, 16x16 2.3;
+ * 16 -> 16 128x128 0.30; 8 -> 64 256x256 0.58, 64 -> 8 0.34; 160 -> 160 20x12 2.4. Below ~32x32
+ * its fixed cost per call outweighs the products (on a 1x1 plane, forward / weight gradient:
+ * 0.36 / 0.48 ms at 64 -> 64, 1.5 / 2.1 ms at 128 -> 128: the filter transforms and the
+ * per-thread product sums), so the same threshold serves both ISAs, and the engine uses Winograd there only where it serves all
+ * three passes (nativeKernels.ts).
  */
 export function winograd3x3Wins(g: ConvGeometry, nin: number, nout: number): boolean {
   if (nin < 8 || nout < 8) return false;

@@ -13,17 +13,21 @@ import { direct3x3Wins, winograd3x3Wins } from './conv3x3Choice.js';
  * are used instead.
  */
 /**
- * The direct 3x3 convolutions of native/conv3x3.c, where this build and CPU have them, with
- * Winograd F(4x4, 3x3) (native/winograd.c) for each pass where winograd3x3Wins says so (the
- * forward and weight gradient are c -> out convolutions, the input gradient out -> c).
+ * The 3x3 convolutions of native/conv3x3.c (direct, AVX-512 only) and native/winograd.c
+ * (Winograd F(4x4, 3x3), AVX-512 or AVX2): on AVX-512 the direct kernel, with Winograd for each
+ * pass where winograd3x3Wins says so (the forward and weight gradient are c -> out convolutions,
+ * the input gradient out -> c); on AVX2, Winograd for the layers where it wins every pass, the
+ * implicit GEMM for the rest.
  */
 function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
-  if (typeof a.conv3x3Available !== 'function' || !a.conv3x3Available()) return undefined;
+  const direct = typeof a.conv3x3Available === 'function' && a.conv3x3Available();
   const wino = typeof a.winogradAvailable === 'function' && a.winogradAvailable();
+  if (!direct && !wino) return undefined;
   const winoFwd = (g: ConvGeometry, out: number) => wino && winograd3x3Wins(g, g.c, out);
   const winoBwd = (g: ConvGeometry, out: number) => wino && winograd3x3Wins(g, out, g.c);
+  const served = direct ? (g: ConvGeometry, out: number) => direct3x3Wins(g, out) || winoFwd(g, out) || winoBwd(g, out) : (g: ConvGeometry, out: number) => winoFwd(g, out) && winoBwd(g, out);
   return {
-    serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && (direct3x3Wins(g, out) || winoFwd(g, out) || winoBwd(g, out)),
+    serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && served(g, out),
     // All three passes on Winograd: no padded planes (36 MB at 128 -> 128 on 256x256; Winograd's 9.5 MB).
     scratchFloats: (g, out) => {
       const w = winoFwd(g, out) || winoBwd(g, out) ? a.winogradScratch(g.c, out, g.h, g.w, g.reflect) : 0;
