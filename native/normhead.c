@@ -18,12 +18,9 @@
 #include <string.h>
 
 #include "ucs_native.h"
+#include "vec16.h"
 
 #define BLOCK 512
-typedef float vf16 __attribute__((vector_size(64), aligned(4), may_alias));
-typedef int vi16 __attribute__((vector_size(64), aligned(4), may_alias));
-#define LOAD16(p) (*(const vf16 *)(p))
-#define RELU16(v) ((vf16)((vi16)(v) & ~((v) < 0)))
 
 static inline float relu_if(float v, int relu) { return relu && v < 0 ? 0 : v; }
 
@@ -83,7 +80,7 @@ UCS_CLONES static void head_apply(const float *x, const float *dout, long ldd, c
     vf16 dy = LOAD16(dout + i) * w[0];
     for (long j = 1; j < outs; j++) dy += LOAD16(dout + j * ldd + i) * w[j];
     vf16 d = (dy - meanDy - ((relu ? RELU16(xv) : xv) - mean) * c) * k;
-    if (relu) d = (vf16)((vi16)d & (xv > 0));
+    if (relu) d = (vf16)((vi16)d & POSITIVE16(xv));
     if (acc) d += LOAD16(dx + i);
     *(vf16 *)(dx + i) = d;
   }
@@ -106,7 +103,7 @@ __attribute__((target("avx512f"))) static void head_apply_stream(const float *x,
     vf16 dy = LOAD16(dout + i) * w[0];
     for (long j = 1; j < outs; j++) dy += LOAD16(dout + j * ldd + i) * w[j];
     vf16 d = (dy - meanDy - ((relu ? RELU16(xv) : xv) - mean) * c) * k;
-    if (relu) d = (vf16)((vi16)d & (xv > 0));
+    if (relu) d = (vf16)((vi16)d & POSITIVE16(xv));
     _mm512_stream_ps(dx + i, (__m512)d);
   }
   _mm_sfence();

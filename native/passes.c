@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ucs_native.h"
+#include "vec16.h"
 
 /* ---------------------------------------------------------------- elementwise passes */
 
@@ -15,11 +16,6 @@
  * 50 GB/s in cache).
  */
 #define BLOCK 512
-typedef float vf16 __attribute__((vector_size(64), aligned(4), may_alias));
-typedef int vi16 __attribute__((vector_size(64), aligned(4), may_alias));
-#define LOAD16(p) (*(const vf16 *)(p))
-/* max(v, 0) by clearing negative lanes; NaN passes, as in torch.relu. */
-#define RELU16(v) ((vf16)((vi16)(v) & ~((v) < 0)))
 #define HSUM16(acc, v)                                        \
   do {                                                        \
     float t_[16];                                             \
@@ -153,7 +149,7 @@ UCS_CLONES static void bn_apply_range(const float *x, const float *dy, float *dx
   for (; i + 16 <= n; i += 16) {
     const vf16 xv = LOAD16(x + i);
     vf16 d = (LOAD16(dy + i) - meanDy - ((relu ? RELU16(xv) : xv) - mean) * c) * k;
-    if (relu) d = (vf16)((vi16)d & (xv > 0));
+    if (relu) d = (vf16)((vi16)d & POSITIVE16(xv));
     if (acc) d += LOAD16(dx + i);
     *(vf16 *)(dx + i) = d;
   }
@@ -166,13 +162,31 @@ UCS_CLONES static void bn_apply_range(const float *x, const float *dy, float *dx
 }
 
 /*
- * Bilinear x2 (align_corners = false) of one row: w samples -> 2w. Interior in 16-sample
- * vectors: even outputs .75 x[i] + .25 x[i-1], odd .75 x[i] + .25 x[i+1], interleaved.
+ * Bilinear x2 (align_corners = false) of one row: w samples -> 2w. Interior in vectors: even
+ * outputs .75 x[i] + .25 x[i-1], odd .75 x[i] + .25 x[i+1], interleaved. Two versions of the
+ * vector loops, the same arithmetic: 16-sample vectors for AVX-512, 8-sample ones for the rest
+ * (GCC 12 lowers a 64-byte shuffle to scalar moves without 512-bit registers: perf, 2026-12-01,
+ * expand_row.avx2 was 10% of a 256x256 Deep Decoder step; an 8-lane shuffle is two unpacks and
+ * two lane permutes on AVX2).
  */
 typedef int vmask16 __attribute__((vector_size(64)));
-UCS_CLONES static void expand_row(const float *src, float *dst, long w) {
+typedef float vf8 __attribute__((vector_size(32), aligned(4), may_alias));
+typedef int vmask8 __attribute__((vector_size(32)));
+#define LOAD8(p) (*(const vf8 *)(p))
+
+/* The scalar ends of expand_row from sample i on (and its first pair). */
+static inline void expand_row_ends(const float *src, float *dst, long w, long i) {
   dst[0] = src[0];
   dst[2 * w - 1] = src[w - 1];
+  for (; i < w; i++) {
+    dst[2 * i] = 0.75f * src[i] + 0.25f * src[i - 1];
+    if (i + 1 < w) dst[2 * i + 1] = 0.75f * src[i] + 0.25f * src[i + 1];
+  }
+  if (w > 1) dst[1] = 0.75f * src[0] + 0.25f * src[1];
+}
+
+#ifdef UCS_X86
+__attribute__((target("avx512f"))) static void expand_row_512(const float *src, float *dst, long w) {
   long i = 1;
   const vmask16 lo = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23};
   const vmask16 hi = {8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
@@ -183,18 +197,46 @@ UCS_CLONES static void expand_row(const float *src, float *dst, long w) {
     *(vf16 *)(dst + 2 * i) = __builtin_shuffle(e, o, lo);
     *(vf16 *)(dst + 2 * i + 16) = __builtin_shuffle(e, o, hi);
   }
-  for (; i < w; i++) {
-    dst[2 * i] = 0.75f * src[i] + 0.25f * src[i - 1];
-    if (i + 1 < w) dst[2 * i + 1] = 0.75f * src[i] + 0.25f * src[i + 1];
+  expand_row_ends(src, dst, w, i);
+}
+#endif
+
+UCS_CLONES static void expand_row_8(const float *src, float *dst, long w) {
+  long i = 1;
+  const vmask8 lo = {0, 8, 1, 9, 2, 10, 3, 11}, hi = {4, 12, 5, 13, 6, 14, 7, 15};
+  for (; i + 9 <= w; i += 8) {
+    const vf8 c = LOAD8(src + i) * 0.75f;
+    const vf8 e = c + LOAD8(src + i - 1) * 0.25f;
+    const vf8 o = c + LOAD8(src + i + 1) * 0.25f;
+    *(vf8 *)(dst + 2 * i) = __builtin_shuffle(e, o, lo);
+    *(vf8 *)(dst + 2 * i + 8) = __builtin_shuffle(e, o, hi);
   }
-  if (w > 1) dst[1] = 0.75f * src[0] + 0.25f * src[1];
+  expand_row_ends(src, dst, w, i);
+}
+
+#ifdef UCS_X86
+static int passes_avx512 = -1; /* set on first use (a benign race: every thread writes the same) */
+static inline int have_avx512(void) {
+  if (passes_avx512 < 0) passes_avx512 = __builtin_cpu_supports("avx512f") != 0;
+  return passes_avx512;
+}
+#endif
+
+static void expand_row(const float *src, float *dst, long w) {
+#ifdef UCS_X86
+  if (have_avx512()) {
+    expand_row_512(src, dst, w);
+    return;
+  }
+#endif
+  expand_row_8(src, dst, w);
 }
 
 UCS_CLONES static void blend(const float *a, const float *b, float *out, long n) {
   for (long i = 0; i < n; i++) out[i] = 0.75f * a[i] + 0.25f * b[i];
 }
 
-/* Sample i of the adjoint of expand_row (shrink_row without the vectors). */
+/* The adjoint of expand_row at sample i (its scalar ends). */
 static inline float shrink_at(const float *src, long w, long i) {
   const float e = src[2 * i], o = src[2 * i + 1];
   const float before = i > 0 ? src[2 * i - 1] : e;
@@ -202,17 +244,16 @@ static inline float shrink_at(const float *src, long w, long i) {
   return 0.75f * (e + o) + 0.25f * (before + after);
 }
 
-/* Adjoint of expand_row: 2w samples -> w (added to dst when acc); interior in vectors. */
-UCS_CLONES static void shrink_row(const float *src, float *dst, long w, int acc) {
+static inline void shrink_set(float *dst, long i, float v, int acc) { dst[i] = acc ? dst[i] + v : v; }
+
+/* Adjoint of expand_row: 2w samples -> w (added to dst when acc); interior in vectors (the two
+ * versions as expand_row's). */
+#ifdef UCS_X86
+__attribute__((target("avx512f"))) static void shrink_row_512(const float *src, float *dst, long w, int acc) {
   const vmask16 even = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
   const vmask16 odd = even + 1;
-  long i = 0;
-  for (; i < w && i < 1; i++) {
-    const float e = src[0], o = src[1];
-    const float after = w > 1 ? src[2] : o;
-    const float v = 0.75f * (e + o) + 0.25f * (e + after);
-    dst[0] = acc ? dst[0] + v : v;
-  }
+  if (w > 0) shrink_set(dst, 0, shrink_at(src, w, 0), acc);
+  long i = 1;
   for (; i + 17 <= w; i += 16) {
     const float *p = src + 2 * i;
     const vf16 a0 = LOAD16(p), a1 = LOAD16(p + 16);
@@ -224,13 +265,36 @@ UCS_CLONES static void shrink_row(const float *src, float *dst, long w, int acc)
     if (acc) v += LOAD16(dst + i);
     *(vf16 *)(dst + i) = v;
   }
-  for (; i < w; i++) {
-    const float e = src[2 * i], o = src[2 * i + 1];
-    const float before = src[2 * i - 1];
-    const float after = i + 1 < w ? src[2 * i + 2] : o;
-    const float v = 0.75f * (e + o) + 0.25f * (before + after);
-    dst[i] = acc ? dst[i] + v : v;
+  for (; i < w; i++) shrink_set(dst, i, shrink_at(src, w, i), acc);
+}
+#endif
+
+UCS_CLONES static void shrink_row_8(const float *src, float *dst, long w, int acc) {
+  const vmask8 even = {0, 2, 4, 6, 8, 10, 12, 14}, odd = even + 1;
+  if (w > 0) shrink_set(dst, 0, shrink_at(src, w, 0), acc);
+  long i = 1;
+  for (; i + 9 <= w; i += 8) {
+    const float *p = src + 2 * i;
+    const vf8 a0 = LOAD8(p), a1 = LOAD8(p + 8);
+    const vf8 b0 = LOAD8(p - 2), b1 = LOAD8(p + 6);
+    const vf8 c0 = LOAD8(p + 2), c1 = LOAD8(p + 10);
+    const vf8 e = __builtin_shuffle(a0, a1, even), o = __builtin_shuffle(a0, a1, odd);
+    const vf8 before = __builtin_shuffle(b0, b1, odd), after = __builtin_shuffle(c0, c1, even);
+    vf8 v = (e + o) * 0.75f + (before + after) * 0.25f;
+    if (acc) v += LOAD8(dst + i);
+    *(vf8 *)(dst + i) = v;
   }
+  for (; i < w; i++) shrink_set(dst, i, shrink_at(src, w, i), acc);
+}
+
+static void shrink_row(const float *src, float *dst, long w, int acc) {
+#ifdef UCS_X86
+  if (have_avx512()) {
+    shrink_row_512(src, dst, w, acc);
+    return;
+  }
+#endif
+  shrink_row_8(src, dst, w, acc);
 }
 
 /* ---------------------------------------------------------------- im2col and its adjoint */

@@ -6,21 +6,18 @@
  * there are within 1e-38 of 0 or 1). NaN passes through.
  */
 #include "ucs_native.h"
+#include "vec16.h"
 
-/* sigmoid16 returns a zmm-sized vector: inlined into every clone, so no ABI crosses (GCC warns anyway). */
-#pragma GCC diagnostic ignored "-Wpsabi"
-
-typedef float vf16 __attribute__((vector_size(64), aligned(4), may_alias));
-typedef int vi16 __attribute__((vector_size(64), aligned(4), may_alias));
-#define LOAD16(p) (*(const vf16 *)(p))
 
 /* lanes of a where m is set, else of b */
 #define SELECT(m, a, b) ((vf16)(((vi16)(a) & (m)) | ((vi16)(b) & ~(m))))
 
 static inline __attribute__((always_inline)) vf16 sigmoid16(vf16 x) {
   vf16 t = -x;
-  t = SELECT(t < -87.0f, (vf16){0} - 87.0f, t);
-  t = SELECT(t > 88.0f, (vf16){0} + 88.0f, t);
+  /* t < -87 where t + 87 has its sign bit set, t > 88 where 88 - t has (a difference of
+   * distinct floats is never zero; t is NaN only when x is, and then x is returned) */
+  t = SELECT(vec16_signbit(t + 87.0f), (vf16){0} - 87.0f, t);
+  t = SELECT(vec16_signbit(88.0f - t), (vf16){0} + 88.0f, t);
   const vf16 magic = (vf16){0} + 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
   const vf16 n = (t * 1.44269504088896341f + magic) - magic;
   const vf16 r = (t - n * 0.693359375f) - n * -2.12194440e-4f;
@@ -34,7 +31,7 @@ static inline __attribute__((always_inline)) vf16 sigmoid16(vf16 x) {
   const vi16 scale = (__builtin_convertvector(n, vi16) + 127) << 23;
   const vf16 e = p * (vf16)scale;
   const vf16 y = 1.0f / (1.0f + e);
-  return SELECT(x != x, x, y);
+  return SELECT(vec16_isnan(x), x, y);
 }
 
 UCS_CLONES static void sigmoid_range(const float *x, float *y, long n) {
