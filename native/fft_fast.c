@@ -705,7 +705,7 @@ int ucs_fft_mapped(double *buf, const long *shape, int ndim, int inverse, int th
 
 /* DCT-II reorder of real x (n even) into the complex line z of length n/2 read as doubles:
  * zr[k] = x[2k], zr[n-1-k] = x[2k+1], k < n/2. */
-UCS_CLONES void ucs_dct2_reorder(const double *x, double *zr, long n) {
+UCS_CLONES static void dct2_reorder_vec(const double *x, double *zr, long n) {
   const long h = n / 2;
   long k = 0;
   for (; k + 8 <= h; k += 8) {
@@ -715,6 +715,32 @@ UCS_CLONES void ucs_dct2_reorder(const double *x, double *zr, long n) {
     st(zr + n - 8 - k, __builtin_shuffle(a, b, (v8i){15, 13, 11, 9, 7, 5, 3, 1}));
   }
   for (; k < h; k++) zr[k] = x[2 * k], zr[n - 1 - k] = x[2 * k + 1];
+}
+
+#ifdef UCS_X86
+/* The same on AVX2's permutes (the 64-byte shuffles above compile to scalar moves there). */
+__attribute__((target("avx2"))) static void dct2_reorder_avx2(const double *x, double *zr, long n) {
+  const long h = n / 2;
+  long k = 0;
+  for (; k + 4 <= h; k += 4) {
+    const __m256d a = _mm256_loadu_pd(x + 2 * k), b = _mm256_loadu_pd(x + 2 * k + 4);
+    /* unpacklo: x[2k], x[2k+4], x[2k+2], x[2k+6]; unpackhi: the odd ones alike */
+    _mm256_storeu_pd(zr + k, _mm256_permute4x64_pd(_mm256_unpacklo_pd(a, b), 0xD8));
+    /* zr[n-1-k-t] = x[2(k+t)+1]: element 3 - t of zr + n - 4 - k */
+    _mm256_storeu_pd(zr + n - 4 - k, _mm256_permute4x64_pd(_mm256_unpackhi_pd(a, b), 0x27));
+  }
+  for (; k < h; k++) zr[k] = x[2 * k], zr[n - 1 - k] = x[2 * k + 1];
+}
+#endif
+
+void ucs_dct2_reorder(const double *x, double *zr, long n) {
+#ifdef UCS_X86
+  if (use_avx2_transposes()) {
+    dct2_reorder_avx2(x, zr, n);
+    return;
+  }
+#endif
+  dct2_reorder_vec(x, zr, n);
 }
 
 /* a (w) per lane, w interleaved (re, im) per lane: lane-varying complex product */
@@ -764,7 +790,7 @@ UCS_CLONES void ucs_dct2_post(const double *z, const double *wk, const double *r
  * 1/h in the transform): v = the doubles of z, odd entries negated; x[2k] = v[k],
  * x[2k+1] = v[n-1-k], k < h.
  */
-UCS_CLONES void ucs_dct3_post(const double *zd, double *x, long n) {
+UCS_CLONES static void dct3_post_vec(const double *zd, double *x, long n) {
   const long h = n / 2;
   const v8d sgn = (v8d){1, -1, 1, -1, 1, -1, 1, -1};
   long k = 0;
@@ -779,6 +805,37 @@ UCS_CLONES void ucs_dct3_post(const double *zd, double *x, long n) {
     x[2 * k] = (k % 2 ? -1 : 1) * zd[k];
     x[2 * k + 1] = (t % 2 ? -1 : 1) * zd[t];
   }
+}
+
+#ifdef UCS_X86
+/* The same on AVX2's permutes (see dct2_reorder_avx2). */
+__attribute__((target("avx2"))) static void dct3_post_avx2(const double *zd, double *x, long n) {
+  const long h = n / 2;
+  const __m256d sgn = _mm256_setr_pd(1, -1, 1, -1), nsgn = _mm256_setr_pd(-1, 1, -1, 1);
+  long k = 0;
+  for (; k + 4 <= h; k += 4) { /* k even: v[k + t] has sign (-1)^t, v[n-1-k-t] sign -(-1)^t */
+    const __m256d P = _mm256_mul_pd(_mm256_loadu_pd(zd + k), sgn);
+    const __m256d Q = _mm256_mul_pd(_mm256_permute4x64_pd(_mm256_loadu_pd(zd + n - 4 - k), 0x1B), nsgn);
+    const __m256d lo = _mm256_unpacklo_pd(P, Q), hi = _mm256_unpackhi_pd(P, Q); /* P0 Q0 P2 Q2, P1 Q1 P3 Q3 */
+    _mm256_storeu_pd(x + 2 * k, _mm256_permute2f128_pd(lo, hi, 0x20));
+    _mm256_storeu_pd(x + 2 * k + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
+  }
+  for (; k < h; k++) {
+    const long t = n - 1 - k;
+    x[2 * k] = (k % 2 ? -1 : 1) * zd[k];
+    x[2 * k + 1] = (t % 2 ? -1 : 1) * zd[t];
+  }
+}
+#endif
+
+void ucs_dct3_post(const double *zd, double *x, long n) {
+#ifdef UCS_X86
+  if (use_avx2_transposes()) {
+    dct3_post_avx2(zd, x, n);
+    return;
+  }
+#endif
+  dct3_post_vec(zd, x, n);
 }
 
 /*
