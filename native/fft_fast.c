@@ -459,7 +459,7 @@ typedef struct {
 
 /* Multiplies lanes buffer element j2 (lanes k1 = r0..) by the four-step twiddles w^(k1 j2),
  * stored [j2][k1] so that an element's lanes are contiguous (lane-varying factors). */
-UCS_CLONES static void twist_lanes(double *buf, long w, long nv, const double *twist, long h, long r0, int inverse) {
+UCS_CLONES static void twist_lanes_vec(double *buf, long w, long nv, const double *twist, long h, long r0, int inverse) {
   const v8d sg = inverse ? (v8d){1, -1, 1, -1, 1, -1, 1, -1} : (v8d){-1, 1, -1, 1, -1, 1, -1, 1};
   for (long e = 0; e < w; e++)
     for (long v = 0; v < nv; v++) {
@@ -469,6 +469,34 @@ UCS_CLONES static void twist_lanes(double *buf, long w, long nv, const double *t
       const v8d wi = __builtin_shuffle(t, (v8i){1, 1, 3, 3, 5, 5, 7, 7}) * sg;
       st(p, cmul(ld(p), wr, wi));
     }
+}
+
+#ifdef UCS_X86
+/* The same on AVX2 (the lane-duplicating shuffles compile to scalar moves there): multiply and
+ * add without FMA, as the AVX2 clone above computes it. */
+__attribute__((target("avx2"))) static void twist_lanes_avx2(double *buf, long w, long nv, const double *twist, long h, long r0, int inverse) {
+  const __m256d sg = inverse ? _mm256_setr_pd(1, -1, 1, -1) : _mm256_setr_pd(-1, 1, -1, 1);
+  for (long e = 0; e < w; e++)
+    for (long v = 0; v < nv; v++) {
+      double *p = buf + e * 8 * nv + 8 * v;
+      const double *t = twist + 2 * (e * h + r0) + 8 * v;
+      for (int half = 0; half < 2; half++) {
+        const __m256d tv = _mm256_loadu_pd(t + 4 * half), pv = _mm256_loadu_pd(p + 4 * half);
+        const __m256d wr = _mm256_movedup_pd(tv), wi = _mm256_mul_pd(_mm256_permute_pd(tv, 0xF), sg);
+        _mm256_storeu_pd(p + 4 * half, _mm256_add_pd(_mm256_mul_pd(pv, wr), _mm256_mul_pd(_mm256_permute_pd(pv, 0x5), wi)));
+      }
+    }
+}
+#endif
+
+static void twist_lanes(double *buf, long w, long nv, const double *twist, long h, long r0, int inverse) {
+#ifdef UCS_X86
+  if (use_avx2_transposes()) {
+    twist_lanes_avx2(buf, w, nv, twist, h, r0, inverse);
+    return;
+  }
+#endif
+  twist_lanes_vec(buf, w, nv, twist, h, r0, inverse);
 }
 
 static void *alloc64(size_t bytes) {
