@@ -25,7 +25,7 @@ function directConv3x3(a: NativeAddon): DirectConv3x3 | undefined {
   if (!direct && !wino) return undefined;
   const winoFwd = (g: ConvGeometry, out: number) => wino && winograd3x3Wins(g, g.c, out);
   const winoBwd = (g: ConvGeometry, out: number) => wino && winograd3x3Wins(g, out, g.c);
-  const served = direct ? (g: ConvGeometry, out: number) => direct3x3Wins(g, out) || winoFwd(g, out) || winoBwd(g, out) : (g: ConvGeometry, out: number) => winoFwd(g, out) && winoBwd(g, out);
+  const served = (g: ConvGeometry, out: number) => (direct ? direct3x3Wins(g, out) || winoFwd(g, out) || winoBwd(g, out) : winoFwd(g, out) && winoBwd(g, out));
   return {
     serves: (g, out) => g.kh === 3 && g.kw === 3 && g.stride === 1 && served(g, out),
     // All three passes on Winograd: no padded planes (36 MB at 128 -> 128 on 256x256; Winograd's 9.5 MB).
