@@ -48,8 +48,8 @@ export function direct3x3Wins(g: ConvGeometry, outChannels: number): boolean {
  * 16 -> 16 128x128 0.30; 8 -> 64 256x256 0.58, 64 -> 8 0.34; 160 -> 160 20x12 2.4. Below ~32x32
  * its fixed cost per call outweighs the products (on a 1x1 plane, forward / weight gradient:
  * 0.36 / 0.48 ms at 64 -> 64, 1.5 / 2.1 ms at 128 -> 128: the filter transforms and the
- * per-thread product sums), so the same threshold serves both ISAs, and the engine uses Winograd there only where it serves all
- * three passes (nativeKernels.ts).
+ * per-thread product sums), so the same threshold serves both ISAs, and the engine uses
+ * Winograd there only where it serves all three passes (nativeKernels.ts).
  */
 export function winograd3x3Wins(g: ConvGeometry, nin: number, nout: number): boolean {
   if (nin < 8 || nout < 8) return false;
