@@ -410,12 +410,8 @@ UCS_CLONES static void lanes_to_rows_vec(const double *buf, long w, long nv, lon
 __attribute__((target("avx2"))) static void rows_to_lanes_avx2(const double *src, long ld_, long w, long nv, long valid, double *buf) { rows_to_lanes_with(tr4_avx2, src, ld_, w, nv, valid, buf); }
 __attribute__((target("avx2"))) static void lanes_to_rows_avx2(const double *buf, long w, long nv, long valid, double *dst, long ld_) { lanes_to_rows_with(tr4_avx2, buf, w, nv, valid, dst, ld_); }
 
-/* AVX2 without AVX-512: the transposes above (set on first use; a benign race). */
-static int fft_avx2_only = -1;
-static int use_avx2_transposes(void) {
-  if (fft_avx2_only < 0) fft_avx2_only = __builtin_cpu_supports("avx2") && !__builtin_cpu_supports("avx512f");
-  return fft_avx2_only;
-}
+/* AVX2 without AVX-512 (the ISA chosen with the GEMM's): the transposes above. */
+static inline int use_avx2_transposes(void) { return ucs_simd_level() == 1; }
 #endif
 
 static void rows_to_lanes(const double *src, long ld_, long w, long nv, long valid, double *buf) {

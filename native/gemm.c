@@ -122,6 +122,7 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float 
 #endif
 
 static Isa isa = {"generic", 4, 16, micro_generic, 0};
+int ucs_isa_level;
 #ifdef UCS_X86
 static int transpose512; /* packing with the AVX-512 16 x 16 transposes (set with the ISA) */
 #endif
@@ -134,11 +135,13 @@ void ucs_choose_isa(void) {
   int want2 = !force || strcmp(force, "avx2") == 0 || strcmp(force, "avx512") == 0;
   if (want512 && __builtin_cpu_supports("avx512f")) {
     isa = (Isa){"avx512", UCS_AVX512_MR, 32, micro_avx512, 1};
+    ucs_isa_level = 2;
     transpose512 = 1;
     return;
   }
   if (want2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     isa = (Isa){"avx2", 6, 16, micro_avx2, 0};
+    ucs_isa_level = 1;
     return;
   }
 #endif

@@ -18,83 +18,17 @@
 #include <string.h>
 
 #include "ucs_native.h"
-#include "vec16.h"
+#include "simd.h"
 
 #define BLOCK 512
 
 static inline float relu_if(float v, int relu) { return relu && v < 0 ? 0 : v; }
 
-static inline double hsum16(vf16 v) {
-  float t[16];
-  memcpy(t, &v, sizeof t);
-  double s = 0;
-  for (int l = 0; l < 16; l++) s += (double)t[l];
-  return s;
-}
+/* head_accumulate, head_sums, head_apply: one copy per ISA */
+#define SIMD_BODY "normhead_simd.h"
+#include "simd_instances.h"
 
-/* o_j (+)= w_j (relu(x) a + b) for j < outs over n values; `first`: o_j = instead of +=. */
-UCS_CLONES static void head_accumulate(const float *x, long n, float a, float b, const float *w, long outs, float *o, long ldo, int first, int relu) {
-  for (long j = 0; j < outs; j++) {
-    float *oj = o + j * ldo;
-    const float wj = w[j];
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-      vf16 v = LOAD16(x + i);
-      if (relu) v = RELU16(v);
-      const vf16 y = v * a + b;
-      *(vf16 *)(oj + i) = first ? y * wj : LOAD16(oj + i) + y * wj;
-    }
-    for (; i < n; i++) {
-      const float y = relu_if(x[i], relu) * a + b;
-      oj[i] = first ? wj * y : oj[i] + wj * y;
-    }
-  }
-}
-
-/* u[j] = sum over n values of dout_j (relu(x) - mean), float32 blocks added in float64. */
-UCS_CLONES static void head_sums(const float *x, long n, float mean, const float *dout, long outs, long ldd, int relu, double *u) {
-  for (long j = 0; j < outs; j++) u[j] = 0;
-  const vf16 m = (vf16){0} + mean;
-  long i = 0;
-  for (; i + BLOCK <= n; i += BLOCK) {
-    vf16 acc[4] = {{0}, {0}, {0}, {0}};
-    for (long q = 0; q < BLOCK; q += 16) {
-      vf16 v = LOAD16(x + i + q);
-      if (relu) v = RELU16(v);
-      v -= m;
-      for (long j = 0; j < outs; j++) acc[j] += LOAD16(dout + j * ldd + i + q) * v;
-    }
-    for (long j = 0; j < outs; j++) u[j] += hsum16(acc[j]);
-  }
-  for (; i < n; i++) {
-    const float v = relu_if(x[i], relu) - mean;
-    for (long j = 0; j < outs; j++) u[j] += dout[j * ldd + i] * v;
-  }
-}
-
-/* dx (+)= k (sum_j w_j dout_j - meanDy - (relu(x) - mean) c), zero where x <= 0 with relu. */
-UCS_CLONES static void head_apply(const float *x, const float *dout, long ldd, const float *w, long outs, float *dx, long n, float mean, float k, float meanDy, float c, int acc, int relu) {
-  long i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vf16 xv = LOAD16(x + i);
-    vf16 dy = LOAD16(dout + i) * w[0];
-    for (long j = 1; j < outs; j++) dy += LOAD16(dout + j * ldd + i) * w[j];
-    vf16 d = (dy - meanDy - ((relu ? RELU16(xv) : xv) - mean) * c) * k;
-    if (relu) d = (vf16)((vi16)d & POSITIVE16(xv));
-    if (acc) d += LOAD16(dx + i);
-    *(vf16 *)(dx + i) = d;
-  }
-  for (; i < n; i++) {
-    const float xv = x[i];
-    float dy = dout[i] * w[0];
-    for (long j = 1; j < outs; j++) dy += dout[j * ldd + i] * w[j];
-    float d = k * (dy - meanDy - (relu_if(xv, relu) - mean) * c);
-    if (relu && !(xv > 0)) d = 0;
-    dx[i] = acc ? dx[i] + d : d;
-  }
-}
-
-#ifdef UCS_X86
+#ifdef UCS_SIMD_COPIES
 /* head_apply's AVX-512 loop (acc = 0) with non-temporal stores, dx 64-byte aligned (see passes.c). */
 __attribute__((target("avx512f"))) static void head_apply_stream(const float *x, const float *dout, long ldd, const float *w, long outs, float *dx, long n, float mean, float k, float meanDy, float c, int relu) {
   long i = 0;
@@ -107,20 +41,20 @@ __attribute__((target("avx512f"))) static void head_apply_stream(const float *x,
     _mm512_stream_ps(dx + i, (__m512)d);
   }
   _mm_sfence();
-  if (i < n) head_apply(x + i, dout + i, ldd, w, outs, dx + i, n - i, mean, k, meanDy, c, 0, relu);
+  if (i < n) head_apply_avx512(x + i, dout + i, ldd, w, outs, dx + i, n - i, mean, k, meanDy, c, 0, relu);
 }
 #endif
 
 /* head_apply, with non-temporal stores for large outputs written once (`stream`). */
 static void head_apply_to(const float *x, const float *dout, long ldd, const float *w, long outs, float *dx, long n, float mean, float k, float meanDy, float c, int acc, int relu, int stream) {
-#ifdef UCS_X86
-  if (stream && !acc && !((uintptr_t)dx & 63) && __builtin_cpu_supports("avx512f")) {
+#ifdef UCS_SIMD_COPIES
+  if (stream && !acc && !((uintptr_t)dx & 63) && ucs_simd_level() == 2) {
     head_apply_stream(x, dout, ldd, w, outs, dx, n, mean, k, meanDy, c, relu);
     return;
   }
 #endif
   (void)stream;
-  head_apply(x, dout, ldd, w, outs, dx, n, mean, k, meanDy, c, acc, relu);
+  SIMD_CALL(head_apply)(x, dout, ldd, w, outs, dx, n, mean, k, meanDy, c, acc, relu);
 }
 
 static void forward_channels(NormHead *h, long c0, long c1, float *out) {
@@ -131,7 +65,7 @@ static void forward_channels(NormHead *h, long c0, long c1, float *out) {
     float a, b;
     ucs_bn_statistics(x, P, h->eps, h->relu, h->scale[c], h->shift[c], h->state + 2 * c, &a, &b);
     for (long j = 0; j < h->outs; j++) w[j] = h->weight[j * h->channels + c];
-    head_accumulate(x, P, a, b, w, h->outs, out, P, c == c0, h->relu);
+    SIMD_CALL(head_accumulate)(x, P, a, b, w, h->outs, out, P, c == c0, h->relu);
   }
 }
 
@@ -145,7 +79,7 @@ static void backward_channels(NormHead *h, long c0, long c1) {
     /* the norm's affine map as its forward rounded it */
     const double g = h->scale[c] * (double)invStd;
     const float a = (float)g, b = (float)(h->shift[c] - (double)mean * g);
-    head_sums(x, P, mean, h->dout, h->outs, P, h->relu, u);
+    SIMD_CALL(head_sums)(x, P, mean, h->dout, h->outs, P, h->relu, u);
     double sumDy = 0, sumDyCentred = 0;
     for (long j = 0; j < h->outs; j++) {
       w[j] = h->weight[j * h->channels + c];
@@ -186,7 +120,7 @@ void ucs_head_grad_rows(const HeadGrad *g, long p0, long n, float *dst, long ldd
     for (long o = 0; o < 4 * ahead; o += 64) __builtin_prefetch(next + o, 0, 2);
     for (long j = 0; j < g->outs; j++) w[j] = g->weight[j * g->channels + c];
     const float *q = g->coef + 4 * c;
-    head_apply(g->z + c * g->plane + p0, g->dout + p0, g->plane, w, g->outs, dst + c * ldd, n, q[0], q[1], q[2], q[3], 0, g->relu);
+    SIMD_CALL(head_apply)(g->z + c * g->plane + p0, g->dout + p0, g->plane, w, g->outs, dst + c * ldd, n, q[0], q[1], q[2], q[3], 0, g->relu);
   }
 }
 

@@ -4,115 +4,17 @@
 #include <string.h>
 
 #include "ucs_native.h"
-#include "vec16.h"
+#include "simd.h"
 
 /* ---------------------------------------------------------------- elementwise passes */
 
-/*
- * Reductions: float32 vector partial sums over blocks of BLOCK values, each block's lanes then
- * added in float64: stable for planes of millions of values at the speed of a float32 pass.
- * GCC vector types (one source for every clone: AVX-512, AVX2 or SSE2); the compiler does not
- * vectorise these float64 reductions by itself without reassociation (measured 10 GB/s against
- * 50 GB/s in cache).
- */
 #define BLOCK 512
-#define HSUM16(acc, v)                                        \
-  do {                                                        \
-    float t_[16];                                             \
-    memcpy(t_, &(v), sizeof t_);                              \
-    for (int l_ = 0; l_ < 16; l_++) (acc) += (double)t_[l_]; \
-  } while (0)
 
 static inline float relu_if(float v, int relu) { return relu && v < 0 ? 0 : v; }
 
-UCS_CLONES static double sum_range(const float *x, long n, int relu) {
-  double s = 0;
-  long i = 0;
-  for (; i + BLOCK <= n; i += BLOCK) {
-    vf16 a0 = {0}, a1 = {0};
-    for (long q = 0; q < BLOCK; q += 32) {
-      vf16 v0 = LOAD16(x + i + q), v1 = LOAD16(x + i + q + 16);
-      if (relu) {
-        v0 = RELU16(v0);
-        v1 = RELU16(v1);
-      }
-      a0 += v0;
-      a1 += v1;
-    }
-    a0 += a1;
-    HSUM16(s, a0);
-  }
-  for (; i < n; i++) s += relu_if(x[i], relu);
-  return s;
-}
-
-UCS_CLONES static double centered_range(const float *x, long n, float mean, int relu) {
-  double s = 0;
-  long i = 0;
-  const vf16 m = (vf16){0} + mean;
-  for (; i + BLOCK <= n; i += BLOCK) {
-    vf16 a0 = {0}, a1 = {0};
-    for (long q = 0; q < BLOCK; q += 32) {
-      vf16 v0 = LOAD16(x + i + q), v1 = LOAD16(x + i + q + 16);
-      if (relu) {
-        v0 = RELU16(v0);
-        v1 = RELU16(v1);
-      }
-      v0 -= m;
-      v1 -= m;
-      a0 += v0 * v0;
-      a1 += v1 * v1;
-    }
-    a0 += a1;
-    HSUM16(s, a0);
-  }
-  for (; i < n; i++) {
-    const float d = relu_if(x[i], relu) - mean;
-    s += d * d;
-  }
-  return s;
-}
-
-UCS_CLONES static void bn_sums_range(const float *x, const float *dy, long n, float mean, int relu, double out[2]) {
-  double a = 0, b = 0;
-  long i = 0;
-  const vf16 m = (vf16){0} + mean;
-  for (; i + BLOCK <= n; i += BLOCK) {
-    vf16 sd0 = {0}, sd1 = {0}, sp0 = {0}, sp1 = {0};
-    for (long q = 0; q < BLOCK; q += 32) {
-      const vf16 g0 = LOAD16(dy + i + q), g1 = LOAD16(dy + i + q + 16);
-      vf16 v0 = LOAD16(x + i + q), v1 = LOAD16(x + i + q + 16);
-      if (relu) {
-        v0 = RELU16(v0);
-        v1 = RELU16(v1);
-      }
-      sd0 += g0;
-      sd1 += g1;
-      sp0 += g0 * (v0 - m);
-      sp1 += g1 * (v1 - m);
-    }
-    sd0 += sd1;
-    sp0 += sp1;
-    HSUM16(a, sd0);
-    HSUM16(b, sp0);
-  }
-  for (; i < n; i++) {
-    a += dy[i];
-    b += dy[i] * (relu_if(x[i], relu) - mean);
-  }
-  out[0] = a;
-  out[1] = b;
-}
-
-UCS_CLONES static void affine_range(const float *x, float *y, long n, float a, float b, int relu) {
-  long i = 0;
-  for (; i + 16 <= n; i += 16) {
-    vf16 v = LOAD16(x + i);
-    if (relu) v = RELU16(v);
-    *(vf16 *)(y + i) = v * a + b;
-  }
-  for (; i < n; i++) y[i] = relu_if(x[i], relu) * a + b;
-}
+/* sum_range, centered_range, bn_sums_range, affine_range, bn_apply_range: one copy per ISA */
+#define SIMD_BODY "passes_simd.h"
+#include "simd_instances.h"
 
 #ifdef UCS_X86
 /*
@@ -141,24 +43,6 @@ UCS_CLONES static void leaky_back_range(const float *x, const float *dy, float *
     for (long i = 0; i < n; i++) dx[i] += x[i] > 0 ? dy[i] : slope * dy[i];
   else
     for (long i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
-}
-
-/* dx (+)= k (dy - meanDy - (r - mean) c), zero where x <= 0 when relu (the ReLU derivative). */
-UCS_CLONES static void bn_apply_range(const float *x, const float *dy, float *dx, long n, float mean, float k, float meanDy, float c, int acc, int relu) {
-  long i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vf16 xv = LOAD16(x + i);
-    vf16 d = (LOAD16(dy + i) - meanDy - ((relu ? RELU16(xv) : xv) - mean) * c) * k;
-    if (relu) d = (vf16)((vi16)d & POSITIVE16(xv));
-    if (acc) d += LOAD16(dx + i);
-    *(vf16 *)(dx + i) = d;
-  }
-  for (; i < n; i++) {
-    const float xv = x[i];
-    float d = k * (dy[i] - meanDy - (relu_if(xv, relu) - mean) * c);
-    if (relu && !(xv > 0)) d = 0;
-    dx[i] = acc ? dx[i] + d : d;
-  }
 }
 
 /*
@@ -214,17 +98,9 @@ UCS_CLONES static void expand_row_8(const float *src, float *dst, long w) {
   expand_row_ends(src, dst, w, i);
 }
 
-#ifdef UCS_X86
-static int passes_avx512 = -1; /* set on first use (a benign race: every thread writes the same) */
-static inline int have_avx512(void) {
-  if (passes_avx512 < 0) passes_avx512 = __builtin_cpu_supports("avx512f") != 0;
-  return passes_avx512;
-}
-#endif
-
 static void expand_row(const float *src, float *dst, long w) {
 #ifdef UCS_X86
-  if (have_avx512()) {
+  if (ucs_simd_level() == 2) {
     expand_row_512(src, dst, w);
     return;
   }
@@ -289,7 +165,7 @@ UCS_CLONES static void shrink_row_8(const float *src, float *dst, long w, int ac
 
 static void shrink_row(const float *src, float *dst, long w, int acc) {
 #ifdef UCS_X86
-  if (have_avx512()) {
+  if (ucs_simd_level() == 2) {
     shrink_row_512(src, dst, w, acc);
     return;
   }
@@ -588,13 +464,13 @@ static void pass_part(void *arg, int part, int parts) {
   part_range(p->n, part, parts, 16, &lo, &hi);
   const long n = hi - lo;
   switch (p->op) {
-    case OP_SUM: p->out[part][0] = sum_range(p->x + lo, n, p->relu); break;
-    case OP_CSUM: p->out[part][0] = centered_range(p->x + lo, n, p->a, p->relu); break;
-    case OP_BNSUMS: bn_sums_range(p->x + lo, p->dy + lo, n, p->a, p->relu, p->out[part]); break;
-    case OP_AFFINE: affine_range(p->x + lo, p->y + lo, n, p->a, p->b, p->relu); break;
+    case OP_SUM: p->out[part][0] = SIMD_CALL(sum_range)(p->x + lo, n, p->relu); break;
+    case OP_CSUM: p->out[part][0] = SIMD_CALL(centered_range)(p->x + lo, n, p->a, p->relu); break;
+    case OP_BNSUMS: SIMD_CALL(bn_sums_range)(p->x + lo, p->dy + lo, n, p->a, p->relu, p->out[part]); break;
+    case OP_AFFINE: SIMD_CALL(affine_range)(p->x + lo, p->y + lo, n, p->a, p->b, p->relu); break;
     case OP_LEAKY: leaky_range(p->x + lo, p->y + lo, n, p->a); break;
     case OP_LEAKYB: leaky_back_range(p->x + lo, p->dy + lo, p->y + lo, n, p->a, p->acc); break;
-    case OP_BNAPPLY: bn_apply_range(p->x + lo, p->dy + lo, p->y + lo, n, p->a, p->b, p->c, p->d, p->acc, p->relu); break;
+    case OP_BNAPPLY: SIMD_CALL(bn_apply_range)(p->x + lo, p->dy + lo, p->y + lo, n, p->a, p->b, p->c, p->d, p->acc, p->relu); break;
   }
 }
 
@@ -607,12 +483,12 @@ void run_pass(Pass *p, long work, int threads) {
 
 /* ---------------------------------------------------------------- whole-layer passes */
 
-double ucs_sum_range(const float *x, long n, int relu) { return sum_range(x, n, relu); }
+double ucs_sum_range(const float *x, long n, int relu) { return SIMD_CALL(sum_range)(x, n, relu); }
 
 void ucs_bn_statistics(const float *x, long P, double eps, int relu, float scale, float shift, float *state, float *a, float *b) {
   /* Two passes (mean, then centred squares) in float64; the plane is in cache for the second. */
-  const double mean = sum_range(x, P, relu) / (double)P;
-  const double invStd = 1 / sqrt(centered_range(x, P, (float)mean, relu) / (double)P + eps);
+  const double mean = SIMD_CALL(sum_range)(x, P, relu) / (double)P;
+  const double invStd = 1 / sqrt(SIMD_CALL(centered_range)(x, P, (float)mean, relu) / (double)P + eps);
   state[0] = (float)mean;
   state[1] = (float)invStd;
   const double m = state[0]; /* the saved (rounded) mean is used throughout */
@@ -626,32 +502,32 @@ static void bn_forward_channel(const LayerJob *j, long c) {
   const float *x = j->x + c * P;
   float a, b;
   ucs_bn_statistics(x, P, j->eps, j->relu, j->scale[c], j->shift[c], j->state + 2 * c, &a, &b);
-  affine_range(x, j->y + c * P, P, a, b, j->relu);
+  SIMD_CALL(affine_range)(x, j->y + c * P, P, a, b, j->relu);
 }
 
 void ucs_bn_backward_plane(const float *x, const float *dy, float *dx, long P, float scale, const float *state, float *scaleGrad, float *shiftGrad, int acc, int relu) {
   const float mean = state[0], invStd = state[1];
   double sums[2];
-  bn_sums_range(x, dy, P, mean, relu, sums);
+  SIMD_CALL(bn_sums_range)(x, dy, P, mean, relu, sums);
   const double sumDy = sums[0], sumDyXhat = sums[1] * invStd;
   *scaleGrad = (float)sumDyXhat;
   *shiftGrad = (float)sumDy;
   if (!dx) return;
   /* dx = gamma invStd / P (P dy - sum dy - xhat sum(dy xhat)) */
   const double k = scale * (double)invStd;
-  bn_apply_range(x, dy, dx, P, mean, (float)k, (float)(sumDy / P), (float)(invStd * sumDyXhat / P), acc, relu);
+  SIMD_CALL(bn_apply_range)(x, dy, dx, P, mean, (float)k, (float)(sumDy / P), (float)(invStd * sumDyXhat / P), acc, relu);
 }
 
-void ucs_bn_affine(const float *x, float *y, long n, float a, float b, int relu) { affine_range(x, y, n, a, b, relu); }
+void ucs_bn_affine(const float *x, float *y, long n, float a, float b, int relu) { SIMD_CALL(affine_range)(x, y, n, a, b, relu); }
 
 void ucs_bn_affine_stream(const float *x, float *y, long n, float a, float b, int relu) {
 #ifdef UCS_X86
-  if (!((uintptr_t)y & 63) && __builtin_cpu_supports("avx512f")) {
+  if (!((uintptr_t)y & 63) && ucs_simd_level() == 2) {
     affine_range_stream(x, y, n, a, b, relu);
     return;
   }
 #endif
-  affine_range(x, y, n, a, b, relu);
+  SIMD_CALL(affine_range)(x, y, n, a, b, relu);
 }
 
 static void bn_backward_channel(const LayerJob *j, long c) {

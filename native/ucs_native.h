@@ -59,6 +59,9 @@ typedef struct {
 enum { SPLIT_N, SPLIT_M, SPLIT_K };
 void ucs_choose_isa(void);
 const char *ucs_isa_name(void);
+/* The chosen ISA for every kernel with per-ISA copies: 2 AVX-512, 1 AVX2 + FMA, 0 other (set with the GEMM's). */
+extern int ucs_isa_level;
+static inline int ucs_simd_level(void) { return ucs_isa_level; }
 void ucs_gemm(Gemm *g, int threads);
 /* The backward of a 1x1 convolution in one pass over dy: dx (+)= W^T dy (dx NULL: none), dw = dy x^T. */
 int ucs_conv1x1_backward(long M, long K, long P, const float *w, const float *dy, const float *x, float *dw, float *dx, int acc, int threads);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Arena, portableKernels, simdKernels, simdAvailable, setThreads, getThreads, Adam, nativeKernels, nativeStatus, kernelsFor, engineInfo, InvalidArgumentError, setKernels, deepDecoder, deepImagePrior, convDecoder, type Kernels } from '../src/index.js';
 import { Rng } from '../src/core/rng.js';
@@ -278,6 +279,74 @@ describe('every native micro-kernel is correct, not only the one this CPU picks'
     // error / sqrt(K) of float32 sums of K products of size <= 1: measured 4.9e-6 on all three
     // ISAs (the float32 rounding of C dominates)
     expect(out.worst).toBeLessThan(3e-5);
+  });
+});
+
+describe('every per-ISA copy of the memory-bound passes is correct (simd.h), not only the one this CPU picks', () => {
+  // The batch-norm passes, the fused norm + 1x1 head, the sigmoid and the finiteness check have
+  // one copy per ISA (16, 8 and 4 lanes); UNTRAINED_CS_NATIVE_ISA picks the copy, so a child
+  // process per ISA runs a whole Deep Decoder (every one of them on its path) against the
+  // portable kernels, plus the raw passes on lengths with vector tails.
+  const dist = join(process.cwd(), 'dist', 'index.js');
+  const script = `
+    const ucs = await import(${JSON.stringify(pathToFileURL(dist).href)});
+    const k = ucs.nativeKernels();
+    const run = (kernels) => {
+      ucs.setKernels(kernels);
+      try {
+        // 3 outputs: the head's multi-output loops; relu inside the norms; the sigmoid output
+        const gen = ucs.deepDecoder({ outShape: [3, 96, 80], channels: 16, depth: 4, seed: 7 });
+        const r = gen.forward(gen.initialParams());
+        const out = Float32Array.from(r.output);
+        const g = new Float32Array(out.length).map((_, i) => Math.sin(i));
+        return { out, grad: Float32Array.from(r.backward(g)) };
+      } finally {
+        ucs.setKernels(null);
+      }
+    };
+    const ref = run(ucs.portableKernels), got = run(k);
+    const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    const scale = ref.grad.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    let sums = 0;
+    for (const n of [1, 15, 37, 1029, 70001]) {
+      const a = new ucs.Arena(4 * n + 16), b = new ucs.Arena(4 * n + 16);
+      for (let i = 0; i < a.f32.length; i++) a.f32[i] = Math.sin(i * 0.37) * (i % 5 === 0 ? -1 : 1);
+      b.f32.set(a.f32);
+      for (const relu of [false, true]) {
+        const o1 = new Float64Array(2), o2 = new Float64Array(2);
+        k.batchNormSums(a.f32, 0, n, n, 0.1, o1, relu);
+        ucs.portableKernels.batchNormSums(b.f32, 0, n, n, 0.1, o2, relu);
+        const pairs = [[k.sum(a.f32, 0, n, relu), ucs.portableKernels.sum(b.f32, 0, n, relu)],
+          [k.centeredSumSquares(a.f32, 0, n, 0.2, relu), ucs.portableKernels.centeredSumSquares(b.f32, 0, n, 0.2, relu)], [o1[0], o2[0]], [o1[1], o2[1]]];
+        for (const [x, y] of pairs) sums = Math.max(sums, Math.abs(x - y) / Math.max(10, n));
+        k.affine(a.f32, n, 2 * n, n, 1.5, -0.25, relu);
+        ucs.portableKernels.affine(b.f32, n, 2 * n, n, 1.5, -0.25, relu);
+        k.batchNormApply(a.f32, 0, n, 3 * n, n, 0.1, 0.7, 0.05, 0.3, relu, relu);
+        ucs.portableKernels.batchNormApply(b.f32, 0, n, 3 * n, n, 0.1, 0.7, 0.05, 0.3, relu, relu);
+      }
+      sums = Math.max(sums, maxDiff(a.f32, b.f32));
+    }
+    // a NaN or an infinity anywhere, in both precisions (the native check serves long arrays)
+    let finite = true;
+    for (const T of [Float32Array, Float64Array])
+      for (const at of [0, 17, 4095, 4100]) {
+        const v = new T(4101).fill(1);
+        finite &&= ucs.allFinite(v);
+        v[at] = at % 2 ? Infinity : NaN;
+        finite &&= !ucs.allFinite(v);
+      }
+    process.stdout.write(JSON.stringify({ isa: ucs.nativeStatus().isa, out: maxDiff(got.out, ref.out), grad: maxDiff(got.grad, ref.grad) / scale, sums, finite }));`;
+  it.runIf(nativeStatus().available && process.arch === 'x64').each(['avx2', 'generic'])('%s', (isa) => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, UNTRAINED_CS_NATIVE_ISA: isa } });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { isa: string; out: number; grad: number; sums: number; finite: boolean };
+    expect(out.isa).toBe(isa);
+    // float32 sums in another order: measured output <= 4.2e-7, gradient <= 7.9e-7 of its largest
+    // entry, passes <= 2.4e-7 (sums per value, and the elementwise outputs); about 10x margins
+    expect(out.out).toBeLessThan(5e-6);
+    expect(out.grad).toBeLessThan(1e-5);
+    expect(out.sums).toBeLessThan(3e-6);
+    expect(out.finite).toBe(true);
   });
 });
 
