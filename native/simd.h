@@ -25,18 +25,16 @@
 /* 64-byte vectors cross no ABI (every helper is a macro or inlined), but GCC warns anyway. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-typedef float vf16 __attribute__((vector_size(64), aligned(4), may_alias));
-typedef int vi16 __attribute__((vector_size(64), aligned(4), may_alias));
-typedef unsigned vu16 __attribute__((vector_size(64), aligned(4), may_alias));
-typedef double vd8 __attribute__((vector_size(64), aligned(8), may_alias));
-typedef float vf8 __attribute__((vector_size(32), aligned(4), may_alias));
-typedef int vi8 __attribute__((vector_size(32), aligned(4), may_alias));
-typedef unsigned vu8 __attribute__((vector_size(32), aligned(4), may_alias));
-typedef double vd4 __attribute__((vector_size(32), aligned(8), may_alias));
-typedef float vf4 __attribute__((vector_size(16), aligned(4), may_alias));
-typedef int vi4 __attribute__((vector_size(16), aligned(4), may_alias));
-typedef unsigned vu4 __attribute__((vector_size(16), aligned(4), may_alias));
-typedef double vd2 __attribute__((vector_size(16), aligned(8), may_alias));
+/* Vectors of N floats (vfN), ints (viN), unsigned (vuN), and doubles of the same width (vdwN). */
+#define SIMD_TYPES(N)                                                                     \
+  typedef float vf##N __attribute__((vector_size(4 * N), aligned(4), may_alias));        \
+  typedef int vi##N __attribute__((vector_size(4 * N), aligned(4), may_alias));          \
+  typedef unsigned vu##N __attribute__((vector_size(4 * N), aligned(4), may_alias));     \
+  typedef double vdw##N __attribute__((vector_size(4 * N), aligned(8), may_alias));
+SIMD_TYPES(16)
+SIMD_TYPES(8)
+SIMD_TYPES(4)
+#undef SIMD_TYPES
 
 #define LOAD16(p) (*(const vf16 *)(p))
 
@@ -48,7 +46,14 @@ typedef double vd2 __attribute__((vector_size(16), aligned(8), may_alias));
 #define SIMD_CALL(name) name##_base
 #endif
 
-/* In a body, with VF, VI, VU and VN set by simd_instances.h: */
+/* In a body, with VN (16, 8 or 4) and SIMD_SUFFIX set by simd_instances.h: */
+#define SIMD_CAT_(a, b) a##b
+#define SIMD_CAT(a, b) SIMD_CAT_(a, b)
+#define VF SIMD_CAT(vf, VN)
+#define VI SIMD_CAT(vi, VN)
+#define VU SIMD_CAT(vu, VN)
+#define VD SIMD_CAT(vdw, VN)
+#define SIMD_FN(name) SIMD_CAT(name, SIMD_SUFFIX)
 #define V_LOAD(p) (*(const VF *)(p))
 #define V_SPLAT(s) ((VF){0} + (s))
 /* all bits set in the lanes whose sign bit is set (-0 and negative NaN included) */
