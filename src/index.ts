@@ -68,7 +68,7 @@ export {
 } from './priors/twoLayerGenerator.js';
 export { jacobianSpectrum } from './priors/jacobian.js';
 
-export { fitGeneratorSync, type FitGeneratorOptions, type EarlyStopping, type SgldOptions, type FitProgress, type GeneratorFitInfo } from './solvers/fitGenerator.js';
+export { fitGeneratorSync, type FitGeneratorOptions, type EarlyStopping, type SgldOptions, type FitCheckpointOptions, type FitProgress, type GeneratorFitInfo } from './solvers/fitGenerator.js';
 export { fitGenerator } from './solvers/offThread/fitGenerator.js';
 export { resultToJSON, type RecoveryResult, type RecoveryHistory, type StopReason } from './solvers/result.js';
 

@@ -46,6 +46,8 @@ describe('untrained-cs reproduce --quick', () => {
     expect(figs.length).toBeGreaterThan(0);
     for (const f of figs) expect(existsSync(join(out, f))).toBe(true);
     expect(readdirSync(join(out, 'figures')).some((f) => f.endsWith('.svg'))).toBe(true);
+    // the long fits checkpoint there while they run (SGLD, denoising); finished trials leave nothing
+    expect(readdirSync(join(out, 'checkpoints'))).toEqual([]);
   });
 
   it('resumes: a second run finds every trial done and runs none', () => {

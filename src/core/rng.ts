@@ -5,6 +5,13 @@ import { checkSeed } from './validate.js';
 /** A seed for the seeded generators: a number or a string (results record it as given). */
 export type Seed = number | string;
 
+/** Where a stream stands: its seed, the Alea generator's four state words and the Gaussian spare. */
+export interface RngState {
+  seed: Seed;
+  alea: number[];
+  spare: number | null;
+}
+
 /**
  * A seeded random stream (seedrandom's Alea: fast, 32-bit, portable). Every random draw in the
  * library goes through one of these, so the same seed gives bit-identical results.
@@ -14,13 +21,34 @@ export type Seed = number | string;
  */
 export class Rng {
   readonly seed: Seed;
-  private readonly prng: seedrandom.PRNG;
+  private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spare = 0;
   private hasSpare = false;
 
   constructor(seed: Seed) {
     this.seed = checkSeed('Rng', seed);
-    this.prng = seedrandom.alea(String(seed));
+    // `state: true` only adds the state() accessor: the stream is the same as without it.
+    this.prng = seedrandom.alea(String(seed), { state: true });
+  }
+
+  /** The stream's position (with the cached Box-Muller spare), for checkpoints of long runs. */
+  state(): RngState {
+    const s = this.prng.state();
+    return { seed: this.seed, alea: [s.c, s.s0, s.s1, s.s2], spare: this.hasSpare ? this.spare : null };
+  }
+
+  /** A stream that continues exactly where `state()` was taken. */
+  static fromState(state: RngState): Rng {
+    const a = state?.alea;
+    if (!Array.isArray(a) || a.length !== 4 || !a.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new InvalidArgumentError('Rng.fromState', 'state', 'a state from Rng.state()', state);
+    }
+    const r = new Rng(state.seed);
+    const s = { c: a[0]!, s0: a[1]!, s1: a[2]!, s2: a[3]! };
+    r.prng = seedrandom.alea('', { state: s });
+    r.hasSpare = state.spare !== null;
+    r.spare = state.spare ?? 0;
+    return r;
   }
 
   /** Child stream identified by `label`; independent of the parent's position. */

@@ -74,4 +74,13 @@ export class Sgd {
       params[i]! -= learningRate * b;
     }
   }
+
+  /** Snapshot/restore of the momentum buffer (checkpoints). */
+  state(): { m: Float64Array; v: Float64Array; t: number } {
+    return { m: this.buf.slice(), v: new Float64Array(0), t: 0 };
+  }
+
+  restore(s: { m: Float64Array; v: Float64Array; t: number }): void {
+    this.buf.set(s.m);
+  }
 }

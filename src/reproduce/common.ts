@@ -1,4 +1,5 @@
-import type { ReproRow, ReproTrial, Json } from './types.js';
+import { join } from 'node:path';
+import type { ReproRow, ReproTrial, Json, TrialContext } from './types.js';
 
 /** At most `max` points of a curve (first and last kept), with the iterations they belong to. */
 export function thinCurve(values: ArrayLike<number>, max = 300): { iteration: number[]; value: number[] } {
@@ -18,6 +19,12 @@ export function thinCurve(values: ArrayLike<number>, max = 300): { iteration: nu
 }
 
 /** Four decimals: plenty for dB and relative errors, and keeps results files small. */
+/** The checkpoint file of one fit of a trial, or null when the context keeps none. */
+export function checkpointFile(ctx: TrialContext, trial: ReproTrial, fit = 'fit'): string | null {
+  if (!ctx.checkpoints) return null;
+  return join(ctx.checkpoints, `${trial.experiment}-${trial.id}-${fit}.ckpt`.replace(/[^A-Za-z0-9._-]+/g, '_'));
+}
+
 export function round(v: number, digits = 4): number {
   if (!Number.isFinite(v)) return v;
   const f = 10 ** digits;

@@ -80,7 +80,7 @@ function matches(t: ReproTrial, filter: Record<string, string[]> | undefined): b
 
 export function trialContext(o: { quick?: boolean; out: string; data?: string }): TrialContext {
   const artifacts = join(o.out, 'artifacts');
-  return { data: findData(o.data), quick: o.quick ?? false, artifacts };
+  return { data: findData(o.data), quick: o.quick ?? false, artifacts, checkpoints: join(o.out, 'checkpoints') };
 }
 
 /** The trials of the chosen experiments (after the filter), and their results so far. */
@@ -105,6 +105,7 @@ export async function runReproduction(o: ReproduceOptions): Promise<ExperimentRu
   const ctx = trialContext(o);
   mkdirSync(join(o.out, 'results'), { recursive: true });
   if (ctx.artifacts) mkdirSync(ctx.artifacts, { recursive: true });
+  if (ctx.checkpoints) mkdirSync(ctx.checkpoints, { recursive: true });
   const runs = planRuns(o, ctx);
   const writers = new Map<string, LogWriter<ReproRow>>();
   for (const r of runs) {
@@ -132,7 +133,8 @@ export async function runReproduction(o: ReproduceOptions): Promise<ExperimentRu
     if (pending.length === 0) return runs;
     if (o.queueUrl) {
       // Queue workers on other machines may lack this machine's folders: no artifacts there.
-      const qctx: TrialContext = { ...ctx, artifacts: null };
+      // A retried job may land on another machine: no checkpoints there either.
+      const qctx: TrialContext = { ...ctx, artifacts: null, checkpoints: null };
       await runJobsOnQueue<ReproRow>({
         queueUrl: o.queueUrl,
         hash: `reproduce-${ctx.quick ? 'quick' : 'full'}`,

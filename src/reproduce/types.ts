@@ -43,6 +43,11 @@ export interface TrialContext {
   quick: boolean;
   /** Folder for images a trial writes (reconstructions, uncertainty maps), or null (queue workers). */
   artifacts: string | null;
+  /**
+   * Folder for the checkpoints of long fits, so a killed trial resumes where it was instead of
+   * starting over (removed when the trial ends); null or absent: none (queue workers).
+   */
+  checkpoints?: string | null;
 }
 
 /** A figure of the report: an SVG written as PNG (and SVG) next to REPRODUCTION.md. */

@@ -65,6 +65,11 @@ export interface DriverOptions {
   callback?: (state: IterationState) => void;
   /** Record every `recordEvery`-th iteration in the history (1: all). */
   recordEvery?: number;
+  /**
+   * Continue a run that stopped after `iteration` iterations (a checkpoint): the loop starts
+   * there and appends to `history` (taken over, not copied), as if it had never stopped.
+   */
+  resume?: { iteration: number; history: Record<string, number[]> };
 }
 
 /** How runIterations ended: iterations run, the stop reason and the recorded history. */
@@ -81,10 +86,10 @@ export function runIterations(step: (iteration: number) => StepOutcome, options:
   const { maxIterations, rules = [], signal, onProgress, callback } = options;
   const progressEvery = options.progressEvery ?? 10;
   const recordEvery = options.recordEvery ?? 1;
-  const history: Record<string, number[]> = {};
+  const history: Record<string, number[]> = options.resume?.history ?? {};
   const start = performance.now();
   let stopReason: StopReason = 'max-iterations';
-  let it = 0;
+  let it = options.resume?.iteration ?? 0;
   while (it < maxIterations) {
     if (signal?.aborted) {
       stopReason = 'aborted';

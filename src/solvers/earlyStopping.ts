@@ -37,9 +37,10 @@ export class BestIterate {
  * when it starts to fit noise.
  */
 export class OutputVariance {
-  private readonly ring: Float32Array;
-  private readonly sum: Float64Array;
-  private readonly sq: Float64Array;
+  // Public for checkpoints: the window's outputs and their running sums.
+  readonly ring: Float32Array;
+  readonly sum: Float64Array;
+  readonly sq: Float64Array;
 
   constructor(
     readonly window: number,
@@ -89,7 +90,8 @@ export function variancePatience(best: BestIterate, window: number, patience: nu
 export class SampleAccumulator {
   samples = 0;
   readonly mean: Float64Array;
-  private readonly m2: Float64Array;
+  /** Sum of squared deviations from the mean (Welford); public for checkpoints. */
+  readonly m2: Float64Array;
 
   constructor(n: number) {
     this.mean = new Float64Array(n);

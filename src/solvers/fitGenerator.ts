@@ -1,5 +1,5 @@
 import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
-import { Rng, type Seed } from '../core/rng.js';
+import { Rng, type RngState, type Seed } from '../core/rng.js';
 import { psnrValue } from '../core/quality.js';
 import type { FloatArray } from '../core/vector.js';
 import { checkInteger, checkNumber, checkOneOf, checkOptions, checkSeed, isPlainObject, toFloat64, type NumericArray } from '../core/validate.js';
@@ -9,6 +9,7 @@ import type { Generator } from '../priors/generator.js';
 import type { RecoveryResult, StopReason } from './result.js';
 import { below, runIterations, type DriverResult, type Measures, type StepOutcome, type StopRule } from './driver.js';
 import { BestIterate, heldOutPatience, OutputVariance, SampleAccumulator, variancePatience } from './earlyStopping.js';
+import { arrayDigest, readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointArray, type CheckpointJson } from './fitCheckpoint.js';
 
 export type EarlyStopping =
   | 'none'
@@ -103,6 +104,23 @@ export interface FitGeneratorOptions {
   /** Call onProgress every this many iterations (default 10). */
   progressEvery?: number;
   signal?: AbortSignal;
+  /**
+   * A resumable fit: its whole state (parameters, optimizer moments, random streams, averages,
+   * history) is written to `path` every `every` iterations (default 500) and when the fit is
+   * aborted, and a fit started with that file present continues from it, returning what the
+   * uninterrupted fit would have, to the bit. The file is removed when the fit ends, unless
+   * `keep` (then a fit that ran all its iterations writes its final state: the same fit run
+   * again returns at once, e.g. the first of several fits in a resumable job). A checkpoint of another fit (generator, operator, measurements, seed or options) is
+   * refused with an error. Not with hold-out refit; a device engine (tfjs) then trains through
+   * the host, so the state can be written.
+   */
+  checkpoint?: FitCheckpointOptions;
+}
+
+export interface FitCheckpointOptions {
+  path: string;
+  every?: number;
+  keep?: boolean;
 }
 
 const KNOWN = [
@@ -125,6 +143,7 @@ const KNOWN = [
   'onIterate',
   'progressEvery',
   'signal',
+  'checkpoint',
 ];
 
 function checkGenerator(fn: string, g: unknown): Generator {
@@ -241,6 +260,16 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
     };
     if (holdout || varianceRule) throw new InvalidArgumentError(fn, 'earlyStopping', "'none' with SGLD (the sample average replaces early stopping)", es);
   }
+  let checkpoint: { path: string; every: number; keep: boolean } | null = null;
+  if (options.checkpoint !== undefined) {
+    const c = options.checkpoint;
+    if (!isPlainObject(c)) throw new InvalidArgumentError(fn, 'checkpoint', '{path, every?, keep?}', c);
+    checkOptions(`${fn}: checkpoint`, c, ['path', 'every', 'keep']);
+    if (typeof c.path !== 'string' || c.path.length === 0) throw new InvalidArgumentError(fn, 'checkpoint.path', 'a file path', c.path);
+    if (c.keep !== undefined && typeof c.keep !== 'boolean') throw new InvalidArgumentError(fn, 'checkpoint.keep', 'a boolean', c.keep);
+    checkpoint = { path: c.path, every: checkInteger(fn, 'checkpoint.every', c.every ?? 500, 1), keep: c.keep ?? false };
+    if (holdout?.refit) throw new InvalidArgumentError(fn, 'checkpoint', 'no checkpoint with earlyStopping.refit (a fit in two runs)', c);
+  }
 
   const recordedOptions = {
     generator: gen.name,
@@ -267,6 +296,8 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
       onIterate: options.onIterate,
       progressEvery,
       signal: options.signal,
+      checkpoint: allowEarlyStop ? checkpoint : null,
+      fingerprint: checkpoint ? { ...recordedOptions, earlyStopping: holdout ? { ...holdout, groups: holdout.groups ? arrayDigest(holdout.groups) : null } : (es as CheckpointJson), seed, measurements: arrayDigest(y), reference: reference ? arrayDigest(reference) : null, dataRange, input: gen.input ? arrayDigest(gen.input) : null, operatorShape: [A.inSize, A.outSize] } : {},
     });
 
   const start = performance.now();
@@ -318,6 +349,9 @@ interface LoopArgs {
   onIterate?: (x: Float64Array, iteration: number) => void;
   progressEvery: number;
   signal?: AbortSignal;
+  checkpoint: { path: string; every: number; keep: boolean } | null;
+  /** What the fit is, for its checkpoint (the initial parameters are added in the loop). */
+  fingerprint: { [key: string]: unknown };
 }
 
 interface LoopResult {
@@ -342,8 +376,8 @@ function fitLoop(a: LoopArgs): LoopResult {
   const n = gen.outSize;
   const m = y.length;
   const rng = new Rng(a.seed);
-  const jitterRng = rng.fork('jitter');
-  const noiseRng = rng.fork('sgld');
+  let jitterRng = rng.fork('jitter');
+  let noiseRng = rng.fork('sgld');
   const params = gen.initialParams();
   const opt = a.optimizerKind === 'adam' ? new Adam(params.length, { learningRate: a.lr }) : new Sgd(params.length, { learningRate: a.lr });
   const mTrain = weights ? weights.reduce((s, w) => s + w, 0) : m;
@@ -356,7 +390,7 @@ function fitLoop(a: LoopArgs): LoopResult {
   const avg = a.ema > 0 ? new Float64Array(n) : null;
   const saved = a.backtrack > 0 ? params.slice() : null;
   // A device engine (tfjs) keeps parameters and Adam on the device when the loop never touches them on the host.
-  const onEngine = !saved && !a.sgld && gen.trainOnEngine ? gen.trainOnEngine({ kind: a.optimizerKind, learningRate: a.lr, params }) : null;
+  const onEngine = !saved && !a.sgld && !a.checkpoint && gen.trainOnEngine ? gen.trainOnEngine({ kind: a.optimizerKind, learningRate: a.lr, params }) : null;
   const samples = a.sgld ? new SampleAccumulator(n) : null;
   const vr = a.varianceRule;
   const variance = vr ? new OutputVariance(vr.window, n) : null;
@@ -372,6 +406,72 @@ function fitLoop(a: LoopArgs): LoopResult {
   let backtracks = 0;
   // The accepted step whose gradient update is still due, with the iteration it belongs to.
   let pending: { step: { backward(g: ArrayLike<number>): FloatArray | undefined }; it: number } | null = null;
+
+  // Resumable fits: everything above that changes from step to step, in and out of a file.
+  const ck = a.checkpoint;
+  const fingerprint = ck ? (JSON.parse(JSON.stringify({ format: 1, ...a.fingerprint, initialParams: arrayDigest(params) })) as { [key: string]: CheckpointJson }) : {};
+  // The driver appends to this object, so a checkpoint always holds the history so far.
+  let driverHistory: Record<string, number[]> = {};
+  let resumeAt = 0;
+  const saveCheckpoint = (it: number) => {
+    if (!ck) return;
+    const o = opt.state();
+    const arrays: Record<string, CheckpointArray> = { params, optM: o.m, optV: o.v, bestX: best.x };
+    if (saved) arrays.saved = saved;
+    if (avg) arrays.avg = avg;
+    if (samples) Object.assign(arrays, { sampleMean: samples.mean, sampleM2: samples.m2 });
+    if (variance) Object.assign(arrays, { varRing: variance.ring, varSum: variance.sum, varSq: variance.sq });
+    for (const [k, v] of Object.entries(driverHistory)) arrays[`history.${k}`] = Float64Array.from(v);
+    const state = {
+      iteration: it,
+      done,
+      backtracks,
+      optSteps: o.t,
+      lastGoodLoss: String(lastGoodLoss),
+      best: { score: String(best.score), iteration: best.iteration, sinceBest: best.sinceBest },
+      samples: samples ? samples.samples : 0,
+      jitterRng: jitterRng.state() as unknown as CheckpointJson,
+      noiseRng: noiseRng.state() as unknown as CheckpointJson,
+      history: Object.keys(driverHistory),
+    };
+    writeCheckpoint(ck.path, { fingerprint, state, arrays });
+  };
+  if (ck) {
+    const file = readCheckpoint('fitGenerator', ck.path);
+    if (file) {
+      const differ = [...new Set([...Object.keys(fingerprint), ...Object.keys(file.fingerprint)])].filter((k) => JSON.stringify(fingerprint[k]) !== JSON.stringify(file.fingerprint[k]));
+      if (differ.length > 0) {
+        throw new InvalidArgumentError('fitGenerator', 'checkpoint.path', `a checkpoint of this same fit (this file's fit has another ${differ.join(', ')}; delete it to start afresh)`, ck.path);
+      }
+      const st = file.state as unknown as { iteration: number; done: number; backtracks: number; optSteps: number; lastGoodLoss: string; best: { score: string; iteration: number; sinceBest: number }; samples: number; jitterRng: RngState; noiseRng: RngState; history: string[] };
+      const arr = file.arrays;
+      params.set(arr.params!);
+      opt.restore({ m: arr.optM as Float64Array, v: arr.optV as Float64Array, t: st.optSteps });
+      best.x.set(arr.bestX!);
+      best.score = Number(st.best.score);
+      best.iteration = st.best.iteration;
+      best.sinceBest = st.best.sinceBest;
+      if (saved) saved.set(arr.saved!);
+      if (avg) avg.set(arr.avg!);
+      if (samples) {
+        samples.mean.set(arr.sampleMean!);
+        samples.m2.set(arr.sampleM2!);
+        samples.samples = st.samples;
+      }
+      if (variance) {
+        variance.ring.set(arr.varRing!);
+        variance.sum.set(arr.varSum!);
+        variance.sq.set(arr.varSq!);
+      }
+      driverHistory = Object.fromEntries(st.history.map((k) => [k, Array.from(arr[`history.${k}`]!)]));
+      jitterRng = Rng.fromState(st.jitterRng);
+      noiseRng = Rng.fromState(st.noiseRng);
+      lastGoodLoss = Number(st.lastGoodLoss);
+      backtracks = st.backtracks;
+      done = st.done;
+      resumeAt = st.iteration;
+    }
+  }
 
   const update = () => {
     if (!pending) return;
@@ -394,6 +494,7 @@ function fitLoop(a: LoopArgs): LoopResult {
 
   const iterate = (it: number): StepOutcome => {
     update();
+    if (ck && it > resumeAt && it % ck.every === 0) saveCheckpoint(it);
     if (inputBase && gen.input) {
       const input = gen.input as FloatArray;
       for (let i = 0; i < input.length; i++) input[i] = inputBase[i]! + a.jitter * jitterRng.gaussian();
@@ -465,9 +566,15 @@ function fitLoop(a: LoopArgs): LoopResult {
   let run: DriverResult;
   // A throwing callback (onProgress, onIterate, the operator) must not leave the generator's input jittered.
   try {
-    run = runIterations(iterate, { maxIterations: a.iters, rules, signal: a.signal, onProgress: a.onProgress, progressEvery: a.progressEvery });
+    run = runIterations(iterate, { maxIterations: a.iters, rules, signal: a.signal, onProgress: a.onProgress, progressEvery: a.progressEvery, resume: { iteration: resumeAt, history: driverHistory } });
     // A run that was not stopped by a rule completed its last update (it counts for SGLD).
     if (run.stopReason === 'max-iterations' || run.stopReason === 'aborted') update();
+    // An aborted fit leaves its state to resume from; a finished one has no more use for it,
+    // unless kept: then a fit that ran all its iterations leaves its final state, so running it
+    // again returns at once (one that stopped on a rule leaves its last checkpoint, from which it
+    // stops again at the same iteration).
+    if (ck && (run.stopReason === 'aborted' || (ck.keep && run.stopReason === 'max-iterations'))) saveCheckpoint(run.iterations);
+    else if (ck && !ck.keep) removeCheckpoint(ck.path);
   } finally {
     onEngine?.dispose();
     if (inputBase && gen.input) (gen.input as FloatArray).set(inputBase);

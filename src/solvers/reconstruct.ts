@@ -253,6 +253,7 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
         sgld: method === 'sgld' ? { ...defaults.sgld, ...(o.sgld ?? {}) } : undefined,
         onProgress: o.onProgress,
         signal: o.signal,
+        checkpoint: o.checkpoint,
       });
       const info = { ...result.info, outputRange: decision, ...saturation(result.x, decision) };
       if (!geo.complex) return { ...result, method, x: toSignal(result.x), variance: affine && result.variance ? result.variance.map((v) => v * (hi - lo) ** 2) : result.variance, info };

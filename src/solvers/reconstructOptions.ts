@@ -4,7 +4,7 @@ import type { LinearOperator } from '../operators/linearOperator.js';
 import type { StationaryKernel } from '../priors/gp/kernels.js';
 import type { BasisName } from './bases/bases.js';
 import type { Progress } from './driver.js';
-import type { EarlyStopping, GeneratorFitInfo, SgldOptions } from './fitGenerator.js';
+import type { EarlyStopping, FitCheckpointOptions, GeneratorFitInfo, SgldOptions } from './fitGenerator.js';
 import type { LassoOptions } from './fista.js';
 import type { TvOptions } from './tv.js';
 import type { OutputRangeDecision } from './outputRange.js';
@@ -49,6 +49,8 @@ export interface GeneratorReconstructOptions extends CommonOptions {
   backtracking?: number;
   sgld?: SgldOptions;
   progressEvery?: number;
+  /** A resumable fit: its state written to a file every so many iterations and on abort (see fitGenerator). */
+  checkpoint?: FitCheckpointOptions;
   /** Generator architecture options passed to the prior factory (channels, depth, ...). */
   generator?: Record<string, unknown>;
   /**
@@ -152,7 +154,7 @@ export type AnyReconstructOptions = Loose<GeneratorReconstructOptions> &
 };
 
 const COMMON = ['method', 'operator', 'measurements', 'shape', 'seed', 'onProgress', 'signal'] as const;
-const GENERATOR = [...COMMON, 'iterations', 'learningRate', 'optimizer', 'earlyStopping', 'lossTolerance', 'reference', 'dataRange', 'inputJitter', 'outputAveraging', 'backtracking', 'sgld', 'progressEvery', 'generator', 'outputRange', 'prior'];
+const GENERATOR = [...COMMON, 'iterations', 'learningRate', 'optimizer', 'earlyStopping', 'lossTolerance', 'reference', 'dataRange', 'inputJitter', 'outputAveraging', 'backtracking', 'sgld', 'progressEvery', 'checkpoint', 'generator', 'outputRange', 'prior'];
 
 /** The option names each method accepts (the run-time twin of the types above). */
 export const KNOWN_OPTIONS: Record<Method, readonly string[]> = {

@@ -7,7 +7,7 @@ import { fitGeneratorSync } from '../../solvers/fitGenerator.js';
 import { writeImage } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { centreCrop, DENOISING_IMAGES, INPAINTING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
-import { db, mdTable, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
+import { checkpointFile, db, mdTable, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
 import type { Experiment, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
 type Task = 'denoising' | 'inpainting';
@@ -167,6 +167,7 @@ export const bayesianDip: Experiment = {
     }
     const generator = deepImagePrior(ctx.quick ? { outShape: shape, inputChannels: 8, channelsDown: [8, 8, 8], channelsSkip: [4, 4, 4], seed } : { outShape: shape, seed });
     const s = schedule(task, variant, ctx.quick);
+    const checkpointPath = checkpointFile(ctx, trial);
     const result = fitGeneratorSync({
       generator,
       operator,
@@ -180,6 +181,8 @@ export const bayesianDip: Experiment = {
       outputAveraging: variant === 'sgd-input-avg' ? 0.99 : undefined,
       sgld: variant === 'sgld' ? { noiseScale: 2, burnIn: s.burnIn!, thinning: s.thinning! } : undefined,
       seed,
+      // a chain is hours: a kill loses at most 500 steps (~4 min at 128x128)
+      checkpoint: checkpointPath ? { path: checkpointPath, every: 500 } : undefined,
     });
     const curve = result.history.psnr ?? [];
     const metrics: TrialOutcome['metrics'] = {};

@@ -5,11 +5,12 @@ import { deepDecoder } from '../../priors/deepDecoder.js';
 import { deepImagePrior } from '../../priors/deepImagePrior.js';
 import type { Generator } from '../../priors/generator.js';
 import { fitGeneratorSync } from '../../solvers/fitGenerator.js';
+import { removeCheckpoint } from '../../solvers/fitCheckpoint.js';
 import { readImage, writeImage, type Image } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { baselineAtBest } from '../baselines.js';
 import { centreCrop, DENOISING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
-import { db, mdTable, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
+import { checkpointFile, db, mdTable, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../stopping.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
@@ -135,14 +136,18 @@ export const denoising: Experiment = {
     const seed = `denoising|${image}|${method}`;
     const gen = network(method, shape, `${seed}|net`, ctx.quick);
     const common = { generator: gen, operator: A, measurements: noisy, iterations, learningRate: 0.01, reference: truth.data, seed: `${seed}|fit`, inputJitter: method === 'dip' ? 1 / 30 : undefined };
+    // Resumable: fit 1 keeps its final state until fit 2 is done too, so a kill during fit 2 does not redo fit 1.
+    const ckFull = checkpointFile(ctx, trial, 'full');
+    const ckHeld = checkpointFile(ctx, trial, 'holdout');
     // Fit 1, the paper's protocol; the variance rule's statistic recorded along (it never stops this fit).
-    const full = fitGeneratorSync({ ...common, earlyStopping: { kind: 'variance', window: v.window, patience: iterations } });
+    const full = fitGeneratorSync({ ...common, earlyStopping: { kind: 'variance', window: v.window, patience: iterations }, checkpoint: ckFull ? { path: ckFull, every: 250, keep: true } : undefined });
     const psnr = full.history.psnr!;
     const paperIt = findBestIteration(full.history.loss);
     const variance = patienceStop(full.history.outputVariance ?? [], v.patience);
     const oracleIt = argmaxIteration(psnr);
     // Fit 2, the hold-out rule at the library's defaults (10% of the pixels, patience 200).
-    const held = fitGeneratorSync({ ...common, earlyStopping: ctx.quick ? { kind: 'holdout', patience: 5 } : { kind: 'holdout' } });
+    const held = fitGeneratorSync({ ...common, earlyStopping: ctx.quick ? { kind: 'holdout', patience: 5 } : { kind: 'holdout' }, checkpoint: ckHeld ? { path: ckHeld, every: 250 } : undefined });
+    if (ckFull) removeCheckpoint(ckFull);
     if (ctx.artifacts) writeImage(join(ctx.artifacts, `${base}-holdout.png`), clip(held.x), shape);
     const at = (it: number) => (it >= 1 && it <= psnr.length ? round(psnr[it - 1]!) : null);
     const c = thinCurve(psnr);
