@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deepDecoder, deepImagePrior, fitGeneratorSync, identity, InvalidArgumentError, mask, Rng, type FitGeneratorOptions } from '../src/index.js';
+import { CheckpointMismatchError, deepDecoder, deepImagePrior, fitGeneratorSync, identity, InvalidArgumentError, mask, Rng, type FitGeneratorOptions } from '../src/index.js';
+import { fitResumable } from '../src/reproduce/common.js';
 import { reconstructSync as reconstruct } from '../src/solvers/reconstruct.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ucs-ckpt-'));
@@ -100,6 +101,49 @@ describe('fitGenerator checkpoints: an interrupted fit resumes to the same bits'
     const junk = join(dir, 'junk.ckpt');
     writeFileSync(junk, 'hello');
     expect(() => sgldFit({ checkpoint: { path: junk } })).toThrow(/not a checkpoint file/);
+  });
+
+  it('a kept final state with no average and no best iterate yet still returns the last output', () => {
+    const op = identity({ shape: [16, 16] });
+    const path = join(dir, 'short.ckpt');
+    // iterations < window: the variance rule never scores an iterate, so the fit returns its last output
+    const fit = () => fitGeneratorSync({ generator: deepDecoder({ outShape: [16, 16], channels: 4, depth: 2, seed: 1 }), operator: op, measurements: img(16, 16), iterations: 6, earlyStopping: { kind: 'variance', window: 10 }, checkpoint: { path, keep: true } });
+    const first = fit();
+    expect(first.bestIteration).toBe(0);
+    expect(Array.from(fit().x)).toEqual(Array.from(first.x));
+  });
+
+  it('accepts the same fit written differently, refuses another operator of the same size', () => {
+    const op = identity({ shape: [16, 16] });
+    const path = join(dir, 'norm.ckpt');
+    const base = { generator: deepDecoder({ outShape: [16, 16], channels: 4, depth: 2, seed: 1 }), measurements: img(16, 16), iterations: 8 };
+    fitGeneratorSync({ ...base, operator: op, earlyStopping: { kind: 'variance' }, checkpoint: { path, keep: true } });
+    // the defaults spelled out, keys in another order: the same fit
+    expect(() => fitGeneratorSync({ ...base, operator: op, earlyStopping: { patience: 500, window: 100, kind: 'variance' }, checkpoint: { path, keep: true } })).not.toThrow();
+    const scaled = mask({ mask: new Uint8Array(256).fill(1), shape: [16, 16] });
+    const other = { ...scaled, name: op.name, apply: (v: Float64Array) => scaled.apply(v).map((t: number) => 2 * t) } as never;
+    expect(() => fitGeneratorSync({ ...base, operator: other, earlyStopping: { kind: 'variance' }, checkpoint: { path, keep: true } })).toThrow(CheckpointMismatchError);
+  });
+
+  it('checks the folder at the start, and a write that fails later is reported, not thrown', () => {
+    const op = identity({ shape: [16, 16] });
+    const base = { generator: deepDecoder({ outShape: [16, 16], channels: 4, depth: 2, seed: 1 }), operator: op, measurements: img(16, 16), iterations: 12 };
+    expect(() => fitGeneratorSync({ ...base, checkpoint: { path: join(dir, 'no-such-folder', 'f.ckpt') } })).toThrow(/existing, writable folder/);
+    const sub = join(dir, 'vanishing');
+    mkdirSync(sub);
+    const r = fitGeneratorSync({ ...base, checkpoint: { path: join(sub, 'f.ckpt'), every: 6 }, onIterate: (_x, it) => { if (it === 3) rmSync(sub, { recursive: true }); } });
+    expect(r.iterations).toBe(12);
+    expect(r.info!.checkpointError).toMatch(/^iteration 6: /);
+  });
+
+  it('reproduce trials discard a checkpoint that does not match instead of failing', () => {
+    const op = identity({ shape: [16, 16] });
+    const path = join(dir, 'stale.ckpt');
+    const base = { generator: deepDecoder({ outShape: [16, 16], channels: 4, depth: 2, seed: 1 }), operator: op, measurements: img(16, 16), iterations: 10 };
+    writeFileSync(path, 'an older protocol');
+    const r = fitResumable({ ...base, checkpoint: { path } });
+    expect(Array.from(r.x)).toEqual(Array.from(fitGeneratorSync(base).x));
+    expect(existsSync(path)).toBe(false);
   });
 
   it('rejects bad checkpoint options with the argument named', () => {

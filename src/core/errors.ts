@@ -27,6 +27,9 @@ export class ShapeMismatchError extends UntrainedCsError {}
 /** A value that is out of range, of the wrong type, NaN, or an unknown option. */
 export class InvalidArgumentError extends UntrainedCsError {}
 
+/** A fit's checkpoint file belongs to another fit, or is not a checkpoint (delete it to start afresh). */
+export class CheckpointMismatchError extends InvalidArgumentError {}
+
 /** A valid request this build cannot serve (e.g. an npy dtype we do not read). */
 export class NotSupportedError extends UntrainedCsError {}
 

@@ -1,4 +1,9 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { CheckpointMismatchError } from '../core/errors.js';
+import { removeCheckpoint } from '../solvers/fitCheckpoint.js';
+import { fitGeneratorSync, type FitGeneratorOptions, type GeneratorFitInfo } from '../solvers/fitGenerator.js';
+import type { RecoveryResult } from '../solvers/result.js';
 import type { ReproRow, ReproTrial, Json, TrialContext } from './types.js';
 
 /** At most `max` points of a curve (first and last kept), with the iterations they belong to. */
@@ -22,7 +27,33 @@ export function thinCurve(values: ArrayLike<number>, max = 300): { iteration: nu
 /** The checkpoint file of one fit of a trial, or null when the context keeps none. */
 export function checkpointFile(ctx: TrialContext, trial: ReproTrial, fit = 'fit'): string | null {
   if (!ctx.checkpoints) return null;
-  return join(ctx.checkpoints, `${trial.experiment}-${trial.id}-${fit}.ckpt`.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  return join(ctx.checkpoints, `${checkpointStem(ctx, trial)}${fit}.ckpt`);
+}
+
+function checkpointStem(ctx: TrialContext, trial: ReproTrial): string {
+  return `${trial.experiment}-${ctx.quick ? 'quick-' : ''}${trial.id}-`.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** Removes what a recorded trial left (a failed trial is not run again, so its checkpoints are of no use). */
+export function removeTrialCheckpoints(ctx: TrialContext, trial: ReproTrial): void {
+  if (!ctx.checkpoints || !existsSync(ctx.checkpoints)) return;
+  const stem = checkpointStem(ctx, trial);
+  for (const f of readdirSync(ctx.checkpoints)) if (f.startsWith(stem) && /^[a-z]+\.ckpt/.test(f.slice(stem.length))) rmSync(join(ctx.checkpoints, f), { force: true });
+}
+
+/**
+ * fitGeneratorSync for trials: a checkpoint that does not match (an older protocol's or build's,
+ * or a damaged file) is discarded and the fit starts afresh, where a library call refuses it:
+ * a refused trial would be recorded as failed and never run again.
+ */
+export function fitResumable(options: FitGeneratorOptions): RecoveryResult<GeneratorFitInfo> {
+  try {
+    return fitGeneratorSync(options);
+  } catch (err) {
+    if (!(err instanceof CheckpointMismatchError) || !options.checkpoint) throw err;
+    removeCheckpoint(options.checkpoint.path);
+    return fitGeneratorSync(options);
+  }
 }
 
 export function round(v: number, digits = 4): number {

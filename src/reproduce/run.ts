@@ -9,6 +9,7 @@ import { TaskPool } from '../sweeps/taskPool.js';
 import { findData } from './data.js';
 import { EXPERIMENTS, experimentByName } from './registry.js';
 import { failedReproRow, runReproTrial } from './trial.js';
+import { removeTrialCheckpoints } from './common.js';
 import type { Experiment, ReproRow, ReproTrial, TrialContext } from './types.js';
 
 export interface ReproduceHeader extends LogHeader {
@@ -121,9 +122,12 @@ export async function runReproduction(o: ReproduceOptions): Promise<ExperimentRu
   }
   // Progress counts the selected trials only: a filtered run shares its results file with other slices.
   const selected = new Map(runs.map((r) => [r.experiment.name, new Set(r.trials.map((t) => t.id))]));
+  const byId = new Map(pending.map((t) => [`${t.experiment}|${t.id}`, t]));
   const record = (row: ReproRow) => {
     const run = runs.find((r) => r.experiment.name === row.experiment)!;
     if (!writers.get(row.experiment)!.append(row)) return;
+    const trial = byId.get(`${row.experiment}|${row.id}`);
+    if (trial) removeTrialCheckpoints(ctx, trial);
     run.rows.push(row);
     run.ran++;
     const mine = run.rows.filter((x) => selected.get(row.experiment)!.has(x.id));

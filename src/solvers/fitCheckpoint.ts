@@ -1,5 +1,9 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { InvalidArgumentError } from '../core/errors.js';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { CheckpointMismatchError, InvalidArgumentError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { LinearOperator } from '../operators/linearOperator.js';
 
 /**
  * The file a resumable fit writes (fitGenerator's `checkpoint` option): a JSON header (what the
@@ -38,22 +42,87 @@ export function writeCheckpoint(path: string, file: CheckpointFile): void {
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(header.length, 8);
   header.copy(prefix, 12);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  // Per process and thread: worker threads share the pid.
+  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
   try {
-    writeSync(fd, prefix);
-    for (const a of Object.values(file.arrays)) writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeAll(fd, prefix);
+      for (const a of Object.values(file.arrays)) writeAll(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  renameSync(tmp, path);
+}
+
+/** writeSync may write less than asked (at most ~2 GB a call on Linux): loop until all is out. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
+}
+
+/** The checkpoint's folder must exist and be writable when the fit starts, not hours later. */
+export function checkWritableFolder(fn: string, argument: string, path: string): void {
+  const dir = dirname(path);
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+    accessSync(dir, constants.W_OK);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new InvalidArgumentError(fn, argument, 'a file path in an existing, writable folder', path);
+}
+
+/**
+ * The operator as a checkpoint sees it: its name, sizes and three sums of its output on a fixed
+ * random probe, so a fit resumed against another operator with the same sizes is refused. Sums,
+ * compared with a tolerance (probeDiffers), not a digest of the bits: the same operator on
+ * another engine or thread count may round differently.
+ */
+export function operatorProbe(A: LinearOperator): { [key: string]: CheckpointJson } {
+  const rng = new Rng('untrained-cs checkpoint probe');
+  const probe = Float64Array.from({ length: A.inSize }, () => rng.uniformIn(-1, 1));
+  const out = A.apply(probe);
+  let sum = 0;
+  let sq = 0;
+  let ramp = 0;
+  for (let i = 0; i < out.length; i++) {
+    const v = out[i]!;
+    sum += v;
+    sq += v * v;
+    ramp += ((i % 7) - 3) * v;
+  }
+  return { name: A.name, inSize: A.inSize, outSize: A.outSize, sums: [sum, sq, ramp] };
+}
+
+function probeDiffers(a: CheckpointJson | undefined, b: CheckpointJson | undefined): boolean {
+  const pa = a as { sums?: number[] } | undefined;
+  const pb = b as { sums?: number[] } | undefined;
+  if (!pa?.sums || !pb?.sums) return JSON.stringify(a) !== JSON.stringify(b);
+  const { sums: sa, ...ra } = pa;
+  const { sums: sb, ...rb } = pb;
+  if (JSON.stringify(ra) !== JSON.stringify(rb)) return true;
+  // relative to the output's norm: 1e-6 is far above rounding (~1e-12) and far below any real change
+  const scale = Math.sqrt(Math.max(Math.abs(sa[1]!), Math.abs(sb[1]!), 1e-300)) * 10;
+  return sa.some((v, i) => !(Math.abs(v - sb[i]!) <= 1e-6 * scale));
+}
+
+/** The keys on which two fingerprints differ (the operator compared with a tolerance). */
+export function fingerprintDifferences(a: { [key: string]: CheckpointJson }, b: { [key: string]: CheckpointJson }): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys.filter((k) => (k === 'operator' ? probeDiffers(a[k], b[k]) : JSON.stringify(a[k]) !== JSON.stringify(b[k])));
 }
 
 /** Reads a checkpoint, or null when there is none at `path`; a damaged file is a clear error. */
 export function readCheckpoint(fn: string, path: string): CheckpointFile | null {
   if (!existsSync(path)) return null;
-  const bad = (why: string) => new InvalidArgumentError(fn, 'checkpoint.path', 'a checkpoint written by fitGenerator (delete the file to start afresh)', `${path}: ${why}`);
+  const bad = (why: string) => new CheckpointMismatchError(fn, 'checkpoint.path', 'a checkpoint written by fitGenerator (delete the file to start afresh)', `${path}: ${why}`);
   const buf = readFileSync(path);
   if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw bad('not a checkpoint file');
   const headerLength = buf.readUInt32LE(8);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
+import { CheckpointMismatchError, InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import { Rng, type RngState, type Seed } from '../core/rng.js';
 import { psnrValue } from '../core/quality.js';
 import type { FloatArray } from '../core/vector.js';
@@ -9,7 +9,7 @@ import type { Generator } from '../priors/generator.js';
 import type { RecoveryResult, StopReason } from './result.js';
 import { below, runIterations, type DriverResult, type Measures, type StepOutcome, type StopRule } from './driver.js';
 import { BestIterate, heldOutPatience, OutputVariance, SampleAccumulator, variancePatience } from './earlyStopping.js';
-import { arrayDigest, readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointArray, type CheckpointJson } from './fitCheckpoint.js';
+import { arrayDigest, checkWritableFolder, fingerprintDifferences, operatorProbe, readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointArray, type CheckpointJson } from './fitCheckpoint.js';
 
 export type EarlyStopping =
   | 'none'
@@ -65,6 +65,8 @@ export type GeneratorFitInfo = {
   backtracks?: number;
   /** SGLD: how many iterates the posterior mean and variance average. */
   samples?: number;
+  /** A checkpoint that could not be written (the fit went on without further checkpoints). */
+  checkpointError?: string;
   /** Hold-out with refit: the iteration the held-out loss chose, and the refit's length on all measurements. */
   heldOutBestIteration?: number;
   refitIterations?: number;
@@ -268,6 +270,8 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
     if (typeof c.path !== 'string' || c.path.length === 0) throw new InvalidArgumentError(fn, 'checkpoint.path', 'a file path', c.path);
     if (c.keep !== undefined && typeof c.keep !== 'boolean') throw new InvalidArgumentError(fn, 'checkpoint.keep', 'a boolean', c.keep);
     checkpoint = { path: c.path, every: checkInteger(fn, 'checkpoint.every', c.every ?? 500, 1), keep: c.keep ?? false };
+    // Found now, not at the first write hours into the fit.
+    checkWritableFolder(fn, 'checkpoint.path', c.path);
     if (holdout?.refit) throw new InvalidArgumentError(fn, 'checkpoint', 'no checkpoint with earlyStopping.refit (a fit in two runs)', c);
   }
 
@@ -287,6 +291,20 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
     sgld: sgld ?? undefined,
   };
 
+  // What a checkpoint must match: the options as validated (defaults filled in, key order fixed)
+  // and digests of the data; the operator by its action on a fixed probe (see fitCheckpoint.ts).
+  const checkpointFingerprint = () => ({
+    ...recordedOptions,
+    earlyStopping: holdout ? { kind: 'holdout', fraction: holdout.fraction, patience: holdout.patience, groups: holdout.groups ? arrayDigest(holdout.groups) : null } : varianceRule ? { kind: 'variance', window: varianceRule.window, patience: varianceRule.patience } : 'none',
+    lossTolerance: options.lossTolerance ?? null,
+    seed,
+    measurements: arrayDigest(y),
+    reference: reference ? arrayDigest(reference) : null,
+    dataRange,
+    input: gen.input ? arrayDigest(gen.input) : null,
+    operator: operatorProbe(A),
+  });
+
   const run = (iters: number, weights: Uint8Array | null, allowEarlyStop: boolean) =>
     fitLoop({
       gen, A, y, iters, lr, optimizerKind, seed, reference, dataRange, lossTolerance, jitter, ema, backtrack, sgld, weights,
@@ -297,7 +315,7 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
       progressEvery,
       signal: options.signal,
       checkpoint: allowEarlyStop ? checkpoint : null,
-      fingerprint: checkpoint ? { ...recordedOptions, earlyStopping: holdout ? { ...holdout, groups: holdout.groups ? arrayDigest(holdout.groups) : null } : (es as CheckpointJson), seed, measurements: arrayDigest(y), reference: reference ? arrayDigest(reference) : null, dataRange, input: gen.input ? arrayDigest(gen.input) : null, operatorShape: [A.inSize, A.outSize] } : {},
+      fingerprint: checkpoint ? checkpointFingerprint() : {},
     });
 
   const start = performance.now();
@@ -408,7 +426,7 @@ function fitLoop(a: LoopArgs): LoopResult {
   let pending: { step: { backward(g: ArrayLike<number>): FloatArray | undefined }; it: number } | null = null;
 
   // Resumable fits: everything above that changes from step to step, in and out of a file.
-  const ck = a.checkpoint;
+  let ck = a.checkpoint;
   const fingerprint = ck ? (JSON.parse(JSON.stringify({ format: 1, ...a.fingerprint, initialParams: arrayDigest(params) })) as { [key: string]: CheckpointJson }) : {};
   // The driver appends to this object, so a checkpoint always holds the history so far.
   let driverHistory: Record<string, number[]> = {};
@@ -416,7 +434,8 @@ function fitLoop(a: LoopArgs): LoopResult {
   const saveCheckpoint = (it: number) => {
     if (!ck) return;
     const o = opt.state();
-    const arrays: Record<string, CheckpointArray> = { params, optM: o.m, optV: o.v, bestX: best.x };
+    // x: the last output, which a finished fit resumed from its final state returns (no average, no best yet).
+    const arrays: Record<string, CheckpointArray> = { params, optM: o.m, optV: o.v, bestX: best.x, x };
     if (saved) arrays.saved = saved;
     if (avg) arrays.avg = avg;
     if (samples) Object.assign(arrays, { sampleMean: samples.mean, sampleM2: samples.m2 });
@@ -434,18 +453,25 @@ function fitLoop(a: LoopArgs): LoopResult {
       noiseRng: noiseRng.state() as unknown as CheckpointJson,
       history: Object.keys(driverHistory),
     };
-    writeCheckpoint(ck.path, { fingerprint, state, arrays });
+    // A failed write (disk full, folder removed) must not cost the fit: reported, and no more tried.
+    try {
+      writeCheckpoint(ck.path, { fingerprint, state, arrays });
+    } catch (err) {
+      info.checkpointError = `iteration ${it}: ${err instanceof Error ? err.message : String(err)}`;
+      ck = null;
+    }
   };
   if (ck) {
     const file = readCheckpoint('fitGenerator', ck.path);
     if (file) {
-      const differ = [...new Set([...Object.keys(fingerprint), ...Object.keys(file.fingerprint)])].filter((k) => JSON.stringify(fingerprint[k]) !== JSON.stringify(file.fingerprint[k]));
+      const differ = fingerprintDifferences(fingerprint, file.fingerprint);
       if (differ.length > 0) {
-        throw new InvalidArgumentError('fitGenerator', 'checkpoint.path', `a checkpoint of this same fit (this file's fit has another ${differ.join(', ')}; delete it to start afresh)`, ck.path);
+        throw new CheckpointMismatchError('fitGenerator', 'checkpoint.path', `a checkpoint of this same fit (this file's fit has another ${differ.join(', ')}; delete it to start afresh)`, ck.path);
       }
       const st = file.state as unknown as { iteration: number; done: number; backtracks: number; optSteps: number; lastGoodLoss: string; best: { score: string; iteration: number; sinceBest: number }; samples: number; jitterRng: RngState; noiseRng: RngState; history: string[] };
       const arr = file.arrays;
       params.set(arr.params!);
+      x.set(arr.x!);
       opt.restore({ m: arr.optM as Float64Array, v: arr.optV as Float64Array, t: st.optSteps });
       best.x.set(arr.bestX!);
       best.score = Number(st.best.score);

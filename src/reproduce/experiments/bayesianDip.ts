@@ -3,11 +3,10 @@ import { psnrValue } from '../../core/quality.js';
 import { Rng } from '../../core/rng.js';
 import { identity, mask } from '../../operators/elementwise.js';
 import { deepImagePrior } from '../../priors/deepImagePrior.js';
-import { fitGeneratorSync } from '../../solvers/fitGenerator.js';
 import { writeImage } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { centreCrop, DENOISING_IMAGES, INPAINTING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
-import { checkpointFile, db, mdTable, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
+import { checkpointFile, db, fitResumable, mdTable, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
 import type { Experiment, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
 type Task = 'denoising' | 'inpainting';
@@ -168,7 +167,7 @@ export const bayesianDip: Experiment = {
     const generator = deepImagePrior(ctx.quick ? { outShape: shape, inputChannels: 8, channelsDown: [8, 8, 8], channelsSkip: [4, 4, 4], seed } : { outShape: shape, seed });
     const s = schedule(task, variant, ctx.quick);
     const checkpointPath = checkpointFile(ctx, trial);
-    const result = fitGeneratorSync({
+    const result = fitResumable({
       generator,
       operator,
       measurements: y,

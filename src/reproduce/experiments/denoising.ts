@@ -4,13 +4,12 @@ import { identity } from '../../operators/elementwise.js';
 import { deepDecoder } from '../../priors/deepDecoder.js';
 import { deepImagePrior } from '../../priors/deepImagePrior.js';
 import type { Generator } from '../../priors/generator.js';
-import { fitGeneratorSync } from '../../solvers/fitGenerator.js';
 import { removeCheckpoint } from '../../solvers/fitCheckpoint.js';
 import { readImage, writeImage, type Image } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { baselineAtBest } from '../baselines.js';
 import { centreCrop, DENOISING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
-import { checkpointFile, db, mdTable, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
+import { checkpointFile, db, fitResumable, mdTable, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../stopping.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
@@ -140,13 +139,13 @@ export const denoising: Experiment = {
     const ckFull = checkpointFile(ctx, trial, 'full');
     const ckHeld = checkpointFile(ctx, trial, 'holdout');
     // Fit 1, the paper's protocol; the variance rule's statistic recorded along (it never stops this fit).
-    const full = fitGeneratorSync({ ...common, earlyStopping: { kind: 'variance', window: v.window, patience: iterations }, checkpoint: ckFull ? { path: ckFull, every: 250, keep: true } : undefined });
+    const full = fitResumable({ ...common, earlyStopping: { kind: 'variance', window: v.window, patience: iterations }, checkpoint: ckFull ? { path: ckFull, every: 250, keep: true } : undefined });
     const psnr = full.history.psnr!;
     const paperIt = findBestIteration(full.history.loss);
     const variance = patienceStop(full.history.outputVariance ?? [], v.patience);
     const oracleIt = argmaxIteration(psnr);
     // Fit 2, the hold-out rule at the library's defaults (10% of the pixels, patience 200).
-    const held = fitGeneratorSync({ ...common, earlyStopping: ctx.quick ? { kind: 'holdout', patience: 5 } : { kind: 'holdout' }, checkpoint: ckHeld ? { path: ckHeld, every: 250 } : undefined });
+    const held = fitResumable({ ...common, earlyStopping: ctx.quick ? { kind: 'holdout', patience: 5 } : { kind: 'holdout' }, checkpoint: ckHeld ? { path: ckHeld, every: 250 } : undefined });
     if (ckFull) removeCheckpoint(ckFull);
     if (ctx.artifacts) writeImage(join(ctx.artifacts, `${base}-holdout.png`), clip(held.x), shape);
     const at = (it: number) => (it >= 1 && it <= psnr.length ? round(psnr[it - 1]!) : null);
