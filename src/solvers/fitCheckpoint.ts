@@ -69,7 +69,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 /** The checkpoint's folder must exist and be writable when the fit starts, not hours later. */
 export function checkWritableFolder(fn: string, argument: string, path: string): void {
   const dir = dirname(path);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = statSync(dir).isDirectory();
     accessSync(dir, constants.W_OK);
