@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readImage } from '../src/index.js';
-import { CLI, cliBuilt, rowsOf, waitFor } from './sweepHelpers.js';
+import { CLI, cliBuilt, rowsOf, runCli, waitFor } from './sweepHelpers.js';
 
 // Issue 13: Ctrl-C stops a fit (it runs on a worker thread, so the CLI's thread sees the signal),
 // the command writes every file it promised and exits 130; a second Ctrl-C exits at once.
@@ -73,6 +73,28 @@ describe('Ctrl-C in the CLI (child processes)', () => {
     for (const f of ['results.csv', 'reconstructions.png', 'psnr-vs-rate.png']) expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'results.csv'), 'utf8')).toMatch(/Gaussian CS,[\d.]+,deep-decoder,.*,aborted/);
   });
+
+  it('reconstruct --checkpoint: Ctrl-C saves the fit, the same command continues it to the result of an uninterrupted run', async () => {
+    cliBuilt();
+    const ck = join(dir, 'fit.ckpt');
+    const args = ['reconstruct', '--image', 'builtin', '--operator', 'mask', '--rate', '0.5', '--method', 'deep-decoder', '--iterations', '150', '--seed', '3'];
+    const run = start([...args, '--out', join(dir, 'ck.png'), '--checkpoint', ck]);
+    const { code } = await interruptAfterProgress(run, /deep-decoder: \d+% \([1-9]\d*\/150\)/);
+    expect(code).toBe(130);
+    expect(run.stdout()).toMatch(/fit saved to .*fit\.ckpt: run the same command again to continue it/);
+    expect(existsSync(ck)).toBe(true);
+    const resumed = runCli([...args, '--out', join(dir, 'ck.png'), '--checkpoint', ck, '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(existsSync(ck)).toBe(false);
+    const whole = runCli([...args, '--out', join(dir, 'whole.png'), '--quiet']);
+    const line = (s: string) => s.split('\n').find((l) => l.startsWith('deep-decoder: PSNR'))!.replace(/ {2}\d+\.\d s /, ' ');
+    expect(line(resumed.stdout)).toBe(line(whole.stdout));
+    expect(line(whole.stdout)).toMatch(/\(150 iterations, max-iterations\)/);
+    // --checkpoint is for generator fits only
+    const bad = runCli([...args, '--method', 'lasso', '--checkpoint', ck, '--quiet']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--checkpoint.*generator method/);
+  }, 180_000);
 
   it('a second SIGINT exits at once with 130', async () => {
     cliBuilt();

@@ -22,6 +22,8 @@ export interface SolveFlags {
   noiseSigma?: number;
   seed: number;
   quiet?: boolean;
+  /** Generator fits: the checkpoint file (written every 500 iterations and on Ctrl-C; resumed from when present). */
+  checkpoint?: string;
 }
 
 /**
@@ -33,14 +35,19 @@ export function methodOptions(method: string, problem: Problem, flags: SolveFlag
   const es: EarlyStopping | undefined =
     flags.earlyStopping === 'holdout' ? { kind: 'holdout' } : flags.earlyStopping === 'variance' ? { kind: 'variance' } : undefined;
   const generator = flags.channels !== undefined ? { generator: { channels: flags.channels } } : {};
+  const generatorMethod = ['deep-decoder', 'conv-decoder', 'two-layer', 'deep-image-prior', 'sgld'].includes(method);
+  if (flags.checkpoint !== undefined && !generatorMethod) {
+    throw new InvalidArgumentError('untrained-cs', '--checkpoint', 'a generator method (deep-decoder, conv-decoder, two-layer, deep-image-prior, sgld)', method);
+  }
+  const checkpoint = flags.checkpoint !== undefined ? { checkpoint: { path: flags.checkpoint } } : {};
   switch (method) {
     case 'deep-decoder':
     case 'conv-decoder':
     case 'two-layer':
     case 'deep-image-prior':
-      return { ...generator, iterations: flags.iterations, learningRate: flags.learningRate, earlyStopping: es };
+      return { ...generator, ...checkpoint, iterations: flags.iterations, learningRate: flags.learningRate, earlyStopping: es };
     case 'sgld':
-      return { ...generator, prior: 'deep-image-prior', iterations: flags.iterations, learningRate: flags.learningRate };
+      return { ...generator, ...checkpoint, prior: 'deep-image-prior', iterations: flags.iterations, learningRate: flags.learningRate };
     case 'lasso':
       return {
         basis: (flags.basis ?? 'db4') as BasisName,

@@ -75,9 +75,10 @@ export function registerReconstruct(program: Command): void {
     .option('--out <file.png>', 'output image (also writes -error and, for sgld/gp, -uncertainty)', 'reconstruction.png')
     .option('--json', 'print one JSON object instead of text')
     .option('--quiet', 'no progress line')
-    .action(async (o: ProblemCliOptions & { method: string; out: string }) => {
+    .option('--checkpoint <file>', 'generator fits: save the fit to FILE every 500 iterations and on Ctrl-C; the same command run again continues from it')
+    .action(async (o: ProblemCliOptions & { method: string; out: string; checkpoint?: string }) => {
       const problem = problemFrom(o);
-      const scored = await solve(o.method, problem, flagsFrom(o));
+      const scored = await solve(o.method, problem, { ...flagsFrom(o), checkpoint: o.checkpoint });
       const files = writeOutputs(o.out, problem, scored);
       const summary = {
         method: o.method,
@@ -99,6 +100,7 @@ export function registerReconstruct(program: Command): void {
         console.log(`${problem.description}`);
         console.log(`${o.method}: PSNR ${scored.psnr.toFixed(2)} dB  SSIM ${scored.ssim.toFixed(4)}  relative error ${scored.relativeError.toFixed(4)}  ${(scored.result.timeMs / 1000).toFixed(1)} s  (${scored.result.iterations} iterations, ${scored.result.stopReason})`);
         console.log(`wrote ${Object.values(files).join(', ')}`);
+        if (o.checkpoint && scored.result.stopReason === 'aborted') console.log(`fit saved to ${o.checkpoint}: run the same command again to continue it`);
       }
     });
 }
