@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPERIMENTS } from '../src/reproduce/registry.js';
+import { bayesianDip } from '../src/reproduce/experiments/bayesianDip.js';
+import { checkpointFile } from '../src/reproduce/common.js';
+import { trialContext } from '../src/reproduce/run.js';
+import { deepDecoder, fitGeneratorSync, identity } from '../src/index.js';
 import { cliBuilt, runCli } from './sweepHelpers.js';
 
 /**
@@ -54,6 +58,21 @@ describe('untrained-cs reproduce --quick', () => {
     const r = runCli(['reproduce', '--quick', '--out', out, '--workers', '0', '--quiet'], 120_000);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ran 0 trial\(s\)/);
+  });
+
+  it('--list counts the selected trials and names the ones a checkpoint will resume', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-list-'));
+    const ctx = trialContext({ quick: true, out: fresh });
+    const trial = bayesianDip.trials(ctx).find((t) => t.params.variant === 'sgld')!;
+    mkdirSync(ctx.checkpoints!, { recursive: true });
+    // any aborted fit will do: --list reads the file's header only
+    const ac = new AbortController();
+    const op = identity({ shape: [8, 8] });
+    fitGeneratorSync({ generator: deepDecoder({ outShape: [8, 8], channels: 4, depth: 2, seed: 1 }), operator: op, measurements: new Float64Array(64).fill(0.5), iterations: 30, checkpoint: { path: checkpointFile(ctx, trial)! }, signal: ac.signal, onProgress: (p) => p.iteration >= 7 && ac.abort(), progressEvery: 1 });
+    const r = runCli(['reproduce', 'bayesian-dip', '--quick', '--list', '--out', fresh, '--filter', 'variant=sgld']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^bayesian-dip +2 trials \(0 done\), about .* of one core left/);
+    expect(r.stdout).toContain(`resumes ${trial.id} from its checkpoint at iteration 7 of 30`);
   });
 
   it('rejects an unknown experiment and a malformed filter with one clear line', () => {

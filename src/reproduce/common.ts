@@ -34,11 +34,18 @@ function checkpointStem(ctx: TrialContext, trial: ReproTrial): string {
   return `${trial.experiment}-${ctx.quick ? 'quick-' : ''}${trial.id}-`.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
+/** The checkpoint files (and unfinished temporary files) a trial has now. */
+export function trialCheckpoints(ctx: TrialContext, trial: ReproTrial): string[] {
+  if (!ctx.checkpoints || !existsSync(ctx.checkpoints)) return [];
+  const stem = checkpointStem(ctx, trial);
+  return readdirSync(ctx.checkpoints)
+    .filter((f) => f.startsWith(stem) && /^[a-z]+\.ckpt/.test(f.slice(stem.length)))
+    .map((f) => join(ctx.checkpoints!, f));
+}
+
 /** Removes what a recorded trial left (a failed trial is not run again, so its checkpoints are of no use). */
 export function removeTrialCheckpoints(ctx: TrialContext, trial: ReproTrial): void {
-  if (!ctx.checkpoints || !existsSync(ctx.checkpoints)) return;
-  const stem = checkpointStem(ctx, trial);
-  for (const f of readdirSync(ctx.checkpoints)) if (f.startsWith(stem) && /^[a-z]+\.ckpt/.test(f.slice(stem.length))) rmSync(join(ctx.checkpoints, f), { force: true });
+  for (const f of trialCheckpoints(ctx, trial)) rmSync(f, { force: true });
 }
 
 /**

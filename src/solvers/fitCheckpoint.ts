@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { CheckpointMismatchError, InvalidArgumentError } from '../core/errors.js';
@@ -145,6 +145,25 @@ export function readCheckpoint(fn: string, path: string): CheckpointFile | null 
     offset += bytes;
   }
   return { fingerprint: header.fingerprint, state: header.state, arrays };
+}
+
+/** Where a checkpointed fit stands (iteration reached, of how many), from the header alone; null if unreadable. */
+export function checkpointProgress(path: string): { iteration: number; iterations: number } | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(12);
+      if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 0, 8) !== MAGIC) return null;
+      const json = Buffer.alloc(head.readUInt32LE(8));
+      readSync(fd, json, 0, json.length, 12);
+      const h = JSON.parse(json.toString('utf8')) as { fingerprint: { iterations?: number }; state: { iteration?: number } };
+      return { iteration: Number(h.state.iteration), iterations: Number(h.fingerprint.iterations) };
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }
 
 export function removeCheckpoint(path: string): void {

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
+import { basename } from 'node:path';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { EXPERIMENTS, experimentByName } from '../../reproduce/registry.js';
-import { duration } from '../../reproduce/common.js';
+import { duration, trialCheckpoints } from '../../reproduce/common.js';
+import { checkpointProgress } from '../../solvers/fitCheckpoint.js';
 import { writeReport } from '../../reproduce/report.js';
 import { planRuns, runReproduction, trialContext, type ReproduceProgress } from '../../reproduce/run.js';
 import { num } from '../args.js';
@@ -53,8 +55,16 @@ export function registerReproduce(program: Command): void {
       const ctx = trialContext({ quick: o.quick, out: o.out, data: o.data });
       if (o.list) {
         for (const run of planRuns({ experiments: names, quick: o.quick, out: o.out, filter }, ctx)) {
-          const cost = run.trials.reduce((s, t) => s + t.cost, 0);
-          console.log(`${run.experiment.name.padEnd(16)} ${String(run.trials.length).padStart(5)} trials (${run.rows.length} done), about ${duration(cost)} of one core: ${run.experiment.title}`);
+          // Counts over the selected trials: a filtered list shares its results file with other slices.
+          const doneIds = new Set(run.rows.map((r) => r.id));
+          const left = run.trials.filter((t) => !doneIds.has(t.id));
+          const cost = left.reduce((s, t) => s + t.cost, 0);
+          console.log(`${run.experiment.name.padEnd(16)} ${String(run.trials.length).padStart(5)} trials (${run.trials.length - left.length} done), about ${duration(cost)} of one core left: ${run.experiment.title}`);
+          for (const t of left)
+            for (const f of trialCheckpoints(ctx, t)) {
+              const p = checkpointProgress(f);
+              if (p) console.log(`  resumes ${t.id} from its checkpoint at iteration ${p.iteration} of ${p.iterations} (${basename(f)})`);
+            }
         }
         return;
       }
