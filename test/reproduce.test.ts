@@ -68,7 +68,16 @@ describe('untrained-cs reproduce --quick', () => {
     // any aborted fit will do: --list reads the file's header only
     const ac = new AbortController();
     const op = identity({ shape: [8, 8] });
-    fitGeneratorSync({ generator: deepDecoder({ outShape: [8, 8], channels: 4, depth: 2, seed: 1 }), operator: op, measurements: new Float64Array(64).fill(0.5), iterations: 30, checkpoint: { path: checkpointFile(ctx, trial)! }, signal: ac.signal, onProgress: (p) => p.iteration >= 7 && ac.abort(), progressEvery: 1 });
+    fitGeneratorSync({
+      generator: deepDecoder({ outShape: [8, 8], channels: 4, depth: 2, seed: 1 }),
+      operator: op,
+      measurements: new Float64Array(64).fill(0.5),
+      iterations: 30,
+      checkpoint: { path: checkpointFile(ctx, trial)! },
+      signal: ac.signal,
+      onProgress: (p) => p.iteration >= 7 && ac.abort(),
+      progressEvery: 1,
+    });
     const r = runCli(['reproduce', 'bayesian-dip', '--quick', '--list', '--out', fresh, '--filter', 'variant=sgld']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^bayesian-dip +2 trials \(0 done\), about .* of one core left/);
