@@ -11,6 +11,10 @@ const keep = ucs.bernoulliMask({ shape, keep: 0.5, seed: 2 });
 const operator = ucs.mask({ mask: keep, shape });
 const y = operator.forward(image.data);
 
+// A chain of minutes: Ctrl-C stops it and saves it to sgld.ckpt; running the example again
+// continues it to the result of an uninterrupted chain.
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort());
 const result = await ucs.reconstruct({
   method: 'sgld',
   prior: 'deep-image-prior',
@@ -22,8 +26,14 @@ const result = await ucs.reconstruct({
   sgld: quick ? { burnIn: 20, thinning: 5 } : { burnIn: 1000, thinning: 5 },
   inputJitter: 1 / 30,
   seed: 1,
+  signal: stop.signal,
+  checkpoint: { path: 'sgld.ckpt' },
   onProgress: (p) => process.stdout.write(`\riteration ${p.iteration}/${p.iterations}   `),
 });
+if (result.stopReason === 'aborted') {
+  console.log('\nstopped: the chain is saved in sgld.ckpt; run the example again to continue it');
+  process.exit(130);
+}
 const err = result.x.map((v, i) => Math.abs(v - image.data[i]));
 const sd = result.variance.map(Math.sqrt);
 const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
