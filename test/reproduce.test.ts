@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPERIMENTS } from '../src/reproduce/registry.js';
 import { bayesianDip } from '../src/reproduce/experiments/bayesianDip.js';
-import { checkpointFile } from '../src/reproduce/common.js';
+import { checkpointFile, TrialInterrupted } from '../src/reproduce/common.js';
 import { trialContext } from '../src/reproduce/run.js';
 import { deepDecoder, fitGeneratorSync, identity } from '../src/index.js';
 import { cliBuilt, runCli } from './sweepHelpers.js';
@@ -82,6 +82,21 @@ describe('untrained-cs reproduce --quick', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^bayesian-dip +2 trials \(0 done\), about .* of one core left/);
     expect(r.stdout).toContain(`resumes ${trial.id} from its checkpoint at iteration 7 of 30`);
+  });
+
+  it('an interrupted trial stops its chain at once, keeps the checkpoint, and resumes to the uninterrupted result', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-abort-'));
+    const base = { ...trialContext({ quick: true, out: fresh, data: '../shared/data' }), artifacts: null };
+    const trial = bayesianDip.trials(base).find((t) => t.params.variant === 'sgld')!;
+    mkdirSync(base.checkpoints!, { recursive: true });
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(flag, 0, 1);
+    expect(() => bayesianDip.run(trial, { ...base, abortFlag: flag.buffer as SharedArrayBuffer })).toThrow(TrialInterrupted);
+    expect(existsSync(checkpointFile(base, trial)!)).toBe(true);
+    const resumed = bayesianDip.run(trial, base);
+    expect(existsSync(checkpointFile(base, trial)!)).toBe(false);
+    const clean = bayesianDip.run(trial, { ...base, checkpoints: null });
+    expect(resumed.metrics).toEqual(clean.metrics);
   });
 
   it('rejects an unknown experiment and a malformed filter with one clear line', () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointMismatchError } from '../core/errors.js';
+import { sharedAbortSignal } from '../core/sharedAbortSignal.js';
 import { removeCheckpoint } from '../solvers/fitCheckpoint.js';
 import { fitGeneratorSync, type FitGeneratorOptions, type GeneratorFitInfo } from '../solvers/fitGenerator.js';
 import type { RecoveryResult } from '../solvers/result.js';
@@ -46,6 +47,18 @@ export function trialCheckpoints(ctx: TrialContext, trial: ReproTrial): string[]
 /** Removes what a recorded trial left (a failed trial is not run again, so its checkpoints are of no use). */
 export function removeTrialCheckpoints(ctx: TrialContext, trial: ReproTrial): void {
   for (const f of trialCheckpoints(ctx, trial)) rmSync(f, { force: true });
+}
+
+/** The signal a trial's long fits stop on (the runner's Ctrl-C), or undefined. */
+export function trialSignal(ctx: TrialContext): AbortSignal | undefined {
+  return ctx.abortFlag ? sharedAbortSignal(new Int32Array(ctx.abortFlag)) : undefined;
+}
+
+/** Thrown by a trial whose fit was interrupted: the runner records nothing for it. */
+export class TrialInterrupted extends Error {
+  constructor(trial: ReproTrial) {
+    super(`${trial.id}: interrupted (its checkpoint is kept)`);
+  }
 }
 
 /**

@@ -176,8 +176,14 @@ function taskOf(trial: ReproTrial, ctx: TrialContext) {
   };
 }
 
-async function runAll(pending: ReproTrial[], ctx: TrialContext, pool: TaskPool<ReproRow>, record: (row: ReproRow) => void, signal?: AbortSignal): Promise<void> {
+/** How long an interrupted run waits for its running trials to checkpoint (a fit stops within one step). */
+const ABORT_GRACE_MS = 30_000;
+
+async function runAll(pending: ReproTrial[], baseCtx: TrialContext, pool: TaskPool<ReproRow>, record: (row: ReproRow) => void, signal?: AbortSignal): Promise<void> {
   const inFlight = Math.max(1, pool.size);
+  // Raised on abort: the trials' long fits stop within one iteration and write their checkpoints.
+  const abortFlag = new Int32Array(new SharedArrayBuffer(4));
+  const ctx: TrialContext = { ...baseCtx, abortFlag: abortFlag.buffer as SharedArrayBuffer };
   let next = 0;
   let active = 0;
   await new Promise<void>((resolve) => {
@@ -194,7 +200,17 @@ async function runAll(pending: ReproTrial[], ctx: TrialContext, pool: TaskPool<R
       }
       if (signal?.aborted && active === 0) resolve();
     };
-    signal?.addEventListener('abort', () => resolve(), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        Atomics.store(abortFlag, 0, 1);
+        if (active === 0) resolve();
+        // Running trials return once their fit has checkpointed; one in a step that does not
+        // poll the flag (a baseline's weight search) is not waited for long.
+        else setTimeout(resolve, ABORT_GRACE_MS).unref();
+      },
+      { once: true },
+    );
     launch();
   });
 }

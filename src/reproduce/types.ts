@@ -48,6 +48,11 @@ export interface TrialContext {
    * starting over (removed when the trial ends); null or absent: none (queue workers).
    */
   checkpoints?: string | null;
+  /**
+   * A flag in shared memory (Int32 0) the runner raises on Ctrl-C: long fits stop within one
+   * iteration and write their checkpoint, and the trial ends without a row. Null or absent: none.
+   */
+  abortFlag?: SharedArrayBuffer | null;
 }
 
 /** A figure of the report: an SVG written as PNG (and SVG) next to REPRODUCTION.md. */

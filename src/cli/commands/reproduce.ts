@@ -70,7 +70,7 @@ export function registerReproduce(program: Command): void {
       }
       mkdirSync(o.out, { recursive: true });
       const interrupt = cliInterrupt();
-      interrupt.message = 'interrupted: finished trials are saved and the report is written from them; re-run the same command to resume (Ctrl-C again to quit)';
+      interrupt.message = 'interrupted: finished trials are saved, running fits write their checkpoints, and the report is written; re-run the same command to resume (Ctrl-C again to quit)';
       const started = Date.now();
       const onProgress = (p: ReproduceProgress) => {
         if (o.quiet) return;

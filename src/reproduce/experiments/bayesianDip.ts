@@ -6,7 +6,7 @@ import { deepImagePrior } from '../../priors/deepImagePrior.js';
 import { writeImage } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { centreCrop, DENOISING_IMAGES, INPAINTING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
-import { checkpointFile, db, fitResumable, mdTable, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
+import { checkpointFile, db, fitResumable, mdTable, TrialInterrupted, trialSignal, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
 import type { Experiment, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
 type Task = 'denoising' | 'inpainting';
@@ -184,7 +184,9 @@ export const bayesianDip: Experiment = {
       seed,
       // a chain is hours: a kill loses at most 500 steps (~4 min at 128x128)
       checkpoint: checkpointPath ? { path: checkpointPath, every: 500 } : undefined,
+      signal: trialSignal(ctx),
     });
+    if (result.stopReason === 'aborted') throw new TrialInterrupted(trial);
     const curve = result.history.psnr ?? [];
     const metrics: TrialOutcome['metrics'] = {};
     let best = -Infinity;

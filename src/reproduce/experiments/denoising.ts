@@ -9,7 +9,7 @@ import { readImage, writeImage, type Image } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { baselineAtBest } from '../baselines.js';
 import { centreCrop, DENOISING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
-import { checkpointFile, db, fitResumable, mdTable, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
+import { checkpointFile, db, fitResumable, mdTable, TrialInterrupted, trialSignal, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../stopping.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
@@ -134,18 +134,20 @@ export const denoising: Experiment = {
     const v = ctx.quick ? QUICK_VARIANCE : VARIANCE;
     const seed = `denoising|${image}|${method}`;
     const gen = network(method, shape, `${seed}|net`, ctx.quick);
-    const common = { generator: gen, operator: A, measurements: noisy, iterations, learningRate: 0.01, reference: truth.data, seed: `${seed}|fit`, inputJitter: method === 'dip' ? 1 / 30 : undefined };
+    const common = { generator: gen, operator: A, measurements: noisy, iterations, learningRate: 0.01, reference: truth.data, seed: `${seed}|fit`, inputJitter: method === 'dip' ? 1 / 30 : undefined, signal: trialSignal(ctx) };
     // Resumable: fit 1 keeps its final state until fit 2 is done too, so a kill during fit 2 does not redo fit 1.
     const ckFull = checkpointFile(ctx, trial, 'full');
     const ckHeld = checkpointFile(ctx, trial, 'holdout');
     // Fit 1, the paper's protocol; the variance rule's statistic recorded along (it never stops this fit).
     const full = fitResumable({ ...common, earlyStopping: { kind: 'variance', window: v.window, patience: iterations }, checkpoint: ckFull ? { path: ckFull, every: 250, keep: true } : undefined });
+    if (full.stopReason === 'aborted') throw new TrialInterrupted(trial);
     const psnr = full.history.psnr!;
     const paperIt = findBestIteration(full.history.loss);
     const variance = patienceStop(full.history.outputVariance ?? [], v.patience);
     const oracleIt = argmaxIteration(psnr);
     // Fit 2, the hold-out rule at the library's defaults (10% of the pixels, patience 200).
     const held = fitResumable({ ...common, earlyStopping: ctx.quick ? { kind: 'holdout', patience: 5 } : { kind: 'holdout' }, checkpoint: ckHeld ? { path: ckHeld, every: 250 } : undefined });
+    if (held.stopReason === 'aborted') throw new TrialInterrupted(trial);
     if (ckFull) removeCheckpoint(ckFull);
     if (ctx.artifacts) writeImage(join(ctx.artifacts, `${base}-holdout.png`), clip(held.x), shape);
     const at = (it: number) => (it >= 1 && it <= psnr.length ? round(psnr[it - 1]!) : null);

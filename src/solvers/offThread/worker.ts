@@ -3,6 +3,7 @@
 // runs the synchronous fit and posts the result.
 import { parentPort } from 'node:worker_threads';
 import { errorToData, type ErrorData } from '../../core/errorTransfer.js';
+import { sharedAbortSignal } from '../../core/sharedAbortSignal.js';
 import { setThreads } from '../../core/threads.js';
 import { onArenaMemory } from '../../engine/arena.js';
 import { kernelsFor, setKernels } from '../../engine/select.js';
@@ -21,16 +22,6 @@ import { ABORT, type JobMessage, type WorkerMessage } from './protocol.js';
 
 const FACTORIES: Record<GeneratorFactoryName, (options: never) => Generator> = { deepDecoder, convDecoder, deepImagePrior, twoLayerGenerator };
 
-/**
- * An AbortSignal whose `aborted` reads the caller's shared flag: the fit loop polls `aborted` at
- * the top of every iteration, and a busy thread sees memory but not messages or events.
- */
-function sharedAbortSignal(control: Int32Array): AbortSignal {
-  const signal = new AbortController().signal;
-  Object.defineProperty(signal, 'aborted', { get: () => Atomics.load(control, ABORT) !== 0 });
-  return signal;
-}
-
 function run(msg: JobMessage, post: (m: WorkerMessage) => void) {
   setThreads(msg.threads);
   const engine = engineOfKernels(msg.kernels);
@@ -39,7 +30,7 @@ function run(msg: JobMessage, post: (m: WorkerMessage) => void) {
   setKernels(kernels);
   const control = new Int32Array(msg.control);
   const operators = msg.operators.map((shape, i) => proxyOperator(i, shape, control, msg.input, msg.output, post));
-  const signal = sharedAbortSignal(control);
+  const signal = sharedAbortSignal(control, ABORT);
   const onProgress = msg.progress ? (progress: FitProgress) => post({ type: 'progress', progress }) : undefined;
   const job = msg.job;
   if (job.kind === 'fit') {
