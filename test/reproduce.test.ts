@@ -86,7 +86,7 @@ describe('untrained-cs reproduce --quick', () => {
 
   it('an interrupted trial stops its chain at once, keeps the checkpoint, and resumes to the uninterrupted result', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-abort-'));
-    const base = { ...trialContext({ quick: true, out: fresh, data: '../shared/data' }), artifacts: null };
+    const base = { ...trialContext({ quick: true, out: fresh }), artifacts: null };
     const trial = bayesianDip.trials(base).find((t) => t.params.variant === 'sgld')!;
     mkdirSync(base.checkpoints!, { recursive: true });
     const flag = new Int32Array(new SharedArrayBuffer(4));
