@@ -110,11 +110,12 @@ export interface FitGeneratorOptions {
    * A resumable fit: its whole state (parameters, optimizer moments, random streams, averages,
    * history) is written to `path` every `every` iterations (default 500) and when the fit is
    * aborted, and a fit started with that file present continues from it, returning what the
-   * uninterrupted fit would have, to the bit. The file is removed when the fit ends, unless
-   * `keep` (then a fit that ran all its iterations writes its final state: the same fit run
-   * again returns at once, e.g. the first of several fits in a resumable job). A checkpoint of another fit (generator, operator, measurements, seed or options) is
-   * refused with an error. Not with hold-out refit; a device engine (tfjs) then trains through
-   * the host, so the state can be written.
+   * uninterrupted fit would have, to the bit (on the same engine). The file is removed when the
+   * fit ends, unless `keep` (then a fit that ran all its iterations writes its final state: the
+   * same fit run again returns at once, e.g. the first of several fits in a resumable job). A
+   * checkpoint of another fit (generator, operator, measurements, seed or options) is refused
+   * with CheckpointMismatchError. Not with hold-out refit; a device engine (tfjs) then trains
+   * through the host, so the state can be written.
    */
   checkpoint?: FitCheckpointOptions;
 }
