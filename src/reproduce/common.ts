@@ -24,7 +24,6 @@ export function thinCurve(values: ArrayLike<number>, max = 300): { iteration: nu
   return { iteration, value };
 }
 
-/** Four decimals: plenty for dB and relative errors, and keeps results files small. */
 /** The checkpoint file of one fit of a trial, or null when the context keeps none. */
 export function checkpointFile(ctx: TrialContext, trial: ReproTrial, fit = 'fit'): string | null {
   if (!ctx.checkpoints) return null;
@@ -76,6 +75,7 @@ export function fitResumable(options: FitGeneratorOptions): RecoveryResult<Gener
   }
 }
 
+/** Four decimals: plenty for dB and relative errors, and keeps results files small. */
 export function round(v: number, digits = 4): number {
   if (!Number.isFinite(v)) return v;
   const f = 10 ** digits;
