@@ -1,6 +1,6 @@
 // Public API of untrained-cs. Layers: core <- fft <- operators <- engine <- priors <- solvers <- metrics/sweeps <- io/cli.
 export * from './core/errors.js';
-export { Rng, createRng, toRng, type Seed } from './core/rng.js';
+export { Rng, createRng, toRng, type Seed, type RngState } from './core/rng.js';
 export { sizeOf, shapeEquals, formatShape, type Shape } from './core/shape.js';
 export { dot, norm2, sumSquares, allFinite } from './core/vector.js';
 export { complexFromReal, realPart, imagPart, complexAbs } from './core/complex.js';
