@@ -119,21 +119,33 @@ export function fingerprintDifferences(a: { [key: string]: CheckpointJson }, b: 
   return keys.filter((k) => (k === 'operator' ? probeDiffers(a[k], b[k]) : JSON.stringify(a[k]) !== JSON.stringify(b[k])));
 }
 
+interface Header {
+  fingerprint: CheckpointFile['fingerprint'];
+  state: CheckpointFile['state'];
+  arrays: ArrayEntry[];
+}
+
+/** The header from a file's first bytes (magic, length, JSON) with its length, or why there is none. */
+function parseHeader(buf: Buffer): { header: Header; length: number } | string {
+  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) return 'not a checkpoint file';
+  const length = buf.readUInt32LE(8);
+  if (12 + length > buf.length) return 'truncated header';
+  try {
+    return { header: JSON.parse(buf.toString('utf8', 12, 12 + length)) as Header, length };
+  } catch {
+    return 'unreadable header';
+  }
+}
+
 /** Reads a checkpoint, or null when there is none at `path`; a damaged file is a clear error. */
 export function readCheckpoint(fn: string, path: string): CheckpointFile | null {
   if (!existsSync(path)) return null;
   const bad = (why: string) => new CheckpointMismatchError(fn, 'checkpoint.path', 'a checkpoint written by fitGenerator (delete the file to start afresh)', `${path}: ${why}`);
   const buf = readFileSync(path);
-  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw bad('not a checkpoint file');
-  const headerLength = buf.readUInt32LE(8);
-  if (12 + headerLength > buf.length) throw bad('truncated header');
-  let header: { fingerprint: CheckpointFile['fingerprint']; state: CheckpointFile['state']; arrays: ArrayEntry[] };
-  try {
-    header = JSON.parse(buf.toString('utf8', 12, 12 + headerLength));
-  } catch {
-    throw bad('unreadable header');
-  }
-  let offset = Math.ceil((12 + headerLength) / 8) * 8;
+  const parsed = parseHeader(buf);
+  if (typeof parsed === 'string') throw bad(parsed);
+  const { header } = parsed;
+  let offset = Math.ceil((12 + parsed.length) / 8) * 8;
   const arrays: Record<string, CheckpointArray> = {};
   for (const e of header.arrays ?? []) {
     const bytes = e.length * (e.type === 'f32' ? 4 : 8);
@@ -152,12 +164,14 @@ export function checkpointProgress(path: string): { iteration: number; iteration
   try {
     const fd = openSync(path, 'r');
     try {
-      const head = Buffer.alloc(12);
-      if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 0, 8) !== MAGIC) return null;
-      const json = Buffer.alloc(head.readUInt32LE(8));
-      readSync(fd, json, 0, json.length, 12);
-      const h = JSON.parse(json.toString('utf8')) as { fingerprint: { iterations?: number }; state: { iteration?: number } };
-      return { iteration: Number(h.state.iteration), iterations: Number(h.fingerprint.iterations) };
+      // The 12-byte prefix gives the header's length; then only the header is read, not the arrays.
+      const prefix = Buffer.alloc(12);
+      const got = readSync(fd, prefix, 0, 12, 0);
+      const buf = Buffer.alloc(12 + (got === 12 ? prefix.readUInt32LE(8) : 0));
+      readSync(fd, buf, 0, buf.length, 0);
+      const parsed = parseHeader(buf);
+      if (typeof parsed === 'string') return null;
+      return { iteration: Number(parsed.header.state.iteration), iterations: Number(parsed.header.fingerprint.iterations) };
     } finally {
       closeSync(fd);
     }

@@ -47,7 +47,7 @@ export function registerReproduce(program: Command): void {
     .option('--queue <redis://host:port>', 'enqueue trials on BullMQ/Redis; `untrained-cs worker` runs them')
     .option('--filter <key=values>', 'only trials whose parameter matches (repeatable), e.g. --filter h=256', (v: string, acc: string[] = []) => [...acc, v])
     .option('--report-only', 'write REPRODUCTION.md from the results so far, run nothing')
-    .option('--list', 'list the experiments and their trial counts, run nothing')
+    .option('--list', 'list the experiments, their trial counts and the checkpoints a run will resume from; run nothing')
     .option('--quiet', 'no progress lines')
     .action(async (names: string[], o: ReproduceFlags) => {
       for (const n of names) experimentByName(n);
