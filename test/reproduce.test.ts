@@ -37,14 +37,15 @@ describe('untrained-cs reproduce --quick', () => {
     expect(report).toMatch(/published/i);
     // the MRI paper-length fits have their own table (their TV verdict needs multi-coil TV, not in the quick slice)
     expect(report).toContain("**Fitted for the paper's 20000 iterations**");
-    // the longer Deep Decoder fit continues the default one (same seed): at the default's
-    // iteration count its curve is that fit's iterate, and the report compares the two
+    // the Deep Decoder fitted beyond the old budget records its reading there from the same
+    // trajectory (its curve's iterate at that count), and the report compares the two
     const cs = readFileSync(join(out, 'results', 'cs-images.quick.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
-    const long = cs.find((row) => row.params.method === 'deep-decoder-8000');
-    expect(long.metrics.iterations).toBe(2 * long.metrics.defaultIterations);
-    expect(long.curves.psnr.length).toBe(long.curves.iteration.length);
-    expect(long.curves.psnr[long.curves.iteration.indexOf(long.metrics.defaultIterations)]).toBe(long.metrics.psnrAtDefault);
-    expect(report).toMatch(/Fitted for 8000 iterations instead of the default 3000 \(not the verdict's test, which is the defaults\): 25%: gain over 3000 iterations/);
+    const dd = cs.find((row) => row.params.method === 'deep-decoder');
+    expect(dd.metrics.iterations).toBe(2 * dd.metrics.shortIterations);
+    expect(dd.curves.psnr.length).toBe(dd.curves.iteration.length);
+    expect(dd.curves.psnr[dd.curves.iteration.indexOf(dd.metrics.shortIterations)]).toBe(dd.metrics.psnrAtShort);
+    expect(report).toMatch(/gain over the old budget of 3000 \(the same fit read there\): 25%: median/);
+    expect(report).toContain('| deep-decoder at 3000 |');
     // figures referenced by the report exist
     const figs = [...report.matchAll(/\]\((figures\/[^)]+)\)/g)].map((m) => m[1]!);
     expect(figs.length).toBeGreaterThan(0);

@@ -89,7 +89,7 @@ export async function solve(method: string, problem: Problem, flags: SolveFlags,
     throw new InvalidArgumentError('untrained-cs', '--method', METHODS.join(', '), method);
   }
   const opts = methodOptions(method, problem, flags);
-  const bar = flags.quiet ? null : new Progress(label, (opts.iterations as number | undefined) ?? defaultIterations(method, problem));
+  const bar = flags.quiet ? null : new Progress(label, (opts.iterations as number | undefined) ?? defaultIterations(method, problem, opts));
   const generatorMethod = !['lasso', 'omp', 'tv', 'least-squares', 'gp'].includes(method);
   const result = await reconstruct({
     method,
@@ -108,9 +108,10 @@ export async function solve(method: string, problem: Problem, flags: SolveFlags,
 }
 
 /** The iteration budget the library will use (for the progress bar), or 1 for non-generator methods. */
-function defaultIterations(method: string, problem: Problem): number {
+function defaultIterations(method: string, problem: Problem, opts: Record<string, unknown>): number {
   const kind = method === 'sgld' ? 'deep-image-prior' : method;
   if (!['deep-decoder', 'conv-decoder', 'deep-image-prior', 'two-layer'].includes(kind)) return 1;
   const shape = problem.truth.shape.slice(-2);
-  return generatorDefaults(kind as GeneratorKind, { shape, m: problem.operator.outSize, complex: false, method: method as 'sgld' }).iterations;
+  const stoppingRule = (opts.earlyStopping !== undefined && opts.earlyStopping !== 'none') || opts.lossTolerance !== undefined;
+  return generatorDefaults(kind as GeneratorKind, { shape, m: problem.operator.outSize, complex: false, method: method as 'sgld', stoppingRule }).iterations;
 }
