@@ -5,7 +5,7 @@ import { identity, mask } from '../src/operators/elementwise.js';
 import { structuredRandom } from '../src/operators/structuredRandom.js';
 import { bernoulliMask } from '../src/operators/masks.js';
 import { inferUnitRange } from '../src/solvers/outputRange.js';
-import { deepDecoderDepth, deepDecoderIterations, deepDecoderWidth, dipScales, generatorDefaults } from '../src/solvers/generatorDefaults.js';
+import { deepDecoderDepth, convergenceBudget, deepDecoderWidth, dipScales, generatorDefaults } from '../src/solvers/generatorDefaults.js';
 import { reconstructSync } from '../src/solvers/reconstruct.js';
 import { reconstruct } from '../src/solvers/offThread/reconstruct.js';
 import { relativeError } from '../src/metrics/metrics.js';
@@ -111,17 +111,19 @@ describe('generator defaults', () => {
     expect(deepDecoderWidth([512, 512])).toBe(128);
   });
 
-  it('the Deep Decoder budget grows with the image when fitted to convergence, and stays 3000 under a stopping rule', () => {
-    expect(deepDecoderIterations([1000], false)).toBe(3000);
-    expect(deepDecoderIterations([64, 64], false)).toBe(3000);
-    expect(deepDecoderIterations([128, 128], false)).toBe(8000); // what the cs-images grid measured
-    expect(deepDecoderIterations([256, 256], false)).toBe(20000); // the cap, the ConvDecoder paper's count
-    expect(deepDecoderIterations([512, 512], false)).toBe(20000);
-    expect(deepDecoderIterations([64, 64], true)).toBe(8000); // k-space counts four times
-    expect(deepDecoderIterations([128, 128], true)).toBe(20000); // what the mri grid measured
+  it('the budget of a fit to convergence grows with the image (Deep Decoder; ConvDecoder on k-space) and stays 3000 under a stopping rule', () => {
+    expect(convergenceBudget([1000], false)).toBe(3000);
+    expect(convergenceBudget([64, 64], false)).toBe(3000);
+    expect(convergenceBudget([128, 128], false)).toBe(8000); // what the cs-images grid measured
+    expect(convergenceBudget([256, 256], false)).toBe(20000); // the cap, the ConvDecoder paper's count
+    expect(convergenceBudget([512, 512], false)).toBe(20000);
+    expect(convergenceBudget([64, 64], true)).toBe(8000); // k-space counts four times
+    expect(convergenceBudget([128, 128], true)).toBe(20000); // what the mri grid measured
     expect(generatorDefaults('deep-decoder', { shape: [128, 128], m: 1638, complex: false }).iterations).toBe(8000);
     expect(generatorDefaults('deep-decoder', { shape: [128, 128], m: 1638, complex: false, stoppingRule: true }).iterations).toBe(3000);
     expect(generatorDefaults('conv-decoder', { shape: [128, 128], m: 1638, complex: false }).iterations).toBe(3000);
+    expect(generatorDefaults('conv-decoder', { shape: [128, 128], m: 32768, complex: true }).iterations).toBe(20000);
+    expect(generatorDefaults('conv-decoder', { shape: [128, 128], m: 32768, complex: true, stoppingRule: true }).iterations).toBe(3000);
   });
 
   it('DIP scales keep the deepest scale at 4 pixels or more', () => {

@@ -47,14 +47,15 @@ export interface FitDefaults {
  *   against TV changed; k = 512 nothing more), not worth two to four times the compute; on 1D
  *   signals of 128 and 1000 samples k = 16 to 128 all recovered them. Adam lr 0.01 (0.005 and
  *   0.02: within 0.45 dB, no consistent order, four images x two seeds at 10%). Iterations grow
- *   with the image (deepDecoderIterations): 3000 up to 64x64, where the PSNR of a fit to noiseless
+ *   with the image (convergenceBudget): 3000 up to 64x64, where the PSNR of a fit to noiseless
  *   random measurements settles within the first thousand; 8000 at 128x128. Fitted to
  *   convergence (no stopping rule or loss tolerance), the output is the exponential average of
  *   the iterates (weight 0.99): at 10% and 25% Gaussian measurements of 11 images at 64x64 it gained 0.03 to
  *   0.28 dB on 22 of 22 fits (median 0.13), for nothing (a longer memory, 0.998 or the mean of the
  *   last 500-1500 iterates, gained a median 0.05-0.07 dB more); driving the loss to 1e-10 instead
  *   (learning rate x0.65 every 500 iterations) lost 0.25-0.42 dB on 6 of 6.
- * - ConvDecoder: 64 channels, 6 layers, nearest upsampling, lr 0.01, 3000 iterations.
+ * - ConvDecoder: 64 channels, 6 layers, nearest upsampling, lr 0.01, 3000 iterations (k-space:
+ *   convergenceBudget, 20000 at 128x128).
  * - Deep Image Prior: the paper's hourglass with the Bayesian-DIP recipe that needs no stopping
  *   rule (input noise 1/30, exponential output averaging 0.99), 1800 iterations (Cheng et al.).
  * - SGLD: Cheng et al.'s chain: 20000 iterations, weight noise 2 lr on convolutions, burn-in
@@ -73,7 +74,7 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
   switch (kind) {
     case 'deep-decoder': {
       // A stopping rule ends the fit early, so the budget is only a cap: the budget of small images.
-      const iterations = p.stoppingRule ? 3000 : deepDecoderIterations(p.shape, p.complex);
+      const iterations = p.stoppingRule ? 3000 : convergenceBudget(p.shape, p.complex);
       const averaged = !p.stoppingRule && (p.iterations ?? iterations) >= AVERAGING_MIN_ITERATIONS;
       // Fitted to convergence, the architecture alone regularises: its depth follows m (a complex
       // sample, two real measurements, counts once). A stopping rule (denoising) keeps 6 blocks.
@@ -81,7 +82,8 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
       return { generator: { channels: deepDecoderWidth(p.shape), depth }, iterations, learningRate: 0.01, ...(averaged ? { outputAveraging: 0.99 } : {}) };
     }
     case 'conv-decoder':
-      return { generator: {}, iterations: 3000, learningRate: 0.01 };
+      // k-space (complex) fits to convergence take the long budget; real ones keep 3000 (convergenceBudget).
+      return { generator: {}, iterations: p.complex && !p.stoppingRule ? convergenceBudget(p.shape, true) : 3000, learningRate: 0.01 };
     case 'deep-image-prior':
       return { generator: dipScales(p.shape), iterations: 1800, learningRate: 0.01, inputJitter: 1 / 30, outputAveraging: 0.99 };
     case 'two-layer':
@@ -90,22 +92,23 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
 }
 
 /**
- * Deep Decoder iterations when fitted to convergence: the budget grows with the image, 3000 up to
- * 64x64, then 3000 (n / 4096)^0.7 rounded to 500 (8000 at 128x128), at most the ConvDecoder
- * paper's 20000 (reached at 256x256). A complex image (k-space data) counts four times its pixels
- * (20000 at 128x128). The exponent passes through what was measured, nothing is fitted to it:
- * - 64x64 Gaussian CS: the PSNR settles within ~750 iterations; 8000 gained nothing.
+ * Iterations of a generator fitted to convergence (no stopping rule): the budget grows with the
+ * image, 3000 up to 64x64, then 3000 (n / 4096)^0.7 rounded to 500 (8000 at 128x128), at most the
+ * ConvDecoder paper's 20000 (reached at 256x256). A complex image (the k-space problems measured)
+ * counts four times its pixels (20000 at 128x128). The Deep Decoder uses it for every fit to
+ * convergence, the ConvDecoder for complex ones only. The rule passes through what was measured
+ * (reproduce cs-images and mri), nothing is fitted to it:
+ * - 64x64 Gaussian CS: the Deep Decoder's PSNR settles within ~750 iterations; 8000 gained nothing.
  * - 128x128 Gaussian CS, 10% and 25%, three images: 8000 instead of 3000 gained on 5 of 6 (median
- *   +0.28 dB, -0.11 to +1.02) and matched TV at its oracle weight on 3 of 6 instead of 1 of 6;
- *   the training loss was still falling at 3000 (Peppers 25%: 3.8e-3, 1.5e-3 at 8000).
- * - 128x128 multi-coil MRI (8 coils, 4x): 20000 instead of 3000 gained 1.5-9.7 dB on 5 of 5 images
- *   and the PSNR still rose between 10000 and 20000 on 4 of 5 (reproduce mri, 'deep-decoder-long').
- *   Fourier measurements fit the fine scales last (the networks' bias to smooth images), so they
- *   need the longer budget.
- * The ConvDecoder keeps 3000: its long fits swing by several dB between iterates, and no
- * read-out without ground truth kept its good ones.
+ *   +0.28 dB, -0.11 to +1.02) and matched TV at its oracle weight on 3 of 6 instead of 1 of 6; the
+ *   training loss was still falling at 3000 (Peppers 25%: 3.8e-3, 1.5e-3 at 8000).
+ * - 128x128 multi-coil MRI (8 coils, 4x, complex images): 20000 instead of 3000, read by the least
+ *   training loss, gained 1.5-9.7 dB for the Deep Decoder and 1.5-4.5 dB for the ConvDecoder on 5
+ *   of 5 images, and the PSNR still rose between 10000 and 20000 on most. The networks fit an
+ *   image's fine scales last, and these problems ask for them.
+ * Untested: complex images below 128x128, the ConvDecoder on real data above 64x64, masks.
  */
-export function deepDecoderIterations(shape: readonly number[], complex: boolean): number {
+export function convergenceBudget(shape: readonly number[], complex: boolean): number {
   const n = shape.reduce((a, b) => a * b, 1) * (complex ? 4 : 1);
   if (n <= 4096) return 3000;
   return Math.min(20000, Math.round((3000 * (n / 4096) ** 0.7) / 500) * 500);

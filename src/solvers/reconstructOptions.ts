@@ -34,8 +34,8 @@ export interface GeneratorReconstructOptions extends CommonOptions {
   /**
    * Iteration budget. Defaults per method (generatorDefaults): the Deep Decoder fitted to
    * convergence grows with the image (3000 up to 64x64, 8000 at 128x128, 20000 from 256x256 or
-   * 128x128 k-space; deepDecoderIterations), 3000 with a stopping rule; ConvDecoder 3000; DIP
-   * 1800; SGLD 20000; two-layer 2000.
+   * from 128x128 for complex images; convergenceBudget), 3000 with a stopping rule; ConvDecoder
+   * 3000 (complex images: as the Deep Decoder); DIP 1800; SGLD 20000; two-layer 2000.
    */
   iterations?: number;
   learningRate?: number;

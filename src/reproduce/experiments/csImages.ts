@@ -3,7 +3,7 @@ import type { LinearOperator } from '../../operators/linearOperator.js';
 import { structuredRandom } from '../../operators/structuredRandom.js';
 import { ssim } from '../../metrics/ssim.js';
 import { reconstructSync } from '../../solvers/reconstruct.js';
-import { deepDecoderIterations } from '../../solvers/generatorDefaults.js';
+import { convergenceBudget } from '../../solvers/generatorDefaults.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { baselineAtBest, scores, type BaselineName } from '../baselines.js';
 import { INPAINTING_IMAGES, loadTestImage, squareResize } from '../data.js';
@@ -13,7 +13,7 @@ import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutco
 type Method = 'deep-decoder' | 'conv-decoder' | BaselineName;
 const GENERATORS: Method[] = ['deep-decoder', 'conv-decoder'];
 /**
- * The Deep Decoder's budget before it grew with the image (deepDecoderIterations): a longer
+ * The Deep Decoder's budget before it grew with the image (convergenceBudget): a longer
  * default fit records its PSNR and loss at this iteration, so the report shows what the extra
  * iterations bought. The longer fit starts as the shorter one did (same seed), so its reading here
  * is the old default's result.
@@ -39,10 +39,11 @@ function costOf(method: Method, operator: 'gaussian' | 'structured', size: numbe
   if (operator === 'gaussian' && size >= 128) {
     // Per 3000 iterations; the Deep Decoder's 8000 measured 878-1189 s with two fits at once, 1539-2674 s with three or four.
     if (method === 'conv-decoder') return 400 + 600 * rate;
-    if (method === 'deep-decoder') return ((400 + 600 * rate) * deepDecoderIterations([size, size], false)) / SHORT_BUDGET;
+    if (method === 'deep-decoder') return ((400 + 600 * rate) * convergenceBudget([size, size], false)) / SHORT_BUDGET;
     return method === 'tv' ? 2500 : 350 + 2500 * rate;
   }
-  if (method === 'deep-decoder' || method === 'conv-decoder') return 60 * px * (1 + 2 * rate);
+  if (method === 'conv-decoder') return 60 * px * (1 + 2 * rate);
+  if (method === 'deep-decoder') return (60 * px * (1 + 2 * rate) * convergenceBudget([size, size], false)) / SHORT_BUDGET;
   return 40 * px * (1 + 4 * rate);
 }
 
@@ -106,7 +107,7 @@ export const csImages: Experiment = {
     // The Deep Decoder fitted for longer than the old budget: the PSNR of every iterate (of the
     // averaged output the fit returns; `reference` only scores, it does not steer) gives its
     // reading at the old budget and a curve.
-    const budget = method === 'deep-decoder' ? deepDecoderIterations(shape, false) : 0;
+    const budget = method === 'deep-decoder' ? convergenceBudget(shape, false) : 0;
     if (budget > SHORT_BUDGET || (ctx.quick && method === 'deep-decoder')) {
       const checkAt = ctx.quick ? 15 : SHORT_BUDGET;
       const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape, seed: `cs-images|${image}|deep-decoder`, reference: truth, ...(ctx.quick ? { iterations: 30 } : {}) });
@@ -191,7 +192,7 @@ export const csImages: Experiment = {
         })(),
       ]);
       parts.push(`\n**${operator === 'gaussian' ? 'Gaussian' : 'Structured random'} measurements, ${size}x${size}** (median PSNR in dB over images (count); baselines at their oracle weight; last column: TV with the weight its own rule picks)\n`);
-      const budget = deepDecoderIterations([size, size], false);
+      const budget = convergenceBudget([size, size], false);
       const headers = methods.flatMap((m) => (BASELINES.includes(m) ? [`${m} (oracle)`] : m === 'deep-decoder' && hasShort ? [`deep-decoder (${budget} it.)`, `deep-decoder at ${SHORT_BUDGET}`] : [m]));
       parts.push(mdTable(['m/n', ...headers, 'tv (own rule)'], table));
       const series = methods.map((method) => ({ name: method, x: rates, y: rates.map((rate) => median(where(sel, { rate, method }).map((r) => r.metrics.psnr as number))) }));
@@ -261,7 +262,7 @@ export const csImages: Experiment = {
           status: !enough ? 'too few results' : lassoWins === total && wins >= total / 2 ? 'reproduced' : lassoWins > total / 2 ? 'partly reproduced' : 'not reproduced',
           evidence:
             `Deep Decoder ahead of both Lasso baselines on ${lassoWins}/${total} (image, rate) pairs and at least as good as the best of all three baselines on ${wins}/${total}; per rate (wins, median gap to the best baseline): ${perRate.join('; ')}.` +
-            (shortPerRate.length ? ` The default budget here is ${deepDecoderIterations([size, size], false)} iterations; gain over the old budget of ${SHORT_BUDGET} (the same fit read there): ${shortPerRate.join('; ')}.` : ''),
+            (shortPerRate.length ? ` The default budget here is ${convergenceBudget([size, size], false)} iterations; gain over the old budget of ${SHORT_BUDGET} (the same fit read there): ${shortPerRate.join('; ')}.` : ''),
         });
       }
     }
