@@ -61,18 +61,23 @@ export class TrialInterrupted extends Error {
 }
 
 /**
- * fitGeneratorSync for trials: a checkpoint that does not match (an older protocol's or build's,
- * or a damaged file) is discarded and the fit starts afresh, where a library call refuses it:
- * a refused trial would be recorded as failed and never run again.
+ * Runs a resumable fit for a trial: a checkpoint that does not match (an older protocol's or
+ * build's, or a damaged file) is discarded and the fit starts afresh, where a library call refuses
+ * it: a refused trial would be recorded as failed and never run again.
  */
-export function fitResumable(options: FitGeneratorOptions): RecoveryResult<GeneratorFitInfo> {
+export function withFreshCheckpoint<T>(path: string | undefined, run: () => T): T {
   try {
-    return fitGeneratorSync(options);
+    return run();
   } catch (err) {
-    if (!(err instanceof CheckpointMismatchError) || !options.checkpoint) throw err;
-    removeCheckpoint(options.checkpoint.path);
-    return fitGeneratorSync(options);
+    if (!(err instanceof CheckpointMismatchError) || !path) throw err;
+    removeCheckpoint(path);
+    return run();
   }
+}
+
+/** fitGeneratorSync for trials, through withFreshCheckpoint. */
+export function fitResumable(options: FitGeneratorOptions): RecoveryResult<GeneratorFitInfo> {
+  return withFreshCheckpoint(options.checkpoint?.path, () => fitGeneratorSync(options));
 }
 
 /** Four decimals: plenty for dB and relative errors, and keeps results files small. */
