@@ -99,9 +99,10 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
  * convergence, the ConvDecoder for complex ones only. The rule passes through what was measured
  * (reproduce cs-images and mri), nothing is fitted to it:
  * - 64x64 Gaussian CS: the Deep Decoder's PSNR settles within ~750 iterations; 8000 gained nothing.
- * - 128x128 Gaussian CS, 10% and 25%, three images: 8000 instead of 3000 gained on 5 of 6 (median
- *   +0.28 dB, -0.11 to +1.02) and matched TV at its oracle weight on 3 of 6 instead of 1 of 6; the
- *   training loss was still falling at 3000 (Peppers 25%: 3.8e-3, 1.5e-3 at 8000).
+ * - 128x128 Gaussian CS: 8000 instead of 3000 gained a median +0.35 dB at 25% (three images,
+ *   -0.11 to +1.02; the training loss still falling at 3000, Peppers 3.8e-3, 1.5e-3 at 8000) and
+ *   was a wash at 10% (six images, median -0.04, -0.19 to +0.62): it costs 2.7x the time and
+ *   hurts nowhere by more than the 0.2-0.4 dB rounding-order spread of such fits.
  * - 128x128 multi-coil MRI (8 coils, 4x, complex images): 20000 instead of 3000, read by the least
  *   training loss, gained 1.5-9.7 dB for the Deep Decoder and 1.5-4.5 dB for the ConvDecoder on 5
  *   of 5 images, and the PSNR still rose between 10000 and 20000 on most. The networks fit an
