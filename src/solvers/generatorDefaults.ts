@@ -107,7 +107,8 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
  *   training loss, gained 1.5-9.7 dB for the Deep Decoder and 1.5-4.5 dB for the ConvDecoder on 5
  *   of 5 images, and the PSNR still rose between 10000 and 20000 on most. The networks fit an
  *   image's fine scales last, and these problems ask for them.
- * Untested: complex images below 128x128, the ConvDecoder on real data above 64x64, masks.
+ * Untested: real images above 128x128 (the reproduction's structured 256x256 grid is under way),
+ * complex images below 128x128, the ConvDecoder on real data above 64x64, masks.
  */
 export function convergenceBudget(shape: readonly number[], complex: boolean): number {
   const n = shape.reduce((a, b) => a * b, 1) * (complex ? 4 : 1);
