@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPERIMENTS } from '../src/reproduce/registry.js';
 import { bayesianDip } from '../src/reproduce/experiments/bayesianDip.js';
+import { csImages } from '../src/reproduce/experiments/csImages.js';
+import { baselineAtBest, BaselineSearchInterrupted } from '../src/reproduce/baselines.js';
 import { checkpointFile, TrialInterrupted } from '../src/reproduce/common.js';
 import { trialContext } from '../src/reproduce/run.js';
-import { deepDecoder, fitGeneratorSync, identity } from '../src/index.js';
+import { deepDecoder, fitGeneratorSync, gaussian, identity } from '../src/index.js';
 import { cliBuilt, runCli } from './sweepHelpers.js';
 
 /**
@@ -107,5 +109,70 @@ describe('untrained-cs reproduce --quick', () => {
     const b = runCli(['reproduce', '--quick', '--out', out, '--filter', 'nonsense']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--filter/);
+  });
+});
+
+/**
+ * The oracle searches of the baselines take up to an hour on a 128x128 dense problem: each solved
+ * weight is kept, so a search stopped between (or during) its solves resumes to the same result.
+ */
+describe('baselineAtBest checkpoints', () => {
+  const n = 16;
+  const truth = Float64Array.from({ length: n * n }, (_, i) => ((i % n) < n / 2 ? 0.2 : 0.8) + 0.1 * Math.floor(i / n / 4));
+  const A = gaussian({ m: 96, n: n * n, seed: 'search-checkpoint' });
+  const y = A.apply(truth);
+
+  it('a search stopped after its third solve resumes with the other six and ends bit for bit where an uninterrupted one does', () => {
+    const clean = baselineAtBest('tv', A, y, truth, [n, n], { quick: false, withRule: true });
+    const dir = mkdtempSync(join(tmpdir(), 'ucs-search-'));
+    const path = join(dir, 'tv-search.ckpt');
+    const ac = new AbortController();
+    let solves = 0;
+    const first = () => baselineAtBest('tv', A, y, truth, [n, n], { quick: false, withRule: true, checkpoint: path, signal: ac.signal, onSolve: () => ++solves === 3 && ac.abort() });
+    expect(first).toThrow(BaselineSearchInterrupted);
+    expect(solves).toBe(3);
+    expect(existsSync(path)).toBe(true);
+    const resumedWeights: (number | null)[] = [];
+    const resumed = baselineAtBest('tv', A, y, truth, [n, n], { quick: false, withRule: true, checkpoint: path, onSolve: (w) => resumedWeights.push(w) });
+    // 9 weights and the rule; the first three were read back, not solved again
+    expect(resumedWeights.length).toBe(10 - 3);
+    expect(resumedWeights).not.toContain(1e-1);
+    expect(resumed.weight).toBe(clean.weight);
+    expect(resumed.path).toEqual(clean.path);
+    expect(resumed.rule).toEqual(clean.rule);
+    expect(Buffer.from(resumed.result.x.buffer).equals(Buffer.from(clean.result.x.buffer))).toBe(true);
+    expect(resumed.result.iterations).toBe(clean.result.iterations);
+    // a finished search leaves no checkpoint
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a checkpoint of another search (other measurements) is replaced, not read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ucs-search-'));
+    const path = join(dir, 'tv-search.ckpt');
+    const ac = new AbortController();
+    expect(() => baselineAtBest('tv', A, y, truth, [n, n], { quick: true, checkpoint: path, signal: ac.signal, onSolve: () => ac.abort() })).toThrow(BaselineSearchInterrupted);
+    const other = y.map((v) => 0.5 * v);
+    const clean = baselineAtBest('tv', A, other, truth, [n, n], { quick: true });
+    let solves = 0;
+    const r = baselineAtBest('tv', A, other, truth, [n, n], { quick: true, checkpoint: path, onSolve: () => solves++ });
+    expect(solves).toBe(2);
+    expect(r.path).toEqual(clean.path);
+  });
+
+  it('--list names a trial whose search will resume, counting solves', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-list-'));
+    const ctx = { ...trialContext({ quick: true, out: fresh }), artifacts: null };
+    const trial = csImages.trials(ctx).find((t) => t.params.method === 'tv')!;
+    mkdirSync(ctx.checkpoints!, { recursive: true });
+    const flagged = new Int32Array(new SharedArrayBuffer(4));
+    // stop the trial's search after its first solve: the runner's flag, raised from inside the search
+    const ac = new AbortController();
+    expect(() => baselineAtBest('tv', A, y, truth, [n, n], { quick: true, withRule: true, checkpoint: checkpointFile(ctx, trial, 'search')!, signal: ac.signal, onSolve: () => ac.abort() })).toThrow(BaselineSearchInterrupted);
+    const r = runCli(['reproduce', 'cs-images', '--quick', '--list', '--out', fresh, '--filter', 'method=tv']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`resumes ${trial.id} from its checkpoint at solve 1 of 3`);
+    // the trial itself, stopped by the runner's flag, records nothing: it says it was interrupted
+    Atomics.store(flagged, 0, 1);
+    expect(() => csImages.run(trial, { ...ctx, abortFlag: flagged.buffer as SharedArrayBuffer })).toThrow(TrialInterrupted);
   });
 });

@@ -159,8 +159,11 @@ export function readCheckpoint(fn: string, path: string): CheckpointFile | null 
   return { fingerprint: header.fingerprint, state: header.state, arrays };
 }
 
-/** Where a checkpointed fit stands (iteration reached, of how many), from the header alone; null if unreadable. */
-export function checkpointProgress(path: string): { iteration: number; iterations: number } | null {
+/**
+ * Where a checkpointed fit stands (iteration reached, of how many, and what is counted: 'iteration',
+ * or the state's own unit, e.g. a baseline search's 'solve'), from the header alone; null if unreadable.
+ */
+export function checkpointProgress(path: string): { iteration: number; iterations: number; unit: string } | null {
   try {
     const fd = openSync(path, 'r');
     try {
@@ -171,7 +174,8 @@ export function checkpointProgress(path: string): { iteration: number; iteration
       readSync(fd, buf, 0, buf.length, 0);
       const parsed = parseHeader(buf);
       if (typeof parsed === 'string') return null;
-      return { iteration: Number(parsed.header.state.iteration), iterations: Number(parsed.header.fingerprint.iterations) };
+      const unit = parsed.header.state.unit;
+      return { iteration: Number(parsed.header.state.iteration), iterations: Number(parsed.header.fingerprint.iterations), unit: typeof unit === 'string' ? unit : 'iteration' };
     } finally {
       closeSync(fd);
     }

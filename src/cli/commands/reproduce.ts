@@ -63,7 +63,7 @@ export function registerReproduce(program: Command): void {
           for (const t of left)
             for (const f of trialCheckpoints(ctx, t)) {
               const p = checkpointProgress(f);
-              if (p) console.log(`  resumes ${t.id} from its checkpoint at iteration ${p.iteration} of ${p.iterations} (${basename(f)})`);
+              if (p) console.log(`  resumes ${t.id} from its checkpoint at ${p.unit} ${p.iteration} of ${p.iterations} (${basename(f)})`);
             }
         }
         return;

@@ -5,7 +5,7 @@ import { ssim } from '../../metrics/ssim.js';
 import { reconstructSync } from '../../solvers/reconstruct.js';
 import { convergenceBudget } from '../../solvers/generatorDefaults.js';
 import { lineChartSvg } from '../../io/plot.js';
-import { baselineAtBest, scores, type BaselineName } from '../baselines.js';
+import { trialBaselineAtBest, scores, type BaselineName } from '../baselines.js';
 import { INPAINTING_IMAGES, loadTestImage, squareResize } from '../data.js';
 import { checkpointFile, db, mdTable, median, okRows, progressLine, round, TrialInterrupted, trialSignal, where, withFreshCheckpoint } from '../common.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
@@ -158,7 +158,7 @@ export const csImages: Experiment = {
       };
       return outcome;
     }
-    const b = baselineAtBest(method, A, y, truth, shape, { quick: ctx.quick, withRule: true });
+    const b = trialBaselineAtBest(method, A, y, truth, shape, ctx, trial, { withRule: true });
     return {
       metrics: { ...scores(b.result.x, truth), ssim: round(ssim(b.result.x, truth, { shape })), weight: b.weight, rulePsnr: b.rule?.psnr ?? null, ruleWeight: b.rule?.weight ?? null, iterations: b.result.iterations, m },
       curves: { weight: b.path.weight, psnr: b.path.psnr },

@@ -7,7 +7,7 @@ import type { Generator } from '../../priors/generator.js';
 import { removeCheckpoint } from '../../solvers/fitCheckpoint.js';
 import { readImage, writeImage, type Image } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
-import { baselineAtBest } from '../baselines.js';
+import { trialBaselineAtBest } from '../baselines.js';
 import { centreCrop, DENOISING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
 import { checkpointFile, db, fitResumable, mdTable, TrialInterrupted, trialSignal, mean, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../stopping.js';
@@ -122,7 +122,7 @@ export const denoising: Experiment = {
     const A = identity({ shape });
     const base = `denoising-${image.replace(/\.[a-z]+$/, '')}-${ctx.quick ? 'q-' : ''}${method}`;
     if (method === 'tv') {
-      const b = baselineAtBest('tv', A, noisy, truth.data, shape, { quick: ctx.quick, withRule: true });
+      const b = trialBaselineAtBest('tv', A, noisy, truth.data, shape, ctx, trial, { withRule: true });
       if (ctx.artifacts) writeImage(join(ctx.artifacts, `${base}.png`), clip(b.result.x), shape);
       return {
         metrics: { psnr: round(psnrValue(b.result.x, truth.data)), weight: b.weight, rulePsnr: b.rule?.psnr ?? null, noisyPsnr },

@@ -12,7 +12,7 @@ import { fitGeneratorSync } from '../../solvers/fitGenerator.js';
 import { reconstructSync } from '../../solvers/reconstruct.js';
 import { writeImage } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
-import { baselineAtBest } from '../baselines.js';
+import { trialBaselineAtBest } from '../baselines.js';
 import { loadTestImage, squareResize } from '../data.js';
 import { sheppLogan } from '../phantom.js';
 import { addComplexNoise, coilSensitivities, exactCartesianMask, magnitude, withSmoothPhase } from '../mriSimulation.js';
@@ -216,10 +216,10 @@ function normalised(v: Float64Array): Float64Array {
   return v.map((x) => Math.min(1, x / top));
 }
 
-function runBaseline(method: Method, pr: Problem, ctx: TrialContext, image: string): TrialOutcome {
+function runBaseline(method: Method, pr: Problem, ctx: TrialContext, trial: ReproTrial, image: string): TrialOutcome {
   const { size, F, y, truth, gt } = pr;
   const name = method === 'tv' ? 'tv' : 'l1-wavelet-shift';
-  const b = baselineAtBest(name, F, y, truth, [size, size], { quick: ctx.quick });
+  const b = trialBaselineAtBest(name, F, y, truth, [size, size], ctx, trial);
   const image0 = magnitude(b.result.x);
   const sc = mriScores(image0, gt, [size, size]);
   // The library's own weight rule (no weight given), with the oracle's iteration budget (the
@@ -313,7 +313,7 @@ export const mri: Experiment = {
     // same engine build, the same trajectory continued; rounding differences between builds make them drift apart).
     const seed = `mri|${p.image}|${p.acceleration}|${p.coils}|${p.method.replace(/-long$/, '')}`;
     if (LONG_GENERATORS.includes(p.method)) return runLong(p.method, pr, seed, ctx);
-    return GENERATORS.includes(p.method) ? runGenerator(p.method, pr, seed, ctx, p.image) : runBaseline(p.method, pr, ctx, p.image);
+    return GENERATORS.includes(p.method) ? runGenerator(p.method, pr, seed, ctx, p.image) : runBaseline(p.method, pr, ctx, trial, p.image);
   },
   report(rows: ReproRow[], trials: ReproTrial[]) {
     return reportMri(rows, trials);
