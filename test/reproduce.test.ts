@@ -9,6 +9,7 @@ import { baselineAtBest, BaselineSearchInterrupted } from '../src/reproduce/base
 import { checkpointFile, TrialInterrupted } from '../src/reproduce/common.js';
 import { trialContext } from '../src/reproduce/run.js';
 import { deepDecoder, fitGeneratorSync, gaussian, identity } from '../src/index.js';
+import { readCheckpoint, writeCheckpoint, type CheckpointJson } from '../src/solvers/fitCheckpoint.js';
 import { cliBuilt, runCli } from './sweepHelpers.js';
 
 /**
@@ -159,20 +160,43 @@ describe('baselineAtBest checkpoints', () => {
     expect(r.path).toEqual(clean.path);
   });
 
-  it('--list names a trial whose search will resume, counting solves', () => {
-    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-list-'));
+  it('a search stopped during a solve keeps only the solves before it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ucs-search-'));
+    const path = join(dir, 'tv-search.ckpt');
+    let solves = 0;
+    let polls = 0;
+    // aborted from the 5th poll of the third solve on: inside the solver, not between solves
+    const signal = { get aborted() { return solves === 2 && ++polls > 5; }, addEventListener() {}, removeEventListener() {} } as unknown as AbortSignal;
+    expect(() => baselineAtBest('tv', A, y, truth, [n, n], { quick: false, checkpoint: path, signal, onSolve: () => solves++ })).toThrow(BaselineSearchInterrupted);
+    expect(readCheckpoint('test', path)!.state.iteration).toBe(2);
+  });
+
+  it('a trial keeps its search until it is recorded, resumes a partial one to the clean result, and stops on the runner\'s flag', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-search-'));
     const ctx = { ...trialContext({ quick: true, out: fresh }), artifacts: null };
     const trial = csImages.trials(ctx).find((t) => t.params.method === 'tv')!;
     mkdirSync(ctx.checkpoints!, { recursive: true });
-    const flagged = new Int32Array(new SharedArrayBuffer(4));
-    // stop the trial's search after its first solve: the runner's flag, raised from inside the search
-    const ac = new AbortController();
-    expect(() => baselineAtBest('tv', A, y, truth, [n, n], { quick: true, withRule: true, checkpoint: checkpointFile(ctx, trial, 'search')!, signal: ac.signal, onSolve: () => ac.abort() })).toThrow(BaselineSearchInterrupted);
+    const file = checkpointFile(ctx, trial, 'search')!;
+    const clean = csImages.run(trial, { ...ctx, checkpoints: null });
+    const first = csImages.run(trial, ctx);
+    expect(first.metrics).toEqual(clean.metrics);
+    // the runner removes it when it records the trial (removeTrialCheckpoints)
+    expect(existsSync(file)).toBe(true);
+    // cut it back to the first solve, as a kill after that solve would have left it
+    const saved = readCheckpoint('test', file)!;
+    const solves = saved.state.solves as CheckpointJson[];
+    expect(saved.state.iteration).toBe(3); // two weights and the rule
+    writeCheckpoint(file, { fingerprint: saved.fingerprint, state: { ...saved.state, iteration: 1, solves: solves.slice(0, 1), rule: null }, arrays: { x0: saved.arrays.x0! } });
     const r = runCli(['reproduce', 'cs-images', '--quick', '--list', '--out', fresh, '--filter', 'method=tv']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`resumes ${trial.id} from its checkpoint at solve 1 of 3`);
-    // the trial itself, stopped by the runner's flag, records nothing: it says it was interrupted
-    Atomics.store(flagged, 0, 1);
-    expect(() => csImages.run(trial, { ...ctx, abortFlag: flagged.buffer as SharedArrayBuffer })).toThrow(TrialInterrupted);
+    const resumed = csImages.run(trial, ctx);
+    expect(resumed.metrics).toEqual(clean.metrics);
+    // the runner's Ctrl-C: the trial says it was interrupted and its search stays for the next run
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(flag, 0, 1);
+    writeCheckpoint(file, { fingerprint: saved.fingerprint, state: { ...saved.state, iteration: 1, solves: solves.slice(0, 1), rule: null }, arrays: { x0: saved.arrays.x0! } });
+    expect(() => csImages.run(trial, { ...ctx, abortFlag: flag.buffer as SharedArrayBuffer })).toThrow(TrialInterrupted);
+    expect(readCheckpoint('test', file)!.state.iteration).toBe(1);
   });
 });

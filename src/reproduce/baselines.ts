@@ -46,9 +46,11 @@ export interface BaselineSearchOptions {
    * File to keep the search in: every solved weight (its image and score) is written there, so a
    * search killed after some of its solves resumes with the rest and ends where an uninterrupted
    * one would (the warm starts read back bit for bit). A file of another search is replaced; the
-   * file is removed when the search completes.
+   * file is removed when the search completes, unless `keepCheckpoint` (the caller removes it).
    */
   checkpoint?: string;
+  /** Keep the checkpoint of a completed search (a trial with more to do after it resumes at once). */
+  keepCheckpoint?: boolean;
   /** Stops the search (the solve under way ends within an iteration and is not kept). */
   signal?: AbortSignal;
   /** Called after each solve (the rule's too), with the weight (null for the rule) and the PSNR. */
@@ -67,14 +69,23 @@ interface Solved {
   mse: number;
 }
 
-/** What the search restores of a solve: the image and the fields the trials report, not the history. */
-function solvedState(weight: number, t: Solved): CheckpointJson {
-  const r = t.result;
-  const info = JSON.parse(JSON.stringify(r.info ?? null)) as CheckpointJson;
-  return { weight, mse: t.mse, method: r.method, shape: r.shape, iterations: r.iterations, stopReason: r.stopReason, bestIteration: r.bestIteration, timeMs: r.timeMs, info };
+function meanSquaredError(x: Float64Array, truth: Float64Array): number {
+  let e = 0;
+  for (let i = 0; i < truth.length; i++) e += (x[i]! - truth[i]!) ** 2;
+  return e / truth.length;
 }
 
-function restoredSolve(s: { [key: string]: CheckpointJson }, x: Float64Array): Solved {
+/**
+ * What the search keeps of a solve besides its image: the fields the trials report and the scalar
+ * diagnostics (a Lasso's coefficient array would add megabytes to every save; the history is not kept).
+ */
+function solvedState(weight: number, r: RecoveryResult): CheckpointJson {
+  const info: { [key: string]: CheckpointJson } = {};
+  for (const [k, v] of Object.entries(r.info ?? {})) if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) info[k] = v;
+  return { weight, method: r.method, shape: r.shape, iterations: r.iterations, stopReason: r.stopReason, bestIteration: r.bestIteration, timeMs: r.timeMs, info };
+}
+
+function restoredSolve(s: { [key: string]: CheckpointJson }, x: Float64Array, truth: Float64Array): Solved {
   const result: RecoveryResult = {
     method: s.method as string,
     x,
@@ -86,9 +97,10 @@ function restoredSolve(s: { [key: string]: CheckpointJson }, x: Float64Array): S
     timeMs: s.timeMs as number,
     seed: null,
     options: {},
-    ...(s.info === null ? {} : { info: s.info as Record<string, unknown> }),
+    info: s.info as Record<string, unknown>,
   };
-  return { result, mse: s.mse as number };
+  // recomputed from the image (the same bits), not read back: JSON has no NaN for a diverged solve
+  return { result, mse: meanSquaredError(x, truth) };
 }
 
 /**
@@ -130,7 +142,7 @@ export function baselineAtBest(name: BaselineName, A: LinearOperator, y: Float64
     }
     if (saved && fingerprintDifferences(saved.fingerprint, fingerprint).length === 0) {
       const solves = saved.state.solves as { [key: string]: CheckpointJson }[];
-      solves.forEach((s, i) => tried.set(s.weight as number, restoredSolve(s, Float64Array.from(saved.arrays[`x${i}`]!))));
+      solves.forEach((s, i) => tried.set(s.weight as number, restoredSolve(s, Float64Array.from(saved.arrays[`x${i}`]!), truth)));
       if (saved.state.rule) rule = saved.state.rule as BaselineRun['rule'];
     } else if (saved) removeCheckpoint(o.checkpoint);
   }
@@ -139,7 +151,7 @@ export function baselineAtBest(name: BaselineName, A: LinearOperator, y: Float64
     const entries = [...tried.entries()];
     const arrays: Record<string, CheckpointArray> = {};
     entries.forEach(([, t], i) => (arrays[`x${i}`] = t.result.x));
-    writeCheckpoint(o.checkpoint, { fingerprint, state: { iteration: entries.length + (rule ? 1 : 0), unit: 'solve', solves: entries.map(([w, t]) => solvedState(w, t)), rule: rule ?? null }, arrays });
+    writeCheckpoint(o.checkpoint, { fingerprint, state: { iteration: entries.length + (rule ? 1 : 0), unit: 'solve', solves: entries.map(([w, t]) => solvedState(w, t.result)), rule: rule ?? null }, arrays });
   };
   const stopIfAsked = () => {
     if (o.signal?.aborted) throw new BaselineSearchInterrupted();
@@ -154,11 +166,10 @@ export function baselineAtBest(name: BaselineName, A: LinearOperator, y: Float64
     const result = solve(w, near);
     // an aborted solve is not converged: not kept
     if (result.stopReason === 'aborted') throw new BaselineSearchInterrupted();
-    let e = 0;
-    for (let i = 0; i < truth.length; i++) e += (result.x[i]! - truth[i]!) ** 2;
-    tried.set(w, { result, mse: e / truth.length });
+    const mse = meanSquaredError(result.x, truth);
+    tried.set(w, { result, mse });
     save();
-    o.onSolve?.(w, 10 * Math.log10(1 / (e / truth.length)));
+    o.onSolve?.(w, 10 * Math.log10(1 / mse));
   };
   const best = () => [...tried.entries()].reduce((a, b) => (b[1].mse < a[1].mse ? b : a));
   // large to small weights: each warm start is smoother than the next solution
@@ -184,13 +195,14 @@ export function baselineAtBest(name: BaselineName, A: LinearOperator, y: Float64
     run.rule = rule;
   }
   // A finished search needs no checkpoint (as a finished fit).
-  if (o.checkpoint) removeCheckpoint(o.checkpoint);
+  if (o.checkpoint && !o.keepCheckpoint) removeCheckpoint(o.checkpoint);
   return run;
 }
 
 /**
  * baselineAtBest for a reproduction trial: its search is kept in the trial's checkpoint folder
- * (`--list` shows where it will resume) and stops on the runner's Ctrl-C.
+ * (`--list` shows where it will resume) until the runner records the trial, so a kill in the
+ * trial's later steps does not redo it; it stops on the runner's Ctrl-C.
  */
 export function trialBaselineAtBest(
   name: BaselineName,
@@ -205,7 +217,7 @@ export function trialBaselineAtBest(
   const checkpoint = checkpointFile(ctx, trial, 'search') ?? undefined;
   const signal = trialSignal(ctx);
   try {
-    return baselineAtBest(name, A, y, truth, shape, { quick: ctx.quick, ...o, ...(checkpoint ? { checkpoint } : {}), ...(signal ? { signal } : {}) });
+    return baselineAtBest(name, A, y, truth, shape, { quick: ctx.quick, ...o, ...(checkpoint ? { checkpoint, keepCheckpoint: true } : {}), ...(signal ? { signal } : {}) });
   } catch (err) {
     if (err instanceof BaselineSearchInterrupted) throw new TrialInterrupted(trial);
     throw err;

@@ -205,8 +205,8 @@ async function runAll(pending: ReproTrial[], baseCtx: TrialContext, pool: TaskPo
       () => {
         Atomics.store(abortFlag, 0, 1);
         if (active === 0) resolve();
-        // Running trials return once their fit has checkpointed; one in a step that does not
-        // poll the flag (a baseline's weight search) is not waited for long.
+        // Running trials return once their fit or weight search has checkpointed; one in a step
+        // that does not poll the flag is not waited for long.
         else setTimeout(resolve, ABORT_GRACE_MS).unref();
       },
       { once: true },

@@ -18,7 +18,7 @@ import { sheppLogan } from '../phantom.js';
 import { addComplexNoise, coilSensitivities, exactCartesianMask, magnitude, withSmoothPhase } from '../mriSimulation.js';
 import { mriPsnr, mriScores } from '../mriScore.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../stopping.js';
-import { db, mdTable, median, okRows, progressLine, round, thinCurve, where } from '../common.js';
+import { db, mdTable, median, okRows, progressLine, round, thinCurve, TrialInterrupted, trialSignal, where } from '../common.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
 type Method = 'conv-decoder' | 'deep-decoder' | 'tv' | 'l1-wavelet' | 'conv-decoder-long' | 'deep-decoder-long';
@@ -226,10 +226,14 @@ function runBaseline(method: Method, pr: Problem, ctx: TrialContext, trial: Repr
   // random-shift l1-wavelet stops on its own epoch rule).
   const iterations = ctx.quick ? 50 : 20000;
   const tolerance = ctx.quick ? 1e-3 : 1e-6;
+  // Ctrl-C stops it too; the search is kept (trialBaselineAtBest), so only this solve is redone.
+  const signal = trialSignal(ctx);
+  const stop = signal ? { signal } : {};
   const own =
     method === 'tv'
-      ? reconstructSync({ method: 'tv', operator: F, measurements: y, shape: [size, size, 2], iterations, tolerance, seed: `mri|${image}|rule` })
-      : reconstructSync({ method: 'lasso', operator: F, measurements: y, shape: [size, size], basis: 'db4', cycleSpinning: 'random', seed: `mri|${image}|rule`, ...(ctx.quick ? { iterations } : {}) });
+      ? reconstructSync({ method: 'tv', operator: F, measurements: y, shape: [size, size, 2], iterations, tolerance, seed: `mri|${image}|rule`, ...stop })
+      : reconstructSync({ method: 'lasso', operator: F, measurements: y, shape: [size, size], basis: 'db4', cycleSpinning: 'random', seed: `mri|${image}|rule`, ...(ctx.quick ? { iterations } : {}), ...stop });
+  if (own.stopReason === 'aborted') throw new TrialInterrupted(trial);
   if (ctx.artifacts) writeImage(join(ctx.artifacts, `mri-${image.replace(/\.[a-z]+$/, '')}-${pr.coils}c-${ctx.quick ? 'q' : ''}${method}.png`), normalised(image0), [size, size]);
   return {
     metrics: {
