@@ -62,6 +62,24 @@ describe('fitGenerator checkpoints: an interrupted fit resumes to the same bits'
     expect(existsSync(path)).toBe(false);
   });
 
+  it("onIterate's own measure (history.monitor) survives the resume: the whole curve, not the part after it", () => {
+    const measure = (x: Float64Array, it: number) => x[0]! + it;
+    const reference = sgldFit({ onIterate: measure });
+    // one entry per recorded iteration (rolled-back steps are not recorded)
+    expect(reference.history.monitor!.length).toBe(reference.history.loss.length);
+    const path = join(dir, 'monitor.ckpt');
+    const ac = new AbortController();
+    const first = sgldFit({ onIterate: measure, checkpoint: { path, every: 10 }, signal: ac.signal, progressEvery: 1, onProgress: (p) => p.iteration >= 37 && ac.abort() });
+    expect(first.stopReason).toBe('aborted');
+    const seen: number[] = [];
+    const resumed = sgldFit({ onIterate: (x, it) => (seen.push(it), measure(x, it)), checkpoint: { path, every: 10 } });
+    expectSameFit(reference, resumed);
+    // the callback ran only after the resume point, yet the curve is whole
+    expect(seen[0]).toBeGreaterThan(30);
+    // without a returned number there is no such field
+    expect(sgldFit({ iterations: 25, onIterate: () => undefined }).history.monitor).toBeUndefined();
+  });
+
   it('a crash between checkpoints resumes from the last one (Deep Decoder, output averaging, variance rule)', () => {
     const n = 16 * 16;
     const x0 = img(16, 16);

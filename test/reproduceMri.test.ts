@@ -1,4 +1,10 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkpointFile, TrialInterrupted } from '../src/reproduce/common.js';
+import { mri } from '../src/reproduce/experiments/mri.js';
+import { trialContext } from '../src/reproduce/run.js';
 import { sheppLogan } from '../src/reproduce/phantom.js';
 import { addComplexNoise, coilSensitivities, exactCartesianMask, magnitude, withSmoothPhase } from '../src/reproduce/mriSimulation.js';
 import { mriPsnr, mriScores } from '../src/reproduce/mriScore.js';
@@ -69,5 +75,24 @@ describe('stopping rules read off a recorded fit', () => {
     expect(patienceStop([NaN, NaN, 3, 2, 2.5, 2.6, 2.7, 1], 3)).toEqual({ stop: 7, chosen: 4 });
     expect(patienceStop([3, 2, 1], 3)).toEqual({ stop: 3, chosen: 3 });
     expect(argmaxIteration([1, 5, 2, 5])).toBe(2);
+  });
+});
+
+describe('the MRI paper-length fits resume', () => {
+  it('an interrupted long fit keeps its checkpoint and resumes to the uninterrupted metrics and PSNR curve', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-mri-'));
+    const base = { ...trialContext({ quick: true, out: fresh }), artifacts: null };
+    const trial = mri.trials(base).find((t) => String(t.params.method).endsWith('-long'))!;
+    mkdirSync(base.checkpoints!, { recursive: true });
+    const clean = mri.run(trial, { ...base, checkpoints: null });
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(flag, 0, 1);
+    expect(() => mri.run(trial, { ...base, abortFlag: flag.buffer as SharedArrayBuffer })).toThrow(TrialInterrupted);
+    expect(existsSync(checkpointFile(base, trial)!)).toBe(true);
+    const resumed = mri.run(trial, base);
+    expect(existsSync(checkpointFile(base, trial)!)).toBe(false);
+    expect(resumed.metrics).toEqual(clean.metrics);
+    expect(resumed.curves).toEqual(clean.curves);
+    expect((resumed.curves!.psnr as number[]).length).toBeGreaterThan(1);
   });
 });

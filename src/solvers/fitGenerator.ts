@@ -101,8 +101,11 @@ export interface FitGeneratorOptions {
    * Called after every iteration with that iteration's output (a view, valid during the call
    * only) and its number: per-iteration measures the fit cannot know, e.g. the PSNR of an MRI
    * image after data consistency. Runs on the caller's thread (fitGenerator runs the fit there).
+   * A number it returns (at every iteration, or the entries will not line up with them) is
+   * recorded in `history.monitor`, which checkpoints keep: a resumed fit returns the whole curve,
+   * where values gathered by the callback itself would lack the iterations before the resume.
    */
-  onIterate?: (x: Float64Array, iteration: number) => void;
+  onIterate?: (x: Float64Array, iteration: number) => number | void;
   /** Call onProgress every this many iterations (default 10). */
   progressEvery?: number;
   signal?: AbortSignal;
@@ -365,7 +368,7 @@ interface LoopArgs {
   holdout: { patience: number } | null;
   varianceRule: { window: number; patience: number } | null;
   onProgress?: (p: FitProgress) => void;
-  onIterate?: (x: Float64Array, iteration: number) => void;
+  onIterate?: (x: Float64Array, iteration: number) => number | void;
   progressEvery: number;
   signal?: AbortSignal;
   checkpoint: { path: string; every: number; keep: boolean } | null;
@@ -585,7 +588,8 @@ function fitLoop(a: LoopArgs): LoopResult {
       score = Number.isNaN(v) ? Infinity : v;
     }
     best.offer(score, it + 1, current);
-    a.onIterate?.(current, it + 1);
+    const monitored = a.onIterate?.(current, it + 1);
+    if (typeof monitored === 'number') measures.monitor = monitored;
     pending = { step, it };
     return measures;
   };
@@ -611,6 +615,7 @@ function fitLoop(a: LoopArgs): LoopResult {
   if (a.reference) history.psnr = run.history.psnr ?? [];
   if (weights) history.valLoss = run.history.valLoss ?? [];
   if (vr) history.outputVariance = run.history.outputVariance ?? [];
+  if (run.history.monitor) history.monitor = run.history.monitor;
   if (backtracks > 0) info.backtracks = backtracks;
 
   let result: Float64Array;

@@ -29,6 +29,7 @@ export type StopReason =
  * - refitLoss: the loss of the refit on all measurements (generators with hold-out refit), while
  *   loss, valLoss and psnr stay those of the held-out run that chose the iteration count.
  * - iteration: the iteration number of each entry when not every iteration is recorded.
+ * - monitor: what a generator fit's onIterate returned at each iteration (a caller's own measure).
  */
 export interface RecoveryHistory {
   loss: number[];
@@ -43,6 +44,7 @@ export interface RecoveryHistory {
   outputVariance?: number[];
   refitLoss?: number[];
   iteration?: number[];
+  monitor?: number[];
 }
 
 /** The one result record every solver returns; `info` is typed per method. */

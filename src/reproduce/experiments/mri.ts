@@ -18,7 +18,7 @@ import { sheppLogan } from '../phantom.js';
 import { addComplexNoise, coilSensitivities, exactCartesianMask, magnitude, withSmoothPhase } from '../mriSimulation.js';
 import { mriPsnr, mriScores } from '../mriScore.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../stopping.js';
-import { db, mdTable, median, okRows, progressLine, round, thinCurve, TrialInterrupted, trialSignal, where } from '../common.js';
+import { checkpointFile, db, fitResumable, mdTable, median, okRows, progressLine, round, thinCurve, TrialInterrupted, trialSignal, where } from '../common.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
 type Method = 'conv-decoder' | 'deep-decoder' | 'tv' | 'l1-wavelet' | 'conv-decoder-long' | 'deep-decoder-long';
@@ -171,21 +171,26 @@ function runGenerator(method: Method, pr: Problem, trialSeed: string, ctx: Trial
  * iterate; read by the paper's rule (least training loss, 0.5% hysteresis, no ground truth), at
  * the last iterate, at checkpoints and at the oracle-best iterate.
  */
-function runLong(method: Method, pr: Problem, trialSeed: string, ctx: TrialContext): TrialOutcome {
+function runLong(method: Method, pr: Problem, trialSeed: string, ctx: TrialContext, trial: ReproTrial): TrialOutcome {
   const s = ctx.quick ? QUICK_LONG_FIT : LONG_FIT;
   const { size, F, y, gt } = pr;
   const P = planarToInterleaved({ shape: [size, size] });
   const gen = generatorFor(method, size, `${trialSeed}|net`, ctx.quick);
-  const psnr: number[] = [];
-  const fit = fitGeneratorSync({
+  // 20-35 min on one core: checkpointed, with the PSNR curve in the fit's history (history.monitor).
+  const ck = checkpointFile(ctx, trial) ?? undefined;
+  const fit = fitResumable({
     generator: gen,
     operator: compose(F, P),
     measurements: y,
     iterations: s.iterations,
     learningRate: LEARNING_RATE,
     seed: `${trialSeed}|fit`,
-    onIterate: (x: Float64Array) => void psnr.push(mriPsnr(magnitude(dataConsistency({ x: P.apply(x), operator: F, measurements: y })), gt)),
+    onIterate: (x: Float64Array) => mriPsnr(magnitude(dataConsistency({ x: P.apply(x), operator: F, measurements: y })), gt),
+    signal: trialSignal(ctx),
+    ...(ck ? { checkpoint: { path: ck, every: ctx.quick ? 10 : 500 } } : {}),
   });
+  if (fit.stopReason === 'aborted') throw new TrialInterrupted(trial);
+  const psnr = fit.history.monitor ?? [];
   const paperIt = findBestIteration(fit.history.loss);
   const oracleIt = argmaxIteration(psnr);
   const at = (it: number) => (it >= 1 && it <= psnr.length ? round(psnr[it - 1]!) : null);
@@ -316,7 +321,7 @@ export const mri: Experiment = {
     // A long fit shares its seed with the 3000-iteration trial of the same network: the same initialisation (on the
     // same engine build, the same trajectory continued; rounding differences between builds make them drift apart).
     const seed = `mri|${p.image}|${p.acceleration}|${p.coils}|${p.method.replace(/-long$/, '')}`;
-    if (LONG_GENERATORS.includes(p.method)) return runLong(p.method, pr, seed, ctx);
+    if (LONG_GENERATORS.includes(p.method)) return runLong(p.method, pr, seed, ctx, trial);
     return GENERATORS.includes(p.method) ? runGenerator(p.method, pr, seed, ctx, p.image) : runBaseline(p.method, pr, ctx, trial, p.image);
   },
   report(rows: ReproRow[], trials: ReproTrial[]) {
