@@ -143,6 +143,9 @@ describe('baselineAtBest checkpoints', () => {
     expect(resumed.rule).toEqual(clean.rule);
     expect(Buffer.from(resumed.result.x.buffer).equals(Buffer.from(clean.result.x.buffer))).toBe(true);
     expect(resumed.result.iterations).toBe(clean.result.iterations);
+    // the work along the warm-start chain, not only the last solve's
+    expect(resumed.pathIterations).toBe(clean.pathIterations);
+    expect(clean.pathIterations).toBeGreaterThan(clean.result.iterations);
     // a finished search leaves no checkpoint
     expect(existsSync(path)).toBe(false);
   });

@@ -18,6 +18,12 @@ export interface BaselineRun {
   weight: number;
   /** Every weight tried and its PSNR: the curve the oracle picked from. */
   path: { weight: number[]; psnr: number[] };
+  /**
+   * Iterations of the weight solves up to and including the oracle weight's, in the order solved:
+   * its result is converged along the chain of warm starts, so its own count (result.iterations)
+   * can be as small as 1.
+   */
+  pathIterations: number;
   /** The library's own rule (no weight given), for comparison with the oracle. */
   rule?: { psnr: number; weight: number | null };
 }
@@ -181,7 +187,12 @@ export function baselineAtBest(name: BaselineName, A: LinearOperator, y: Float64
   }
   const [weight, top] = best();
   const path = [...tried.entries()].sort((a, b) => a[0] - b[0]);
-  const run: BaselineRun = { result: top.result, weight, path: { weight: path.map(([w]) => w), psnr: path.map(([, t]) => round(10 * Math.log10(1 / t.mse))) } };
+  let pathIterations = 0;
+  for (const [w, t] of tried) {
+    pathIterations += t.result.iterations;
+    if (w === weight) break;
+  }
+  const run: BaselineRun = { result: top.result, weight, path: { weight: path.map(([w]) => w), psnr: path.map(([, t]) => round(10 * Math.log10(1 / t.mse))) }, pathIterations };
   if (o.withRule) {
     if (!rule) {
       stopIfAsked();

@@ -248,6 +248,7 @@ function runBaseline(method: Method, pr: Problem, ctx: TrialContext, trial: Repr
       rulePsnr: round(mriPsnr(magnitude(own.x), gt)),
       zeroFilled: round(zeroFilledPsnr(pr)),
       iterations: b.result.iterations,
+      pathIterations: b.pathIterations,
     },
     curves: { weight: b.path.weight, psnr: b.path.psnr },
     info: { stopReason: b.result.stopReason, ruleWeight: ((own.info as { lambda?: number } | undefined)?.lambda ?? null) as number | null },
