@@ -123,7 +123,7 @@ describe('baselineAtBest checkpoints', () => {
   const A = gaussian({ m: 96, n: n * n, seed: 'search-checkpoint' });
   const y = A.apply(truth);
 
-  it('a search stopped after its third solve resumes with the other six and ends bit for bit where an uninterrupted one does', () => {
+  it('a search stopped after its third solve resumes with the other six weights and the rule, and ends bit for bit where an uninterrupted one does', () => {
     const clean = baselineAtBest('tv', A, y, truth, [n, n], { quick: false, withRule: true });
     const dir = mkdtempSync(join(tmpdir(), 'ucs-search-'));
     const path = join(dir, 'tv-search.ckpt');
