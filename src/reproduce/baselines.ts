@@ -1,4 +1,4 @@
-import { psnrValue, relativeErrorValue } from '../core/quality.js';
+import { meanSquaredError, psnrValue, relativeErrorValue } from '../core/quality.js';
 import type { LinearOperator } from '../operators/linearOperator.js';
 import { arrayDigest, fingerprintDifferences, operatorProbe, readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointArray, type CheckpointJson } from '../solvers/fitCheckpoint.js';
 import { basisByName } from '../solvers/bases/bases.js';
@@ -73,12 +73,6 @@ export class BaselineSearchInterrupted extends Error {
 interface Solved {
   result: RecoveryResult;
   mse: number;
-}
-
-function meanSquaredError(x: Float64Array, truth: Float64Array): number {
-  let e = 0;
-  for (let i = 0; i < truth.length; i++) e += (x[i]! - truth[i]!) ** 2;
-  return e / truth.length;
 }
 
 /**
