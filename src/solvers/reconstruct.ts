@@ -206,7 +206,7 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
     case 'tv': {
       const tvShape = geo.complex ? [...geo.shape, 2] : geo.shape;
       // Without lambda, tv chooses it (discrepancy with noiseSigma, else held-out measurements).
-      return tv({ operator: A, measurements: o.measurements, lambda: o.lambda, noiseSigma: o.lambda === undefined ? o.noiseSigma : undefined, seed, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, nonNegative: o.nonNegative, continuation: o.continuation, innerIterations: o.innerIterations, x0: o.x0, onProgress: o.onProgress, signal: o.signal });
+      return tv({ operator: A, measurements: o.measurements, lambda: o.lambda, noiseSigma: o.lambda === undefined ? o.noiseSigma : undefined, seed, shape: tvShape, iterations: o.iterations, tolerance: o.tolerance, changeTolerance: o.changeTolerance, nonNegative: o.nonNegative, continuation: o.continuation, innerIterations: o.innerIterations, x0: o.x0, onProgress: o.onProgress, signal: o.signal });
     }
     default: {
       const kind = (method === 'sgld' ? (o.prior ?? 'deep-image-prior') : method) as GeneratorKind;

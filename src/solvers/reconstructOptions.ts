@@ -99,7 +99,7 @@ export interface OmpReconstructOptions extends CommonOptions {
 /** The solver's own options (documented on `TvOptions`). */
 export interface TvReconstructOptions
   extends CommonOptions,
-  Pick<TvOptions, 'lambda' | 'noiseSigma' | 'iterations' | 'tolerance' | 'nonNegative' | 'continuation' | 'innerIterations' | 'x0'> {
+  Pick<TvOptions, 'lambda' | 'noiseSigma' | 'iterations' | 'tolerance' | 'changeTolerance' | 'nonNegative' | 'continuation' | 'innerIterations' | 'x0'> {
   method: 'tv';
 }
 
@@ -171,7 +171,7 @@ export const KNOWN_OPTIONS: Record<Method, readonly string[]> = {
   sgld: GENERATOR,
   lasso: [...COMMON, 'basis', 'waveletLevels', 'cycleSpinning', 'lambda', 'lambdaRatio', 'noiseSigma', 'lambdaRule', 'iterations', 'tolerance', 'acceleration', 'restart', 'backtracking', 'continuation', 'x0'],
   omp: [...COMMON, 'basis', 'waveletLevels', 'sparsity', 'tolerance'],
-  tv: [...COMMON, 'lambda', 'noiseSigma', 'iterations', 'tolerance', 'nonNegative', 'continuation', 'innerIterations', 'x0'],
+  tv: [...COMMON, 'lambda', 'noiseSigma', 'iterations', 'tolerance', 'changeTolerance', 'nonNegative', 'continuation', 'innerIterations', 'x0'],
   'least-squares': [...COMMON, 'tikhonov', 'iterations', 'tolerance', 'x0'],
   gp: [...COMMON, 'kernel', 'signalVariance', 'noiseVariance', 'noiseSigma', 'priorMean', 'samples', 'iterations', 'tolerance', 'preconditioner', 'exactVariance'],
 };
