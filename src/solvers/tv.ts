@@ -278,7 +278,10 @@ function tvFixed(fn: string, options: TvOptions & { lambda: number }): RecoveryR
     history: run.history as unknown as RecoveryResult['history'],
     timeMs: performance.now() - start,
     seed: null,
-    options: { operator: A.name, lambda, iterations, tolerance: tol, ...(changeTol !== undefined ? { changeTolerance: changeTol } : {}), nonNegative: nonNeg, continuation, innerIterations: inner },
+    options: {
+      operator: A.name, lambda, iterations, tolerance: tol, ...(changeTol !== undefined ? { changeTolerance: changeTol } : {}),
+      nonNegative: nonNeg, continuation, innerIterations: inner,
+    },
     info: { lambda, lambdaRule: 'given', lipschitz: L, restarts },
   };
 }
@@ -320,7 +323,10 @@ export function tv(options: TvOptions): RecoveryResult<TvInfo> {
   const grid = Array.from({ length: 10 }, (_, j) => amp * 0.1 * 10 ** (-j / 3));
   // The path's solves are rough on purpose (they only rank weights): 300 iterations at most, each
   // stopped once x changes by less than 3e-3 per iteration.
-  const common = { shape: options.shape, nonNegative: options.nonNegative, innerIterations: options.innerIterations, continuation: false, tolerance: 0, changeTolerance: 3e-3, iterations: 300 };
+  const common = {
+    shape: options.shape, nonNegative: options.nonNegative, innerIterations: options.innerIterations,
+    continuation: false, tolerance: 0, changeTolerance: 3e-3, iterations: 300,
+  };
   const path = { lambda: [] as number[], score: [] as number[] };
   let chosen: number;
   let rule: TvInfo['lambdaRule'];
