@@ -21,6 +21,8 @@ export type StopReason =
  *   moving (random-shift Lasso: the mean of an epoch against the previous epoch's mean); NaN at
  *   iterations that end no epoch.
  * - gap: relative duality gap (P - D) / P (Lasso).
+ * - decrease: TV's stopping measure, the relative fall of the best objective at the target weight
+ *   over the last max(50, j/10) of its j iterations; Infinity before the window is full.
  * - optimality: relative residual of the optimality conditions (TV: max of the primal-dual
  *   residuals; least squares and GP: ||b - M a|| / ||b|| of the linear system solved by CG).
  * - lambda: the regularisation weight in force at that iteration (continuation).
@@ -36,6 +38,7 @@ export interface RecoveryHistory {
   change?: number[];
   averageChange?: number[];
   gap?: number[];
+  decrease?: number[];
   optimality?: number[];
   lambda?: number[];
   psnr?: number[];

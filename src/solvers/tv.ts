@@ -41,9 +41,9 @@ export interface TvOptions {
   tolerance?: number;
   /**
    * Also stop when ||x_k - x_k-1|| <= changeTolerance ||x_k|| at the target lambda (off by
-   * default). It was tv()'s only test in 0.1: it is cheap and right at moderate weights, but
-   * at small weights x moves slowly long before the optimum (see the TV tests), so it is kept
-   * only for protocols recorded with it (warm-started weight searches).
+   * default). It was the only test of the 0.2 pre-releases (`tolerance` then meant this): cheap
+   * and right at moderate weights, but at small weights x moves slowly long before the optimum
+   * (see the TV tests). `tolerance: 0, changeTolerance: t` gives the pre-release stop.
    */
   changeTolerance?: number;
   nonNegative?: boolean;
@@ -144,6 +144,11 @@ function tvNorm(g: Float64Array, P: number, groups: number): number {
 function tvProx(D: ReturnType<typeof differences>, b: Float64Array, mu: number, q: Float64Array, inner: number, nonNeg: boolean, out: Float64Array, work: { r: Float64Array; prev: Float64Array; g: Float64Array; dv: Float64Array }): void {
   const { r, prev, g, dv } = work;
   const n = b.length;
+  if (mu === 0) {
+    // lambda 0: no TV, the map is the identity (or the projection on x >= 0); the dual step below would be 1/0.
+    for (let i = 0; i < n; i++) out[i] = nonNeg && b[i]! < 0 ? 0 : b[i]!;
+    return;
+  }
   const P = D.P;
   const groups = D.groups;
   // The dual's gradient is Lipschitz with constant mu^2 ||grad||^2 <= 4 nd mu^2; step 1/(4 nd mu).
@@ -262,8 +267,11 @@ function tvFixed(fn: string, options: TvOptions & { lambda: number }): RecoveryR
       const best = j > 0 ? Math.min(bestAtTarget[j - 1]!, loss) : loss;
       bestAtTarget.push(best);
       const window = Math.max(OBJECTIVE_WINDOW_MIN, Math.ceil(OBJECTIVE_WINDOW_FRACTION * (j + 1)));
-      // A zero objective (y = 0) is optimal: report no decrease rather than 0/0.
-      if (j + 1 > window) measures.decrease = best > 0 ? (bestAtTarget[j - window]! - best) / best : 0;
+      // Relative to the objective, floored at 1e-8 of its first value at the target so that an
+      // optimum of 0 (lambda 0 with y in the range, or y = 0) is not approached forever; a zero
+      // objective is optimal, so it reports no decrease rather than 0/0.
+      const scale = Math.max(best, OBJECTIVE_FLOOR * bestAtTarget[0]!);
+      if (j + 1 > window) measures.decrease = scale > 0 ? (bestAtTarget[j - window]! - best) / scale : 0;
     }
     return measures;
   };
@@ -299,6 +307,7 @@ const CONTINUATION_FACTOR = 0.95;
 const TV_TOLERANCE = 1e-4;
 const OBJECTIVE_WINDOW_MIN = 50;
 const OBJECTIVE_WINDOW_FRACTION = 0.1;
+const OBJECTIVE_FLOOR = 1e-8;
 /** Default iteration cap: the objective test needed ~15000 at weight 5.6e-6 on 64x64 Gaussian 10%. */
 const TV_ITERATIONS = 50000;
 
