@@ -226,9 +226,13 @@ function tvFixed(fn: string, options: TvOptions & { lambda: number }): RecoveryR
   let weight = continuation ? 100 * lambda : lambda;
   // Running minimum of the objective at the target weight, one entry per iteration there.
   const bestAtTarget: number[] = [];
+  // A x and A z are carried along: A z_k = A x_k + beta (A x_k - A x_k-1) by linearity, so a step
+  // applies A once (to x, which the objective needs anyway) and A^T once, not A twice.
+  let ax = A.apply(x);
+  const az = Float64Array.from(ax);
+  const r = new Float64Array(m);
   const step = () => {
-    const r = A.apply(z);
-    for (let i = 0; i < m; i++) r[i]! -= y[i]!;
+    for (let i = 0; i < m; i++) r[i] = az[i]! - y[i]!;
     const g = A.applyAdjoint(r);
     for (let i = 0; i < size; i++) b[i] = z[i]! - g[i]! / L;
     const next = new Float64Array(size);
@@ -250,9 +254,11 @@ function tvFixed(fn: string, options: TvOptions & { lambda: number }): RecoveryR
     const tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
     const beta = (t - 1) / tNext;
     for (let i = 0; i < size; i++) z[i] = next[i]! + beta * (next[i]! - x[i]!);
+    const axNext = A.apply(next);
+    for (let i = 0; i < m; i++) az[i] = axNext[i]! + beta * (axNext[i]! - ax[i]!);
     t = tNext;
     x = next;
-    const ax = A.apply(x);
+    ax = axNext;
     let data = 0;
     for (let i = 0; i < m; i++) data += (ax[i]! - y[i]!) ** 2;
     D.grad(x, gx);
