@@ -70,7 +70,8 @@ const GRIDS = {
   tv: quick ? grid(1e-3, 3e-2, 4) : grid(1e-4, 1e-1, 7),
 };
 const OUR_TV_GRID = quick ? grid(1e-5, 1e-2, 7) : grid(1e-6, 1e-1, 11);
-const BART_ITERATIONS = quick ? 100 : 200;
+// BART_ITERATIONS=N overrides pics' iteration count (to check that it is converged there).
+const BART_ITERATIONS = Number(process.env.BART_ITERATIONS ?? (quick ? 100 : 200));
 // One thread each: with two, on this shared 2-core machine, pics spends most of its time in
 // OpenMP barriers (measured: 100 dau2 iterations 13 s with 2 threads, 1.1 s with 1), and our
 // native FFT is faster on one too (a 128x128 forward + adjoint 1.6 ms against 2.3 ms).
@@ -82,7 +83,7 @@ const methods = [
   { label: 'l1-wavelet db2 (BART dau2)', kind: 'wavelet', ours: 'db2', bart: ['-R'], wavelet: 'dau2' },
   { label: 'l1-wavelet haar', kind: 'wavelet', ours: 'haar', bart: ['--wavelet', 'haar', '-R'], wavelet: 'haar' },
   { label: 'TV', kind: 'tv' },
-];
+].filter((m) => !process.env.BART_METHOD || m.kind === process.env.BART_METHOD);
 const rows = [];
 for (const c of cases) {
   const { h, w } = c;
