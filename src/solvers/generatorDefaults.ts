@@ -99,7 +99,7 @@ export function generatorDefaults(kind: GeneratorKind, p: FitProblem): FitDefaul
  * convergence, the ConvDecoder for complex ones only. The rule passes through what was measured
  * (reproduce cs-images and mri), nothing is fitted to it:
  * - 64x64 Gaussian CS: the Deep Decoder's PSNR settles within ~750 iterations; 8000 gained nothing.
- * - 128x128 Gaussian CS: 8000 instead of 3000 gained a median +0.63 dB at 25% (five images,
+ * - 128x128 Gaussian CS: 8000 instead of 3000 gained a median +0.49 dB at 25% (six images,
  *   -0.11 to +2.71; the training loss still falling at 3000, Peppers 3.8e-3, 1.5e-3 at 8000) and
  *   was a wash at 10% (six images, median -0.04, -0.19 to +0.62): it costs 2.7x the time and
  *   hurts nowhere by more than the 0.2-0.4 dB rounding-order spread of such fits.
