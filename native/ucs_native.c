@@ -447,6 +447,42 @@ static napi_value js_all_finite(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* tvprox.c: the inner loop of tv()'s proximal map */
+void ucs_tv_prox(const double *b, double mu, double *q, int inner, int nonNeg, double *out, double *r, double *prev, double *g, long h, long w, int nd, int comps,
+                 int interleaved);
+
+/*
+ * tvProx(b, mu, q, inner, nonNeg, out, r, prev, g, h, w, nd, comps, interleaved): b and out hold
+ * comps h w values, q (the dual, updated in place), r, prev and g nd comps h w (tvprox.c).
+ */
+static napi_value js_tv_prox(napi_env env, napi_callback_info info) {
+  Call c = {.env = env, .argc = MAX_ARGS, .ok = 1};
+  napi_get_cb_info(env, info, &c.argc, c.argv, NULL, NULL);
+  if (c.argc < 14) {
+    fail(&c, "untrained-cs native tvProx: too few arguments");
+    return NULL;
+  }
+  const long h = arg_long(&c, 9), w = arg_long(&c, 10);
+  const int nd = (int)arg_long(&c, 11), comps = (int)arg_long(&c, 12), interleaved = arg_bool(&c, 13);
+  const double mu = arg_num(&c, 1);
+  const int inner = (int)arg_long(&c, 3), nonNeg = arg_bool(&c, 4);
+  if (c.ok && (h < 1 || w < 1 || comps < 1 || (nd != 1 && nd != 2) || (nd == 1 && h != 1) || inner < 0 || !(mu > 0))) {
+    fail(&c, "untrained-cs native tvProx: expected h, w, comps >= 1, nd 1 or 2 (h = 1 in 1D), inner >= 0 and mu > 0");
+    return NULL;
+  }
+  const size_t n = (size_t)comps * (size_t)h * (size_t)w, m = (size_t)nd * n;
+  const char *msg = "untrained-cs native tvProx: b and out must be Float64Arrays of comps h w entries, q, r, prev and g of nd comps h w";
+  const double *b = typed_arg(&c, 0, napi_float64_array, n, NULL, msg);
+  double *q = typed_arg(&c, 2, napi_float64_array, m, NULL, msg);
+  double *out = typed_arg(&c, 5, napi_float64_array, n, NULL, msg);
+  double *r = typed_arg(&c, 6, napi_float64_array, m, NULL, msg);
+  double *prev = typed_arg(&c, 7, napi_float64_array, m, NULL, msg);
+  double *g = typed_arg(&c, 8, napi_float64_array, m, NULL, msg);
+  if (!c.ok) return NULL;
+  ucs_tv_prox(b, mu, q, inner, nonNeg, out, r, prev, g, h, w, nd, comps, interleaved);
+  return NULL;
+}
+
 /* addressMod64(typedArray): its first byte's address modulo 64 (the arena aligns its floats with it). */
 static napi_value js_address_mod64(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -1160,6 +1196,7 @@ NAPI_MODULE_INIT() {
       {"sigmoidBackward", js_sigmoid_backward},
       {"allFinite", js_all_finite},
       {"addressMod64", js_address_mod64},
+      {"tvProx", js_tv_prox},
       {"upNormForward", js_upnorm_forward},
       {"upNormBackward", js_upnorm_backward},
       {"gemmIm2col", js_gemm_im2col},

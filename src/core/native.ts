@@ -47,6 +47,8 @@ export interface NativeAddon {
   sigmoidBackward?(f: Float32Array, y: number, dy: number, dx: number, n: number, acc: boolean, threads: number): void;
   /** native/finite.c: whether no entry is NaN or +-Inf (optional: an addon built before it lacks it). */
   allFinite?(a: Float64Array | Float32Array): boolean;
+  /** native/tvprox.c: tv()'s proximal map, as src/solvers/tvProx.ts's tvProxJs (optional: an addon built before it lacks it). */
+  tvProx?(b: Float64Array, mu: number, q: Float64Array, inner: number, nonNeg: boolean, out: Float64Array, r: Float64Array, prev: Float64Array, g: Float64Array, h: number, w: number, nd: number, comps: number, interleaved: boolean): void;
   /** The address of a typed array's first byte modulo 64 (optional: an addon built before it lacks it). */
   addressMod64?(a: ArrayBufferView): number;
   /** native/upnorm.c (optional: an addon built before it lacks them). */
