@@ -1,12 +1,12 @@
 /*
- * The inner loop of tv()'s proximal map (src/solvers/tv.ts, tvProx): the fast gradient
+ * The inner loop of tv()'s proximal map (src/solvers/tvProx.ts, tvProxJs): the fast gradient
  * projection of Beck & Teboulle (2009) on the dual of min 1/2 ||x - b||^2 + mu TV(x) (+ x >= 0).
- * In JavaScript the loop costs ~17 ns per pixel per inner step, most of tv()'s time on a cheap
- * operator. Every entry is computed with the same operations in the same order as the
+ * In JavaScript the loop costs 20-45 ns per pixel per inner step, most of tv()'s time on a cheap
+ * operator; here 6-8. Every entry is computed with the same operations in the same order as the
  * JavaScript (float64, no contraction into FMA: -std=c11 turns GCC's contraction off), so the
- * two give the same bits; test/tvProxNative.test.ts checks this on every layout.
+ * two give the same bits; test/tvProx.test.ts checks this on ten layouts.
  *
- * Layout (as tv.ts's differences()): h x w pixels (h = 1 in 1D), `comps` components that share
+ * Layout (as tvProx.ts's tvDifferences()): h x w pixels (h = 1 in 1D), `comps` components that share
  * one TV, stored planar (component c at c P + pixel) or interleaved (pixel p at p comps + c, the
  * [h, w, 2] complex layout); the dual q holds nd comps planes of P entries, plane d comps + c.
  */
@@ -113,8 +113,7 @@ static void primal(const Layout *L, const double *b, double mu, const double *q,
  * (`right`, `down`: whether the pixels have a neighbour there; a missing one gives the
  * JavaScript's stored 0), its projection on the unit ball and the momentum. q is not written:
  * after every step it equals prev (the caller copies it once at the end). Fusing saves the
- * gradient array and the q writes: a 256x256 step moves 13 instead of 19 arrays of P doubles,
- * and the loop is memory-bound.
+ * gradient array and the q writes (13 instead of 19 passes over P doubles per step).
  */
 static inline __attribute__((always_inline)) void dual_step(long p0, long p1, int right, int down, const double *restrict out, long ps, long cs, long w, long P, int nd,
                                                             int comps, double step, double beta, double *restrict r, double *restrict prev) {
@@ -142,8 +141,8 @@ static inline __attribute__((always_inline)) void dual_step(long p0, long p1, in
 }
 
 /* dual_step for real 2D images (two groups), written out so that the pixel loop vectorises. */
-static inline __attribute__((always_inline)) void dual_step_real2d(long p0, long p1, int right, int down, const double *restrict out, long w, long P, double step,
-                                                                   double beta, double *restrict r0, double *restrict r1, double *restrict prev0, double *restrict prev1) {
+static inline __attribute__((always_inline)) void dual_step_real2d(long p0, long p1, int right, int down, const double *restrict out, long w, double step, double beta,
+                                                                   double *restrict r0, double *restrict r1, double *restrict prev0, double *restrict prev1) {
   for (long p = p0; p < p1; p++) {
     const double o = out[p];
     const double gx = right ? out[p + 1] - o : 0;
@@ -158,7 +157,6 @@ static inline __attribute__((always_inline)) void dual_step_real2d(long p0, long
     prev0[p] = a0;
     prev1[p] = a1;
   }
-  (void)P;
 }
 
 static inline __attribute__((always_inline)) void dual_steps(long h, long w, int nd, int comps, long ps, long cs, const double *restrict out, double step, double beta,
@@ -168,9 +166,9 @@ static inline __attribute__((always_inline)) void dual_steps(long h, long w, int
     for (long row = 0; row < h; row++) {
       const int down = row + 1 < h;
       const long a = row * w, z = a + w - 1;
-      if (down) dual_step_real2d(a, z, 1, 1, out, w, P, step, beta, r, r + P, prev, prev + P);
-      else dual_step_real2d(a, z, 1, 0, out, w, P, step, beta, r, r + P, prev, prev + P);
-      dual_step_real2d(z, z + 1, 0, down, out, w, P, step, beta, r, r + P, prev, prev + P);
+      if (down) dual_step_real2d(a, z, 1, 1, out, w, step, beta, r, r + P, prev, prev + P);
+      else dual_step_real2d(a, z, 1, 0, out, w, step, beta, r, r + P, prev, prev + P);
+      dual_step_real2d(z, z + 1, 0, down, out, w, step, beta, r, r + P, prev, prev + P);
     }
     return;
   }
