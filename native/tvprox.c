@@ -3,8 +3,9 @@
  * projection of Beck & Teboulle (2009) on the dual of min 1/2 ||x - b||^2 + mu TV(x) (+ x >= 0).
  * In JavaScript the loop costs 20-45 ns per pixel per inner step, most of tv()'s time on a cheap
  * operator; here 6-8. Every entry is computed with the same operations in the same order as the
- * JavaScript (float64, no contraction into FMA: -std=c11 turns GCC's contraction off), so the
- * two give the same bits; test/tvProx.test.ts checks this on ten layouts.
+ * JavaScript (float64, never contracted into FMA: GCC's -std=c11 keeps contraction off, the pragma
+ * below does for clang, which would fuse b + mu * d on arm64 or with FMA targets), so the two give
+ * the same bits; test/tvProx.test.ts checks this on ten layouts.
  *
  * Layout (as tvProx.ts's tvDifferences()): h x w pixels (h = 1 in 1D), `comps` components that share
  * one TV, stored planar (component c at c P + pixel) or interleaved (pixel p at p comps + c, the
@@ -13,6 +14,10 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
 
 /* Components (channels) up to which the dual step is fused with the gradient. */
 #define MAX_FUSED_COMPS 4

@@ -463,14 +463,19 @@ static napi_value js_tv_prox(napi_env env, napi_callback_info info) {
     return NULL;
   }
   const long h = arg_long(&c, 9), w = arg_long(&c, 10);
-  const int nd = (int)arg_long(&c, 11), comps = (int)arg_long(&c, 12), interleaved = arg_bool(&c, 13);
+  const long nd = arg_long(&c, 11), comps = arg_long(&c, 12), inner = arg_long(&c, 3);
+  const int interleaved = arg_bool(&c, 13), nonNeg = arg_bool(&c, 4);
   const double mu = arg_num(&c, 1);
-  const int inner = (int)arg_long(&c, 3), nonNeg = arg_bool(&c, 4);
-  if (c.ok && (h < 1 || w < 1 || comps < 1 || (nd != 1 && nd != 2) || (nd == 1 && h != 1) || inner < 0 || !(mu > 0))) {
+  if (c.ok && (h < 1 || w < 1 || comps < 1 || comps > 0x7fffffffL || (nd != 1 && nd != 2) || (nd == 1 && h != 1) || inner < 0 || !(mu > 0))) {
     fail(&c, "untrained-cs native tvProx: expected h, w, comps >= 1, nd 1 or 2 (h = 1 in 1D), inner >= 0 and mu > 0");
     return NULL;
   }
-  const size_t n = (size_t)comps * (size_t)h * (size_t)w, m = (size_t)nd * n;
+  size_t hw, n, m;
+  if (c.ok && (__builtin_mul_overflow((size_t)h, (size_t)w, &hw) || __builtin_mul_overflow(hw, (size_t)comps, &n) || __builtin_mul_overflow(n, (size_t)nd, &m) ||
+               m > (size_t)1 << 48 || inner > 0x7fffffffL)) {
+    fail(&c, "untrained-cs native tvProx: h w comps nd too large, or inner above 2^31 - 1");
+    return NULL;
+  }
   const char *msg = "untrained-cs native tvProx: b and out must be Float64Arrays of comps h w entries, q, r, prev and g of nd comps h w";
   const double *b = typed_arg(&c, 0, napi_float64_array, n, NULL, msg);
   double *q = typed_arg(&c, 2, napi_float64_array, m, NULL, msg);
@@ -479,7 +484,16 @@ static napi_value js_tv_prox(napi_env env, napi_callback_info info) {
   double *prev = typed_arg(&c, 7, napi_float64_array, m, NULL, msg);
   double *g = typed_arg(&c, 8, napi_float64_array, m, NULL, msg);
   if (!c.ok) return NULL;
-  ucs_tv_prox(b, mu, q, inner, nonNeg, out, r, prev, g, h, w, nd, comps, interleaved);
+  /* The kernel's arrays are restrict: overlapping ones would give wrong results, not an error. */
+  const char *lo[6] = {(const char *)b, (const char *)q, (const char *)out, (const char *)r, (const char *)prev, (const char *)g};
+  const size_t len[6] = {n, m, n, m, m, m};
+  for (int i = 0; i < 6; i++)
+    for (int j = i + 1; j < 6; j++)
+      if (lo[i] < lo[j] + len[j] * sizeof(double) && lo[j] < lo[i] + len[i] * sizeof(double)) {
+        fail(&c, "untrained-cs native tvProx: b, q, out, r, prev and g must not overlap");
+        return NULL;
+      }
+  ucs_tv_prox(b, mu, q, (int)inner, nonNeg, out, r, prev, g, h, w, (int)nd, (int)comps, interleaved);
   return NULL;
 }
 

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { nativeAddon } from '../src/core/native.js';
+import { describe, expect, it, vi } from 'vitest';
+import { nativeAddon, nativeAvailable, type NativeAddon } from '../src/core/native.js';
+import { identity } from '../src/operators/elementwise.js';
+import { scale } from '../src/operators/algebra.js';
+import { tv } from '../src/solvers/tv.js';
 import { createRng } from '../src/core/rng.js';
 import { tvDifferences, tvLayout, tvNorm, tvProx, tvProxJs, type TvDifferences } from '../src/solvers/tvProx.js';
 
@@ -47,11 +50,21 @@ describe('tvProx (the TV proximal map of tv())', () => {
     }
   });
 
+  it('a NaN weight (a diverged operator norm) ends the solve as diverged, on the native path too, not with an argument error', () => {
+    // ||A||^2 overflows to Infinity, so the step 1/L and the weight mu = lambda / L are 0 and NaN follows.
+    const r = tv({ operator: scale(identity({ shape: [4, 4] }), 1e200), measurements: new Float64Array(16).fill(1), shape: [4, 4], lambda: 0.1, iterations: 5 });
+    expect(r.stopReason).toBe('diverged');
+  });
+
   const native = nativeAddon();
+  it('an addon built from this checkout has the kernel (npm install builds native/tvprox.c with the rest)', () => {
+    if (nativeAvailable()) expect(typeof native!.tvProx).toBe('function');
+  });
+
   describe.runIf(native !== null && typeof native.tvProx === 'function')('native/tvprox.c', () => {
     it.each(SHAPES)('gives the same bits as the JavaScript on shape %j (x >= 0 or not, 1 to 25 inner steps, warm-started dual)', (...shape) => {
       for (const nonNeg of [false, true]) {
-        for (const inner of [1, 10, 25]) {
+        for (const inner of [0, 1, 10, 25]) {
           for (const mu of [1e-3, 0.2, 5]) {
             const { D, b, q, n } = problem(shape, 11 + inner);
             const qJs = Float64Array.from(q);
@@ -59,27 +72,40 @@ describe('tvProx (the TV proximal map of tv())', () => {
             tvProxJs(D, b, mu, qJs, inner, nonNeg, outJs, work(D, n));
             const qNative = Float64Array.from(q);
             const outNative = new Float64Array(n);
-            tvProx(D, b, mu, qNative, inner, nonNeg, outNative, work(D, n));
+            const w = work(D, n);
+            const { dims, comps, inner: interleaved } = D.layout;
+            native!.tvProx!(b, mu, qNative, inner, nonNeg, outNative, w.r, w.prev, w.g, D.nd === 2 ? dims[0]! : 1, dims[D.nd - 1]!, D.nd, comps, interleaved);
             const where = `shape ${shape}, nonNeg ${nonNeg}, inner ${inner}, mu ${mu}`;
-            expect(Array.from(outNative), where).toEqual(Array.from(outJs));
-            expect(Array.from(qNative), where).toEqual(Array.from(qJs));
+            // Object.is per entry: +0 and -0 count as different.
+            expect(Array.from(outNative).every((v, i) => Object.is(v, outJs[i])), where).toBe(true);
+            expect(Array.from(qNative).every((v, i) => Object.is(v, qJs[i])), where).toBe(true);
           }
         }
       }
     });
 
-    it('mu = 0 is the identity (or the projection on x >= 0) on both paths, not a division by zero', () => {
-      const { D, b, q, n } = problem([6, 5], 2);
-      const out = new Float64Array(n);
-      tvProx(D, b, 0, q, 10, true, out, work(D, n));
-      expect(Array.from(out)).toEqual(Array.from(b, (v) => (v < 0 ? 0 : v)));
+    it('tvProx dispatches to it for a positive weight and keeps mu = 0 (the identity, or the projection on x >= 0) in JavaScript', () => {
+      const spy = vi.spyOn(native as Required<NativeAddon>, 'tvProx');
+      try {
+        const { D, b, q, n } = problem([6, 5], 2);
+        const out = new Float64Array(n);
+        tvProx(D, b, 0.1, Float64Array.from(q), 10, false, out, work(D, n));
+        expect(spy).toHaveBeenCalledTimes(1);
+        tvProx(D, b, 0, q, 10, true, out, work(D, n));
+        expect(spy).toHaveBeenCalledTimes(1);
+        expect(Array.from(out)).toEqual(Array.from(b, (v) => (v < 0 ? 0 : v)));
+      } finally {
+        spy.mockRestore();
+      }
     });
 
-    it('rejects arrays too short for the layout, a bad layout and mu <= 0 with a message naming tvProx', () => {
+    it('rejects short, overlapping or overflowing arguments, a bad layout and mu <= 0 with a message naming tvProx', () => {
       const { D, b, q, n } = problem([6, 5], 2);
       const w = work(D, n);
-      const call = (over: Partial<{ b: Float64Array; q: Float64Array; mu: number; h: number; w: number; nd: number; comps: number }>) => () =>
-        native!.tvProx!(over.b ?? b, over.mu ?? 0.1, over.q ?? q, 5, false, new Float64Array(n), w.r, w.prev, w.g, over.h ?? 6, over.w ?? 5, over.nd ?? 2, over.comps ?? 1, false);
+      type Over = Partial<{ b: Float64Array; q: Float64Array; out: Float64Array; r: Float64Array; mu: number; h: number; w: number; nd: number; comps: number; inner: number }>;
+      const call = (o: Over) => () =>
+        native!.tvProx!(o.b ?? b, o.mu ?? 0.1, o.q ?? q, o.inner ?? 5, false, o.out ?? new Float64Array(n), o.r ?? w.r, w.prev, w.g,
+          o.h ?? 6, o.w ?? 5, o.nd ?? 2, o.comps ?? 1, false);
       expect(call({})).not.toThrow();
       expect(call({ b: new Float64Array(n - 1) })).toThrow(/tvProx/);
       expect(call({ q: new Float64Array(D.gradSize - 1) })).toThrow(/tvProx/);
@@ -89,6 +115,15 @@ describe('tvProx (the TV proximal map of tv())', () => {
       expect(call({ comps: 0 })).toThrow(/tvProx/);
       expect(call({ mu: 0 })).toThrow(/tvProx/);
       expect(call({ mu: NaN })).toThrow(/tvProx/);
+      expect(call({ inner: -1 })).toThrow(/tvProx/);
+      expect(call({ inner: 2 ** 32 + 1 })).toThrow(/tvProx/);
+      // h w wraps modulo 2^64 without the check, and tiny arrays would pass the length test.
+      expect(call({ h: 2 ** 32, w: 2 ** 32 })).toThrow(/tvProx/);
+      expect(call({ h: 2 ** 33, w: 2 ** 31 })).toThrow(/tvProx/);
+      expect(call({ r: w.prev })).toThrow(/overlap/);
+      expect(call({ out: b })).toThrow(/overlap/);
+      const shared = new Float64Array(2 * D.gradSize); // adjacent views of one buffer do not overlap
+      expect(call({ r: shared.subarray(0, D.gradSize), q: shared.subarray(D.gradSize) })).not.toThrow();
     });
   });
 });

@@ -176,7 +176,8 @@ export function tvProxJs(D: TvDifferences, b: Float64Array, mu: number, q: Float
  */
 export function tvProx(D: TvDifferences, b: Float64Array, mu: number, q: Float64Array, inner: number, nonNeg: boolean, out: Float64Array, work: TvProxWork): void {
   const native = nativeAddon();
-  if (mu === 0 || !native || typeof native.tvProx !== 'function') {
+  // mu 0 is the identity; a NaN mu (a diverged operator norm) must reach tv()'s divergence test, not a native argument error.
+  if (!(mu > 0) || !native || typeof native.tvProx !== 'function') {
     tvProxJs(D, b, mu, q, inner, nonNeg, out, work);
     return;
   }
