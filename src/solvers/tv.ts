@@ -70,7 +70,6 @@ export type TvInfo = {
   restarts: number;
 };
 
-
 /**
  * Isotropic total variation, min 1/2 ||A x - y||^2 + lambda TV(x) (optionally x >= 0), for any
  * operator, by FISTA with a warm-started inner TV proximal map (Beck & Teboulle 2009), adaptive
