@@ -172,7 +172,7 @@ export function tvProxJs(D: TvDifferences, b: Float64Array, mu: number, q: Float
 
 /**
  * The proximal map of mu TV (+ x >= 0) at b into out, q warm-started and updated: native/tvprox.c
- * when the addon has it (~17 ns per pixel per inner step in JavaScript at 256x256), else tvProxJs.
+ * when the addon has it (6-8 ns per pixel per inner step, against 20-45 in JavaScript), else tvProxJs.
  */
 export function tvProx(D: TvDifferences, b: Float64Array, mu: number, q: Float64Array, inner: number, nonNeg: boolean, out: Float64Array, work: TvProxWork): void {
   const native = nativeAddon();
