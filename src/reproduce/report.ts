@@ -65,6 +65,7 @@ export function writeReport(runs: ExperimentRun[], ctx: TrialContext, o: ReportO
       ` Every number below is computed from the JSON-lines results in \`results/\`; re-running the command resumes where it stopped and rewrites this file. Compute so far: ${duration(totalSeconds)}.`,
     `Test images: ${ctx.data.root ? `\`${ctx.data.root}\`` : 'not found (the built-in cameraman stands in for every image)'}.`,
     '## Summary',
+    'Each verdict is computed from the rows. In general a claim is **reproduced** when it holds on every compared pair and **partly reproduced** when it holds on a strict majority (a tie at exactly half is not one). The exceptions: cs-images asks for Lasso beaten on every pair and the best baseline matched on a strict majority (partly: Lasso beaten on a majority); bayesian-dip also asks for at least half the published average gain; near-minimal says partly when the claim holds on some structures; the astronaut anchor asks for the published PSNR within 0.5 dB (partly: within 1.5 dB). The evidence column gives the counts.',
     mdTable(['experiment', 'claim', 'verdict', 'evidence'], summary),
     ...sections,
   ].join('\n\n');
