@@ -191,6 +191,20 @@ describe('fitGeneratorSync: mechanics', () => {
     expect(r.x.length).toBe(n);
   });
 
+  it('the variance rule measures the raw iterates under output averaging, and returns the average', () => {
+    const noisy = addNoise(clean, { sigma: 0.1 }, 3);
+    const fit = (outputAveraging?: number) =>
+      fitGeneratorSync({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: noisy, iterations: 400, outputAveraging, earlyStopping: { kind: 'variance', window: 20, patience: 50 } });
+    const raw = fit();
+    const averaged = fit(0.9);
+    // Averaging does not change the optimisation, so the statistic, the stop and the kept iteration agree
+    // (the average's own variance only falls: a rule on it never stopped).
+    expect(Array.from(averaged.history.outputVariance!)).toEqual(Array.from(raw.history.outputVariance!));
+    expect(averaged.stopReason).toBe('early-stopped');
+    expect([averaged.iterations, averaged.bestIteration]).toEqual([raw.iterations, raw.bestIteration]);
+    expect(Array.from(averaged.x)).not.toEqual(Array.from(raw.x));
+  });
+
   it('holdout refit retrains on all measurements', () => {
     const noisy = addNoise(clean, { sigma: 0.1 }, 3);
     const r = fitGeneratorSync({ generator: deepDecoder({ outShape: [n], channels: 8, depth: 3, seed: 1 }), operator: op, measurements: noisy, iterations: 300, earlyStopping: { kind: 'holdout', patience: 50, refit: true } });

@@ -90,7 +90,10 @@ export interface FitGeneratorOptions {
   lossTolerance?: number;
   /** DIP input jitter: the input gets N(0, sigma^2) noise afresh at every step (e.g. 1/30). */
   inputJitter?: number;
-  /** DIP output averaging: x_avg <- beta x_avg + (1 - beta) x (e.g. 0.99). */
+  /**
+   * DIP output averaging: x_avg <- beta x_avg + (1 - beta) x (e.g. 0.99). The average is what the
+   * fit returns (and what early stopping keeps); the variance rule still measures the raw iterates.
+   */
   outputAveraging?: number;
   /** DIP backtracking: restore the last parameters when the loss jumps by this factor (e.g. 3). */
   backtracking?: number;
@@ -583,7 +586,9 @@ function fitLoop(a: LoopArgs): LoopResult {
     // Selection of the returned iterate.
     let score = weights ? valLoss : trainLoss;
     if (variance) {
-      const v = variance.push(current, it);
+      // The raw iterate's instability is the statistic (an average's variance only falls, so a rule
+      // on it would never stop); the averaged output is still what the rule keeps and returns.
+      const v = variance.push(x, it);
       measures.outputVariance = v;
       score = Number.isNaN(v) ? Infinity : v;
     }
