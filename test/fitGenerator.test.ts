@@ -198,7 +198,7 @@ describe('fitGeneratorSync: mechanics', () => {
     const raw = fit();
     const averaged = fit(0.9);
     // Averaging does not change the optimisation, so the statistic, the stop and the kept iteration agree
-    // (the average's own variance only falls: a rule on it never stopped).
+    // (measured on the average, whose variance mostly falls, this fit ran 356 iterations instead of 142).
     expect(Array.from(averaged.history.outputVariance!)).toEqual(Array.from(raw.history.outputVariance!));
     expect(averaged.stopReason).toBe('early-stopped');
     expect([averaged.iterations, averaged.bestIteration]).toEqual([raw.iterations, raw.bestIteration]);

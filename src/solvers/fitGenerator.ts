@@ -586,8 +586,8 @@ function fitLoop(a: LoopArgs): LoopResult {
     // Selection of the returned iterate.
     let score = weights ? valLoss : trainLoss;
     if (variance) {
-      // The raw iterate's instability is the statistic (an average's variance only falls, so a rule
-      // on it would never stop); the averaged output is still what the rule keeps and returns.
+      // The raw iterate's instability is the statistic (an average's variance mostly falls, so a rule
+      // on it stopped late or never); the averaged output is still what the rule keeps and returns.
       const v = variance.push(x, it);
       measures.outputVariance = v;
       score = Number.isNaN(v) ? Infinity : v;
