@@ -4,7 +4,7 @@
 // not a theorem: a longer fit may reach more). Check this before blaming the measurements.
 // On the 256x256 Peppers the default Deep Decoder reaches 26.75 dB in 3000 iterations (k = 256:
 // 27.03), while TV recovers 32.03 dB from 25% of random measurements; on House it reaches 36.50
-// (reproduction/REPRODUCTION.md, cs-images). Those runs are this script's defaults:
+// (reproduction/REPRODUCTION.md, cs-images). The Peppers run, exactly (same seed and network):
 //   node examples/represent-image.mjs ../shared/data/inpainting-bernoulli/peppers256.png --size 256
 // Run: node examples/represent-image.mjs [IMAGE.png] [--size N] [--channels K] [--iterations T] [--quick]
 // (default image: the package's built-in 128x128 cameraman; default width: the library's own)
@@ -17,7 +17,8 @@ const flag = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
+const VALUED = ['--size', '--channels', '--iterations']; // flags followed by a number; --quick takes none
+const file = args.find((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
 
 const image = ucs.toGray(file ? ucs.readImage(file) : ucs.cameraman());
 const size = flag('--size', quick ? 32 : image.shape[0]);
