@@ -7,7 +7,7 @@ import { bayesianDip } from '../src/reproduce/experiments/bayesianDip.js';
 import { csImages } from '../src/reproduce/experiments/csImages.js';
 import { baselineAtBest, BaselineSearchInterrupted } from '../src/reproduce/baselines.js';
 import { checkpointFile, TrialInterrupted } from '../src/reproduce/common.js';
-import { trialContext } from '../src/reproduce/run.js';
+import { runReproduction, trialContext } from '../src/reproduce/run.js';
 import { deepDecoder, fitGeneratorSync, gaussian, identity } from '../src/index.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointJson } from '../src/solvers/fitCheckpoint.js';
 import { cliBuilt, runCli } from './sweepHelpers.js';
@@ -101,6 +101,22 @@ describe('untrained-cs reproduce --quick', () => {
     expect(existsSync(checkpointFile(base, trial)!)).toBe(false);
     const clean = bayesianDip.run(trial, { ...base, checkpoints: null });
     expect(resumed.metrics).toEqual(clean.metrics);
+  });
+
+  it('--threads runs each trial on that many engine threads and records it in the row; a count the engine lacks is one clear line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ucs-repro-threads-'));
+    const r = runCli(['reproduce', 'gp-view', '--quick', '--out', dir, '--workers', '1', '--threads', '2', '--quiet', '--filter', 'kernel=rbf'], 120_000);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = readFileSync(join(dir, 'results', 'gp-view.quick.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.engine).toMatch(/ x2$/);
+    for (const bad of ['0', '3', 'two']) {
+      const b = runCli(['reproduce', '--quick', '--out', dir, '--threads', bad]);
+      expect(b.code).toBe(2);
+      expect(b.stderr).toMatch(/--threads/);
+    }
+    await expect(runReproduction({ out: dir, quick: true, experiments: ['gp-view'], engineThreads: 3 })).rejects.toThrow(/engineThreads/);
   });
 
   it('rejects an unknown experiment and a malformed filter with one clear line', () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { setThreads, getThreads } from '../core/threads.js';
 import { checkInteger } from '../core/validate.js';
 import { builtScript } from '../sweeps/pool.js';
 import { runJobsOnQueue, type QueueTaskHandler } from '../sweeps/queue.js';
@@ -37,6 +38,8 @@ export interface ReproduceOptions {
   data?: string;
   /** Worker threads (default every core); 0 runs trials on this thread. */
   workers?: number;
+  /** Engine threads per worker, 1 or 2 (the engine's limit; default 1, see TrialContext.engineThreads). */
+  engineThreads?: number;
   /** Run the trials as BullMQ jobs on this Redis (`untrained-cs worker` executes them). */
   queueUrl?: string;
   /** Keep only trials whose params match: key -> accepted values (as strings). */
@@ -103,7 +106,8 @@ export function planRuns(o: ReproduceOptions, ctx: TrialContext): ExperimentRun[
  * Returns what each experiment has now (for the report).
  */
 export async function runReproduction(o: ReproduceOptions): Promise<ExperimentRun[]> {
-  const ctx = trialContext(o);
+  const engineThreads = o.engineThreads === undefined ? undefined : checkInteger('reproduce', 'engineThreads', o.engineThreads, 1, 2);
+  const ctx: TrialContext = { ...trialContext(o), ...(engineThreads ? { engineThreads } : {}) };
   mkdirSync(join(o.out, 'results'), { recursive: true });
   if (ctx.artifacts) mkdirSync(ctx.artifacts, { recursive: true });
   if (ctx.checkpoints) mkdirSync(ctx.checkpoints, { recursive: true });
@@ -169,7 +173,16 @@ export function reproducePool(size: number): TaskPool<ReproRow> {
 function taskOf(trial: ReproTrial, ctx: TrialContext) {
   return {
     message: { trial, ctx },
-    inline: () => runReproTrial(trial, ctx),
+    inline: () => {
+      // the trial runs on this thread: its engine threads as a worker's would be, then restored
+      const before = getThreads();
+      setThreads(ctx.engineThreads ?? before);
+      try {
+        return runReproTrial(trial, ctx);
+      } finally {
+        setThreads(before);
+      }
+    },
     failed: (error: string) => failedReproRow(trial, error),
     // Generous: a trial's own estimate (one core) times 20, at least an hour.
     timeLimitS: Math.max(3600, 20 * trial.cost),

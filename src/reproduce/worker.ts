@@ -1,4 +1,5 @@
-// Worker-thread entry of `untrained-cs reproduce`: runs trials one at a time, engine single-threaded.
+// Worker-thread entry of `untrained-cs reproduce`: runs trials one at a time, the engine on the
+// threads the run asked for (one by default).
 import { parentPort } from 'node:worker_threads';
 import { setThreads } from '../core/threads.js';
 import { runReproTrial } from './trial.js';
@@ -6,5 +7,6 @@ import type { ReproTrial, TrialContext } from './types.js';
 
 setThreads(1);
 parentPort!.on('message', (msg: { trial: ReproTrial; ctx: TrialContext }) => {
+  setThreads(msg.ctx.engineThreads ?? 1);
   parentPort!.postMessage(runReproTrial(msg.trial, msg.ctx));
 });

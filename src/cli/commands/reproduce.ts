@@ -17,6 +17,7 @@ interface ReproduceFlags {
   out: string;
   data?: string;
   workers?: number;
+  threads?: number;
   queue?: string;
   filter?: string[];
   reportOnly?: boolean;
@@ -44,6 +45,7 @@ export function registerReproduce(program: Command): void {
     .option('--out <dir>', 'folder for results/, figures/ and REPRODUCTION.md', 'reproduction')
     .option('--data <dir>', "the papers' test images (default: $UNTRAINED_CS_DATA, ./data or ../shared/data)")
     .option('--workers <n>', 'local worker threads (default: every core)', num('--workers', { min: 0, integer: true }))
+    .option('--threads <n>', 'engine threads per worker, 1 or 2 (default 1: rows the same to the bit whatever slice runs them; 2 runs a lone long trial, e.g. an SGLD chain, 1.4x faster)', num('--threads', { min: 1, max: 2, integer: true }))
     .option('--queue <redis://host:port>', 'enqueue trials on BullMQ/Redis; `untrained-cs worker` runs them')
     .option('--filter <key=values>', 'only trials whose parameter matches (repeatable), e.g. --filter h=256', (v: string, acc: string[] = []) => [...acc, v])
     .option('--report-only', 'write REPRODUCTION.md from the results so far, run nothing')
@@ -81,7 +83,7 @@ export function registerReproduce(program: Command): void {
           .join(', ');
         process.stderr.write(`[${duration((Date.now() - started) / 1000)}] ${p.experiment} ${p.done}/${p.total} ${r.id}: ${r.status === 'ok' ? m : `FAILED ${r.error}`} (${duration(r.timeMs / 1000)})\n`);
       };
-      const runOptions = { experiments: names, quick: o.quick, out: o.out, data: o.data, workers: o.workers ?? os.availableParallelism(), queueUrl: o.queue, filter, onProgress, signal: interrupt.signal };
+      const runOptions = { experiments: names, quick: o.quick, out: o.out, data: o.data, workers: o.workers ?? os.availableParallelism(), engineThreads: o.threads, queueUrl: o.queue, filter, onProgress, signal: interrupt.signal };
       const runs = o.reportOnly ? planRuns(runOptions, ctx) : await runReproduction(runOptions);
       const command = ['untrained-cs reproduce', ...names, ...(o.quick ? ['--quick'] : [])].join(' ');
       const path = writeReport(runs, ctx, { out: o.out, quick: Boolean(o.quick), version: version(), command });
