@@ -8,10 +8,10 @@ import type { ReproRow } from '../src/reproduce/types.js';
  * overfits long before the published read-out.
  */
 describe('bayesian-dip report: the 128x128 crop check', () => {
-  const row = (task: string, image: string, variant: string, metrics: Record<string, number>): ReproRow => ({
-    id: `${task}|${image}|${variant}|run0|crop128`,
+  const row = (task: string, image: string, variant: string, metrics: Record<string, number>, run = 0): ReproRow => ({
+    id: `${task}|${image}|${variant}|run${run}|crop128`,
     experiment: 'bayesian-dip',
-    params: { task, image, variant, run: 0, h: 128, w: 128, crop: 128 },
+    params: { task, image, variant, run, h: 128, w: 128, crop: 128 },
     status: 'ok',
     timeMs: 1,
     engine: 'test',
@@ -45,5 +45,40 @@ describe('bayesian-dip report: the 128x128 crop check', () => {
     ];
     const crop = bayesianDip.report(rows, [], ctx).verdicts.filter((v) => v.claim.includes('centre crop'));
     expect(crop.map((v) => v.status)).toEqual(['partly reproduced']);
+  });
+
+  it('averages the runs: the table lists each, the verdict pairs SGLD with each SGD variant over the runs both ran', () => {
+    const I = 'Cameraman256.png';
+    const rows = [
+      row('inpainting', I, 'sgd', { psnr: 23.59, oraclePsnr: 23.99, oracleIteration: 2922 }),
+      row('inpainting', I, 'sgd-input-avg', { psnr: 26.39, oraclePsnr: 26.72, oracleIteration: 2990 }),
+      row('inpainting', I, 'sgld', { psnr: 26.83, stdErrorCosine: 0.618 }),
+      row('inpainting', I, 'sgd', { psnr: 24.01, oraclePsnr: 24.41, oracleIteration: 2800 }, 1),
+      row('inpainting', I, 'sgld', { psnr: 26.0, stdErrorCosine: 0.6 }, 1),
+      // run 2: SGD only, so it does not count for the verdict yet
+      row('inpainting', I, 'sgd', { psnr: 30, oraclePsnr: 30, oracleIteration: 10 }, 2),
+    ];
+    const out = bayesianDip.report(rows, [], ctx);
+    expect(out.markdown).toContain('mean over runs');
+    expect(out.markdown).toContain('25.87 (3: 23.59, 24.01, 30.00) (at 500)');
+    expect(out.markdown).toContain('26.41 (2: 26.83, 26.00)');
+    expect(out.markdown).toContain('0.618, 0.6');
+    const [v] = out.verdicts.filter((x) => x.claim.includes('centre crop'));
+    // SGLD 26.415 (shown 26.41) against SGD 23.80 over runs 0 and 1; against the averaged variant on run 0 only: 26.83 > 26.39
+    expect(v!.status).toBe('reproduced');
+    expect(v!.evidence).toBe(
+      "SGLD 26.41 dB against SGD 23.80 and SGD + input noise + averaging 26.39 (its 1 run so far; SGLD over those 26.83) at their read-outs (means over 2 runs; SGLD ahead of SGD in 2 of 2); SGD's best iterate (an oracle no real run can pick) 24.20 dB.",
+    );
+    // the averaged variant ahead on the run it shares with SGLD: partly
+    const worse = rows.map((r) => (r.params.variant === 'sgd-input-avg' ? { ...r, metrics: { ...r.metrics, psnr: 27 } } : r));
+    expect(bayesianDip.report(worse, [], ctx).verdicts.filter((x) => x.claim.includes('centre crop')).map((x) => x.status)).toEqual(['partly reproduced']);
+  });
+
+  it('plans the crop check for three runs, run 0 of every crop before any run 1', () => {
+    const trials = bayesianDip.trials({ ...ctx, quick: false }).filter((t) => t.params.crop !== undefined);
+    expect(trials).toHaveLength(3 * 2 * 3);
+    const runs = trials.map((t) => t.params.run as number);
+    expect(runs).toEqual([...runs].sort((a, b) => a - b));
+    expect(new Set(trials.map((t) => t.id)).size).toBe(trials.length);
   });
 });
