@@ -5,7 +5,6 @@ import { setThreads } from '../core/threads.js';
 import { runReproTrial } from './trial.js';
 import type { ReproTrial, TrialContext } from './types.js';
 
-setThreads(1);
 parentPort!.on('message', (msg: { trial: ReproTrial; ctx: TrialContext }) => {
   setThreads(msg.ctx.engineThreads ?? 1);
   parentPort!.postMessage(runReproTrial(msg.trial, msg.ctx));

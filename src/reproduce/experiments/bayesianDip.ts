@@ -289,9 +289,9 @@ export const bayesianDip: Experiment = {
       }
     }
     if (crops.length) {
-      const runsDone = new Set(crops.map((r) => r.params.run as number)).size;
+      const runsDone = [...new Set(crops.map((r) => r.params.run as number))];
       parts.push(
-        `\n**Centre crops, ${CROP}x${CROP}** (${runsDone === 1 ? 'run 0' : `mean over runs, the count in brackets where it is more than one`}; the same protocol and read-out iterations on a ${CROP}x${CROP} centre crop: a quarter of the compute, not the paper's table; on a crop the network overfits sooner, so the fixed read-out iterations are later relative to SGD's best iterate than at full size)\n`,
+        `\n**Centre crops, ${CROP}x${CROP}** (${runsDone.length === 1 ? `run ${runsDone[0]}` : `mean over runs, the count in brackets where it is more than one`}; the same protocol and read-out iterations on a ${CROP}x${CROP} centre crop: a quarter of the compute, not the paper's table; on a crop the network overfits sooner, so the fixed read-out iterations are later relative to SGD's best iterate than at full size)\n`,
       );
       const crow = (task: Task, image: string) => {
         const values = (variant: Variant, key: string) => where(crops, { task, image, variant }).map((r) => num(r, key)).filter((v): v is number => v !== null);
