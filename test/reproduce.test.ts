@@ -6,7 +6,8 @@ import { EXPERIMENTS } from '../src/reproduce/registry.js';
 import { bayesianDip } from '../src/reproduce/experiments/bayesianDip.js';
 import { csImages } from '../src/reproduce/experiments/csImages.js';
 import { baselineAtBest, BaselineSearchInterrupted } from '../src/reproduce/baselines.js';
-import { checkpointFile, TrialInterrupted } from '../src/reproduce/common.js';
+import { checkpointFile, elapsedLedgerFile, readElapsedMs, removeTrialCheckpoints, TrialInterrupted, writeElapsedMs } from '../src/reproduce/common.js';
+import { runReproTrial } from '../src/reproduce/trial.js';
 import { runReproduction, trialContext } from '../src/reproduce/run.js';
 import { deepDecoder, fitGeneratorSync, gaussian, identity } from '../src/index.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointJson } from '../src/solvers/fitCheckpoint.js';
@@ -217,5 +218,34 @@ describe('baselineAtBest checkpoints', () => {
     writeCheckpoint(file, { fingerprint: saved.fingerprint, state: { ...saved.state, iteration: 1, solves: solves.slice(0, 1), rule: null }, arrays: { x0: saved.arrays.x0! } });
     expect(() => csImages.run(trial, { ...ctx, abortFlag: flag.buffer as SharedArrayBuffer })).toThrow(TrialInterrupted);
     expect(readCheckpoint('test', file)!.state.iteration).toBe(1);
+  });
+
+  it('a resumed trial\'s row counts the compute of the segments before its interruptions', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-elapsed-'));
+    const ctx = { ...trialContext({ quick: true, out: fresh }), artifacts: null };
+    const trial = csImages.trials(ctx).find((t) => t.params.method === 'tv')!;
+    mkdirSync(ctx.checkpoints!, { recursive: true });
+    // an hour spent in earlier segments, as an earlier interruption would have left it
+    writeElapsedMs(ctx, trial, 3_600_000);
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(flag, 0, 1);
+    const interrupted = runReproTrial(trial, { ...ctx, abortFlag: flag.buffer as SharedArrayBuffer });
+    expect(interrupted.status).toBe('failed');
+    expect(interrupted.error).toMatch(/interrupted/);
+    // this segment's time is added, not lost
+    expect(readElapsedMs(ctx, trial)).toBeGreaterThanOrEqual(3_600_000);
+    const row = runReproTrial(trial, ctx);
+    expect(row.status).toBe('ok');
+    expect(row.timeMs).toBeGreaterThanOrEqual(3_600_000);
+    expect(row.timeMs).toBeLessThan(3_600_000 + 120_000);
+    // recorded: the runner removes the ledger with the checkpoints, and a new run starts from zero
+    removeTrialCheckpoints(ctx, trial);
+    expect(existsSync(elapsedLedgerFile(ctx, trial)!)).toBe(false);
+    expect(readElapsedMs(ctx, trial)).toBe(0);
+    // no checkpoint folder (queue workers): nothing is kept
+    const bare = { ...ctx, checkpoints: null };
+    expect(elapsedLedgerFile(bare, trial)).toBeNull();
+    writeElapsedMs(bare, trial, 5);
+    expect(readElapsedMs(bare, trial)).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointMismatchError } from '../core/errors.js';
 import { sharedAbortSignal } from '../core/sharedAbortSignal.js';
@@ -46,6 +46,40 @@ export function trialCheckpoints(ctx: TrialContext, trial: ReproTrial): string[]
 /** Removes what a recorded trial left (a failed trial is not run again, so its checkpoints are of no use). */
 export function removeTrialCheckpoints(ctx: TrialContext, trial: ReproTrial): void {
   for (const f of trialCheckpoints(ctx, trial)) rmSync(f, { force: true });
+  const ledger = elapsedLedgerFile(ctx, trial);
+  if (ledger) rmSync(ledger, { force: true });
+}
+
+/**
+ * The file that carries a trial's compute across interruptions (milliseconds spent in the segments
+ * its checkpoints hold), so a resumed trial's row counts all of it; null when the context keeps no
+ * checkpoints. Time since the last checkpoint of a hard kill (SIGKILL, a lost machine) is not in it:
+ * that work is done again and counted then.
+ */
+export function elapsedLedgerFile(ctx: TrialContext, trial: ReproTrial): string | null {
+  if (!ctx.checkpoints) return null;
+  return join(ctx.checkpoints, `${checkpointStem(ctx, trial)}elapsed.json`);
+}
+
+/** Milliseconds a trial spent before its last interruption (0 when none is recorded or the file is unreadable). */
+export function readElapsedMs(ctx: TrialContext, trial: ReproTrial): number {
+  const file = elapsedLedgerFile(ctx, trial);
+  if (!file || !existsSync(file)) return 0;
+  try {
+    const ms = (JSON.parse(readFileSync(file, 'utf8')) as { elapsedMs?: unknown }).elapsedMs;
+    return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Records the milliseconds an interrupted trial has spent so far (written whole or not at all). */
+export function writeElapsedMs(ctx: TrialContext, trial: ReproTrial, ms: number): void {
+  const file = elapsedLedgerFile(ctx, trial);
+  if (!file || !existsSync(ctx.checkpoints!)) return;
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ elapsedMs: Math.round(ms) }));
+  renameSync(tmp, file);
 }
 
 /** The signal a trial's long fits stop on (the runner's Ctrl-C), or undefined. */

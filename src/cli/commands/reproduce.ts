@@ -4,7 +4,7 @@ import os from 'node:os';
 import { basename } from 'node:path';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { EXPERIMENTS, experimentByName } from '../../reproduce/registry.js';
-import { duration, trialCheckpoints } from '../../reproduce/common.js';
+import { duration, readElapsedMs, trialCheckpoints } from '../../reproduce/common.js';
 import { checkpointProgress } from '../../solvers/fitCheckpoint.js';
 import { writeReport } from '../../reproduce/report.js';
 import { planRuns, runReproduction, trialContext, type ReproduceProgress } from '../../reproduce/run.js';
@@ -65,7 +65,8 @@ export function registerReproduce(program: Command): void {
           for (const t of left)
             for (const f of trialCheckpoints(ctx, t)) {
               const p = checkpointProgress(f);
-              if (p) console.log(`  resumes ${t.id} from its checkpoint at ${p.unit} ${p.iteration} of ${p.iterations} (${basename(f)})`);
+              const spent = readElapsedMs(ctx, t);
+              if (p) console.log(`  resumes ${t.id} from its checkpoint at ${p.unit} ${p.iteration} of ${p.iterations} (${basename(f)})${spent ? `, ${duration(spent / 1000)} spent so far` : ''}`);
             }
         }
         return;
