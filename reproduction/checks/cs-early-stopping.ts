@@ -1,0 +1,66 @@
+// A side check of the cs-images experiment (REPRODUCTION.md, "What did not close the gap"): does
+// stopping the Deep Decoder without the ground truth beat fitting it to convergence? Fits the
+// grid's own problems (same image crops, operators and seeds as the trials) with the library's
+// defaults and one `earlyStopping` rule each, and prints one JSON line per fit beside the grid's
+// Deep Decoder and TV (oracle weight) readings from the results file.
+//
+//   npx vite-node reproduction/checks/cs-early-stopping.ts OPERATOR SIZE RATES IMAGES RULES [RESULTS]
+//   e.g. npx vite-node reproduction/checks/cs-early-stopping.ts structured 64 0.02,0.05 house.png,boat.png none,holdout,variance
+//
+// RULES: none (to convergence), holdout (10% of the measurements held out, patience 200, refit on
+// all of them for the chosen number of iterations), variance (the output-variance rule). One
+// engine thread, as the grid's workers. The test images are found as `reproduce` finds them.
+import { existsSync, readFileSync } from 'node:fs';
+import { setThreads } from '../../src/core/threads.js';
+import { gaussian } from '../../src/operators/gaussian.js';
+import { structuredRandom } from '../../src/operators/structuredRandom.js';
+import { reconstructSync } from '../../src/solvers/reconstruct.js';
+import type { EarlyStopping } from '../../src/solvers/fitGenerator.js';
+import { findData, loadTestImage, squareResize } from '../../src/reproduce/data.js';
+import { scores } from '../../src/reproduce/baselines.js';
+
+const [operator, sizeArg, ratesArg, imagesArg, rulesArg, resultsArg] = process.argv.slice(2);
+if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !ratesArg || !imagesArg || !rulesArg) {
+  console.error('usage: cs-early-stopping.ts gaussian|structured SIZE RATE,... IMAGE,... none|holdout|variance,... [RESULTS.jsonl]');
+  process.exit(2);
+}
+setThreads(1);
+const size = Number(sizeArg);
+const rules: Record<string, EarlyStopping> = { none: 'none', holdout: { kind: 'holdout', refit: true }, variance: { kind: 'variance' } };
+const resultsPath = resultsArg ?? 'reproduction/results/cs-images.jsonl';
+type Row = { params?: { operator: string; size: number; rate: number; image: string; method: string }; metrics: { psnr: number } };
+const rows: Row[] = existsSync(resultsPath)
+  ? readFileSync(resultsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row).filter((r) => r.params)
+  : [];
+const data = findData();
+for (const rate of ratesArg.split(',').map(Number))
+  for (const image of imagesArg.split(',')) {
+    const truth = squareResize(loadTestImage(data, 'inpainting-bernoulli', image, true), size).data;
+    const m = Math.round(rate * size * size);
+    // the trial's own operator seed (csImages.ts)
+    const seed = `cs-images|${operator}|${size}|${rate}|${image}`;
+    const A = operator === 'gaussian' ? gaussian({ m, inShape: [size, size], seed, mode: 'dense' }) : structuredRandom({ m, inShape: [size, size], seed });
+    const y = A.forward(truth);
+    const grid = (method: string) => {
+      const hit = rows.find((r) => {
+        const p = r.params!;
+        return p.operator === operator && p.size === size && p.rate === rate && p.image === image && p.method === method;
+      });
+      return hit?.metrics.psnr ?? null;
+    };
+    for (const rule of rulesArg.split(',')) {
+      if (!(rule in rules)) throw new Error(`unknown rule ${rule}: none, holdout or variance`);
+      const start = performance.now();
+      const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, earlyStopping: rules[rule]! });
+      console.log(
+        JSON.stringify({
+          operator, size, rate, image, rule,
+          psnr: Number(scores(r.x, truth).psnr.toFixed(3)),
+          stoppedAt: r.bestIteration,
+          gridDeepDecoder: grid('deep-decoder'),
+          gridTvOracle: grid('tv'),
+          seconds: Math.round((performance.now() - start) / 1000),
+        }),
+      );
+    }
+  }
