@@ -18,7 +18,13 @@ export function runReproTrial(trial: ReproTrial, ctx: TrialContext): ReproRow {
   } catch (err) {
     const spentMs = earlierMs + performance.now() - start;
     // Its checkpoints keep this segment's work, so the next run counts this segment's time.
-    if (err instanceof TrialInterrupted) writeElapsedMs(ctx, trial, spentMs);
+    if (err instanceof TrialInterrupted) {
+      try {
+        writeElapsedMs(ctx, trial, spentMs);
+      } catch {
+        // a ledger that cannot be written only undercounts the trial's time: never fail for it
+      }
+    }
     return failedReproRow(trial, err instanceof Error ? err.message : String(err), spentMs, engine);
   }
 }
