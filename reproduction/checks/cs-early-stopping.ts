@@ -12,12 +12,11 @@
 // engine thread, as the grid's workers. The test images are found as `reproduce` finds them.
 import { existsSync, readFileSync } from 'node:fs';
 import { setThreads } from '../../src/core/threads.js';
-import { gaussian } from '../../src/operators/gaussian.js';
-import { structuredRandom } from '../../src/operators/structuredRandom.js';
 import { reconstructSync } from '../../src/solvers/reconstruct.js';
 import type { EarlyStopping } from '../../src/solvers/fitGenerator.js';
 import { findData, loadTestImage, squareResize } from '../../src/reproduce/data.js';
 import { scores } from '../../src/reproduce/baselines.js';
+import { csImagesOperator } from '../../src/reproduce/experiments/csImages.js';
 
 const [operator, sizeArg, ratesArg, imagesArg, rulesArg, resultsArg] = process.argv.slice(2);
 if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !ratesArg || !imagesArg || !rulesArg) {
@@ -36,10 +35,7 @@ const data = findData();
 for (const rate of ratesArg.split(',').map(Number))
   for (const image of imagesArg.split(',')) {
     const truth = squareResize(loadTestImage(data, 'inpainting-bernoulli', image, true), size).data;
-    const m = Math.round(rate * size * size);
-    // the trial's own operator seed (csImages.ts)
-    const seed = `cs-images|${operator}|${size}|${rate}|${image}`;
-    const A = operator === 'gaussian' ? gaussian({ m, inShape: [size, size], seed, mode: 'dense' }) : structuredRandom({ m, inShape: [size, size], seed });
+    const A = csImagesOperator(operator, size, rate, image);
     const y = A.forward(truth);
     const grid = (method: string) => {
       const hit = rows.find((r) => {

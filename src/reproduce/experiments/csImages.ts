@@ -62,6 +62,11 @@ function psnrOf(rows: ReproRow[], rate: number, image: string, method: Method): 
   return where(rows, { rate, image, method })[0]?.metrics.psnr as number | undefined;
 }
 
+/** The measurement operator of one cs-images trial (its own seed), for side checks on the grid's problems. */
+export function csImagesOperator(kind: 'gaussian' | 'structured', size: number, rate: number, image: string): LinearOperator {
+  return operatorFor(kind, Math.round(rate * size * size), size, `cs-images|${kind}|${size}|${rate}|${image}`);
+}
+
 function operatorFor(kind: 'gaussian' | 'structured', m: number, size: number, seed: string): LinearOperator {
   // Dense even above the auto threshold (2^24 entries, passed at 128x128 from ~6%): the same matrix
   // as the matrix-free mode for the same seed, stored once in float32 (at most 0.5 GB at 50%),
@@ -206,7 +211,7 @@ export const csImages: Experiment = {
     const truth = squareResize(loadTestImage(ctx.data, 'inpainting-bernoulli', image, true), size).data;
     const shape = [size, size];
     const m = Math.round(rate * size * size);
-    const A = operatorFor(operator, m, size, `cs-images|${operator}|${size}|${rate}|${image}`);
+    const A = csImagesOperator(operator, size, rate, image);
     const y = A.forward(truth);
     if (method === 'deep-decoder' || method === 'conv-decoder') {
       // A Deep Decoder fitted for longer than the old budget also scores every iterate (of the
