@@ -74,6 +74,29 @@ describe('bayesian-dip report: the 128x128 crop check', () => {
     expect(bayesianDip.report(worse, [], ctx).verdicts.filter((x) => x.claim.includes('centre crop')).map((x) => x.status)).toEqual(['partly reproduced']);
   });
 
+  it('full size: SGLD against SGD per image with its run count, and against the averaged variant, which "reproduced" also asks it to beat', () => {
+    const full = (task: string, image: string, variant: string, psnr: number, run = 0): ReproRow => ({
+      ...row(task, image, variant, { psnr }, run),
+      id: `${task}|${image}|${variant}|run${run}`,
+      params: { task, image, variant, run, h: 256, w: 256 },
+    });
+    const I = 'Cameraman256.png'; // published SGD 27.05, SGLD 30.33: gain 3.28
+    const rows = [full('inpainting', I, 'sgd', 26.4), full('inpainting', I, 'sgd-input-avg', 28.13), full('inpainting', I, 'sgld', 29.5)];
+    const [v] = bayesianDip.report(rows, [], ctx).verdicts.filter((x) => x.claim.startsWith('inpainting: '));
+    expect(v!.status).toBe('reproduced');
+    expect(v!.evidence).toBe(
+      'SGLD ahead of SGD on 1 of 1 image(s) run, by 3.10 dB on average (published gain on the same images: 3.28 dB): Cameraman +3.10 (1 run). Against SGD + input noise + averaging (read at 1800): SGLD ahead on 1 of 1: Cameraman +1.37.',
+    );
+    // ahead of SGD by more than half the published gain, but behind the averaged variant: partly
+    const behindAvg = [full('inpainting', I, 'sgd', 26.4), full('inpainting', I, 'sgd-input-avg', 29.8), full('inpainting', I, 'sgld', 29.5)];
+    const [w] = bayesianDip.report(behindAvg, [], ctx).verdicts.filter((x) => x.claim.startsWith('inpainting: '));
+    expect(w!.status).toBe('partly reproduced');
+    expect(w!.evidence).toContain('SGLD ahead on 0 of 1: Cameraman -0.30.');
+    // crop rows never enter the full-size verdict
+    const cropOnly = bayesianDip.report([row('inpainting', I, 'sgd', { psnr: 23 }), row('inpainting', I, 'sgld', { psnr: 27 })], [], ctx).verdicts;
+    expect(cropOnly.find((x) => x.claim.startsWith('inpainting: '))!.status).toBe('not yet run');
+  });
+
   it('plans the crop check for three runs, run 0 of every crop before any run 1', () => {
     const trials = bayesianDip.trials({ ...ctx, quick: false }).filter((t) => t.params.crop !== undefined);
     expect(trials).toHaveLength(3 * 2 * 3);
