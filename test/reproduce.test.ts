@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPERIMENTS } from '../src/reproduce/registry.js';
 import { bayesianDip } from '../src/reproduce/experiments/bayesianDip.js';
 import { csImages } from '../src/reproduce/experiments/csImages.js';
 import { baselineAtBest, BaselineSearchInterrupted } from '../src/reproduce/baselines.js';
-import { checkpointFile, elapsedLedgerFile, readElapsedMs, removeTrialCheckpoints, TrialInterrupted, writeElapsedMs } from '../src/reproduce/common.js';
+import { checkpointFile, checkpointTimeRecorder, elapsedLedgerFile, readElapsedMs, removeTrialCheckpoints, TrialInterrupted, writeElapsedMs } from '../src/reproduce/common.js';
 import { runReproTrial } from '../src/reproduce/trial.js';
 import { runReproduction, trialContext } from '../src/reproduce/run.js';
 import { deepDecoder, fitGeneratorSync, gaussian, identity } from '../src/index.js';
@@ -247,5 +247,40 @@ describe('baselineAtBest checkpoints', () => {
     expect(elapsedLedgerFile(bare, trial)).toBeNull();
     writeElapsedMs(bare, trial, 5);
     expect(readElapsedMs(bare, trial)).toBe(0);
+  });
+
+  it('the ledger follows every checkpoint a trial writes, so a hard kill (no Ctrl-C) loses only the time since the last one', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ucs-repro-ledger-'));
+    const ctx = { ...trialContext({ quick: true, out: fresh }), artifacts: null };
+    const trial = csImages.trials(ctx).find((t) => t.params.method === 'deep-decoder')!;
+    mkdirSync(ctx.checkpoints!, { recursive: true });
+    // the recorder: nothing until the checkpoint file changes, then the clock's reading; the caller's onProgress always
+    const file = checkpointFile(ctx, trial)!;
+    writeFileSync(file, 'a checkpoint');
+    utimesSync(file, 1000, 1000);
+    let clock = 42;
+    const seen: number[] = [];
+    const rec = checkpointTimeRecorder({ ...ctx, spentMs: () => clock }, trial, file, (p: number) => seen.push(p))!;
+    rec(1);
+    expect(existsSync(elapsedLedgerFile(ctx, trial)!)).toBe(false);
+    utimesSync(file, 2000, 2000);
+    rec(2);
+    expect(readElapsedMs(ctx, trial)).toBe(42);
+    clock = 99;
+    rec(3); // no new checkpoint: the ledger keeps the time of the last one
+    expect(readElapsedMs(ctx, trial)).toBe(42);
+    expect(seen).toEqual([1, 2, 3]);
+    // without a clock or a checkpoint it is the caller's onProgress itself
+    const own = (p: number) => seen.push(p);
+    expect(checkpointTimeRecorder(ctx, trial, file, own)).toBe(own);
+    expect(checkpointTimeRecorder({ ...ctx, spentMs: () => 1 }, trial, undefined, own)).toBe(own);
+    removeTrialCheckpoints(ctx, trial);
+    // a whole trial (the quick Deep Decoder fit: 30 iterations, a checkpoint every 10): the ledger holds
+    // the trial's time at its last checkpoint, within the row's time, as a kill after it would leave it
+    const row = runReproTrial(trial, ctx);
+    expect(row.status, row.error).toBe('ok');
+    const ledger = readElapsedMs(ctx, trial);
+    expect(ledger).toBeGreaterThan(0);
+    expect(ledger).toBeLessThanOrEqual(row.timeMs);
   });
 });

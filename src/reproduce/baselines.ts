@@ -6,7 +6,7 @@ import { fista } from '../solvers/fista.js';
 import { randomShiftLasso } from '../solvers/randomShiftLasso.js';
 import { tv } from '../solvers/tv.js';
 import type { RecoveryResult, StopReason } from '../solvers/result.js';
-import { checkpointFile, round, TrialInterrupted, trialSignal } from './common.js';
+import { checkpointFile, recordCheckpointTime, round, TrialInterrupted, trialSignal } from './common.js';
 import type { ReproTrial, TrialContext } from './types.js';
 
 /** 'l1-wavelet-shift': db4 with a random shift of the wavelet grid per iteration (BART pics' l1-wavelet), for MRI. */
@@ -225,7 +225,9 @@ export function trialBaselineAtBest(
   const checkpoint = checkpointFile(ctx, trial, 'search') ?? undefined;
   const signal = trialSignal(ctx);
   try {
-    return baselineAtBest(name, A, y, truth, shape, { quick: ctx.quick, ...o, ...(checkpoint ? { checkpoint, keepCheckpoint: true } : {}), ...(signal ? { signal } : {}) });
+    // each solve is written to the checkpoint just before onSolve: the trial's time goes with it
+    const kept = checkpoint ? { checkpoint, keepCheckpoint: true, onSolve: () => recordCheckpointTime(ctx, trial) } : {};
+    return baselineAtBest(name, A, y, truth, shape, { quick: ctx.quick, ...o, ...kept, ...(signal ? { signal } : {}) });
   } catch (err) {
     if (err instanceof BaselineSearchInterrupted) throw new TrialInterrupted(trial);
     throw err;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointMismatchError } from '../core/errors.js';
 import { sharedAbortSignal } from '../core/sharedAbortSignal.js';
@@ -53,8 +53,9 @@ export function removeTrialCheckpoints(ctx: TrialContext, trial: ReproTrial): vo
 /**
  * The file that carries a trial's compute across interruptions (milliseconds spent in the segments
  * its checkpoints hold), so a resumed trial's row counts all of it; null when the context keeps no
- * checkpoints. Time since the last checkpoint of a hard kill (SIGKILL, a lost machine) is not in it:
- * that work is done again and counted then.
+ * checkpoints. Written at every checkpoint (recordCheckpointTime) and on Ctrl-C. Time since the
+ * last checkpoint of a hard kill (SIGKILL, a lost machine) is not in it: that work is done again
+ * and counted then.
  */
 export function elapsedLedgerFile(ctx: TrialContext, trial: ReproTrial): string | null {
   if (!ctx.checkpoints) return null;
@@ -80,6 +81,20 @@ export function writeElapsedMs(ctx: TrialContext, trial: ReproTrial, ms: number)
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, JSON.stringify({ elapsedMs: Math.round(ms) }));
   renameSync(tmp, file);
+}
+
+/**
+ * Records in the ledger the time the trial has spent up to now, just after it wrote a checkpoint:
+ * a hard kill (the end of a session, a lost machine) then loses only the time since, which the
+ * resumed run spends again. Never throws: a ledger that cannot be written only undercounts.
+ */
+export function recordCheckpointTime(ctx: TrialContext, trial: ReproTrial): void {
+  if (!ctx.spentMs) return;
+  try {
+    writeElapsedMs(ctx, trial, ctx.spentMs());
+  } catch {
+    // only the row's timeMs is at stake
+  }
 }
 
 /** The signal a trial's long fits stop on (the runner's Ctrl-C), or undefined. */
@@ -109,9 +124,34 @@ export function withFreshCheckpoint<T>(path: string | undefined, run: () => T): 
   }
 }
 
-/** fitGeneratorSync for trials, through withFreshCheckpoint. */
-export function fitResumable(options: FitGeneratorOptions): RecoveryResult<GeneratorFitInfo> {
-  return withFreshCheckpoint(options.checkpoint?.path, () => fitGeneratorSync(options));
+/**
+ * An onProgress for a trial's checkpointed fit that records the trial's time in the ledger whenever
+ * the fit has written a new checkpoint (seen at the next progress report, within 10 iterations of
+ * the write, by the file's modification time), then calls `onProgress`. Without a checkpoint or a
+ * clock (ctx.spentMs) it is `onProgress` itself.
+ */
+export function checkpointTimeRecorder<P>(ctx: TrialContext, trial: ReproTrial, checkpointPath: string | undefined, onProgress?: (p: P) => void): ((p: P) => void) | undefined {
+  if (!checkpointPath || !ctx.spentMs) return onProgress;
+  const modified = () => statSync(checkpointPath, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  let seen = modified();
+  return (p: P) => {
+    const now = modified();
+    if (now > seen) {
+      seen = now;
+      recordCheckpointTime(ctx, trial);
+    }
+    onProgress?.(p);
+  };
+}
+
+/**
+ * fitGeneratorSync for trials, through withFreshCheckpoint; given the trial it belongs to, the
+ * trial's time goes into the ledger with every checkpoint the fit writes (checkpointTimeRecorder).
+ */
+export function fitResumable(options: FitGeneratorOptions, owner?: { ctx: TrialContext; trial: ReproTrial }): RecoveryResult<GeneratorFitInfo> {
+  const path = options.checkpoint?.path;
+  const onProgress = owner ? checkpointTimeRecorder(owner.ctx, owner.trial, path, options.onProgress) : options.onProgress;
+  return withFreshCheckpoint(path, () => fitGeneratorSync({ ...options, onProgress }));
 }
 
 /** Four decimals: plenty for dB and relative errors, and keeps results files small. */

@@ -13,7 +13,7 @@ export function runReproTrial(trial: ReproTrial, ctx: TrialContext): ReproRow {
   const e = engineInfo();
   const engine = `${e.kernels} x${e.threads}`;
   try {
-    const outcome = experimentByName(trial.experiment).run(trial, ctx);
+    const outcome = experimentByName(trial.experiment).run(trial, { ...ctx, spentMs: () => earlierMs + performance.now() - start });
     return { id: trial.id, experiment: trial.experiment, params: trial.params, status: 'ok', timeMs: Math.round(earlierMs + performance.now() - start), engine, ...outcome };
   } catch (err) {
     const spentMs = earlierMs + performance.now() - start;

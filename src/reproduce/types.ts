@@ -59,6 +59,12 @@ export interface TrialContext {
    * more speeds up a lone long trial, e.g. one SGLD chain (0.71 -> 0.50 s a 256x256 step with 2).
    */
   engineThreads?: number;
+  /**
+   * Milliseconds the trial has spent, its earlier (interrupted) segments included; set by
+   * runReproTrial, so a trial can record its time whenever it writes a checkpoint (see
+   * recordCheckpointTime).
+   */
+  spentMs?: () => number;
 }
 
 /** A figure of the report: an SVG written as PNG (and SVG) next to REPRODUCTION.md. */

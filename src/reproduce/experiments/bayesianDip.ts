@@ -225,7 +225,7 @@ export const bayesianDip: Experiment = {
       // a chain is hours: a kill loses at most 500 steps (~4 min at 128x128)
       checkpoint: checkpointPath ? { path: checkpointPath, every: 500 } : undefined,
       signal: trialSignal(ctx),
-    });
+    }, { ctx, trial });
     if (result.stopReason === 'aborted') throw new TrialInterrupted(trial);
     const curve = result.history.psnr ?? [];
     const metrics: TrialOutcome['metrics'] = {};
@@ -419,13 +419,17 @@ function verdicts(ok: ReproRow[]): Verdict[] {
     const images = [...new Set(where(ok, { task }).map((r) => r.params.image as string))];
     const gains: { image: string; runs: number; gain: number; pubGain: number; overAvg: number | null }[] = [];
     for (const image of images) {
-      const psnrs = (variant: Variant) => where(ok, { task, image, variant }).map((r) => num(r, 'psnr')).filter((v): v is number => v !== null);
+      const psnrs = (variant: Variant) =>
+        where(ok, { task, image, variant })
+          .map((r) => num(r, 'psnr'))
+          .filter((v): v is number => v !== null);
       const sgd = psnrs('sgd');
       const sgld = psnrs('sgld');
       const avg = psnrs('sgd-input-avg');
       const pub = PUBLISHED[task][image];
       if (sgd.length && sgld.length && pub) {
-        gains.push({ image: pub.label, runs: Math.min(sgd.length, sgld.length), gain: mean(sgld) - mean(sgd), pubGain: pub.sgld - pub.sgd, overAvg: avg.length ? mean(sgld) - mean(avg) : null });
+        const overAvg = avg.length ? mean(sgld) - mean(avg) : null;
+        gains.push({ image: pub.label, runs: Math.min(sgd.length, sgld.length), gain: mean(sgld) - mean(sgd), pubGain: pub.sgld - pub.sgd, overAvg });
       }
     }
     const claim = `${task}: SGLD posterior mean beats SGD`;

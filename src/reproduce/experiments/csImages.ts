@@ -7,7 +7,7 @@ import { convergenceBudget } from '../../solvers/generatorDefaults.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { trialBaselineAtBest, scores, type BaselineName } from '../baselines.js';
 import { INPAINTING_IMAGES, loadTestImage, squareResize } from '../data.js';
-import { checkpointFile, db, mdTable, median, okRows, progressLine, round, TrialInterrupted, trialSignal, where, withFreshCheckpoint } from '../common.js';
+import { checkpointFile, checkpointTimeRecorder, db, mdTable, median, okRows, progressLine, round, TrialInterrupted, trialSignal, where, withFreshCheckpoint } from '../common.js';
 import type { Experiment, Figure, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
 type Method = 'deep-decoder' | 'conv-decoder' | BaselineName;
@@ -229,7 +229,7 @@ export const csImages: Experiment = {
           shape,
           seed: `cs-images|${image}|${method}`,
           ...(long ? { reference: truth, signal: trialSignal(ctx) } : {}),
-          ...(ck ? { checkpoint: { path: ck, every: ctx.quick ? 10 : 500 } } : {}),
+          ...(ck ? { checkpoint: { path: ck, every: ctx.quick ? 10 : 500 }, onProgress: checkpointTimeRecorder(ctx, trial, ck) } : {}),
           ...(ctx.quick ? { iterations: 30 } : {}),
         }),
       );

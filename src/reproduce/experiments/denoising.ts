@@ -163,14 +163,14 @@ export const denoising: Experiment = {
     const ckFull = checkpointFile(ctx, trial, 'full');
     const ckHeld = checkpointFile(ctx, trial, 'holdout');
     // Fit 1, the paper's protocol; the variance rule's statistic recorded along (it never stops this fit).
-    const full = fitResumable({ ...common, earlyStopping: { kind: 'variance', window: v.window, patience: iterations }, checkpoint: ckFull ? { path: ckFull, every: 250, keep: true } : undefined });
+    const full = fitResumable({ ...common, earlyStopping: { kind: 'variance', window: v.window, patience: iterations }, checkpoint: ckFull ? { path: ckFull, every: 250, keep: true } : undefined }, { ctx, trial });
     if (full.stopReason === 'aborted') throw new TrialInterrupted(trial);
     const psnr = full.history.psnr!;
     const paperIt = findBestIteration(full.history.loss);
     const variance = patienceStop(full.history.outputVariance ?? [], v.patience);
     const oracleIt = argmaxIteration(psnr);
     // Fit 2, the hold-out rule at the library's defaults (10% of the pixels, patience 200).
-    const held = fitResumable({ ...common, earlyStopping: ctx.quick ? { kind: 'holdout', patience: 5 } : { kind: 'holdout' }, checkpoint: ckHeld ? { path: ckHeld, every: 250 } : undefined });
+    const held = fitResumable({ ...common, earlyStopping: ctx.quick ? { kind: 'holdout', patience: 5 } : { kind: 'holdout' }, checkpoint: ckHeld ? { path: ckHeld, every: 250 } : undefined }, { ctx, trial });
     if (held.stopReason === 'aborted') throw new TrialInterrupted(trial);
     if (ckFull) removeCheckpoint(ckFull);
     if (ctx.artifacts) writeImage(join(ctx.artifacts, `${base}-holdout.png`), clip(held.x), shape);

@@ -188,7 +188,7 @@ function runLong(method: Method, pr: Problem, trialSeed: string, ctx: TrialConte
     onIterate: (x: Float64Array) => mriPsnr(magnitude(dataConsistency({ x: P.apply(x), operator: F, measurements: y })), gt),
     signal: trialSignal(ctx),
     ...(ck ? { checkpoint: { path: ck, every: ctx.quick ? 10 : 500 } } : {}),
-  });
+  }, { ctx, trial });
   if (fit.stopReason === 'aborted') throw new TrialInterrupted(trial);
   const psnr = fit.history.monitor ?? [];
   const paperIt = findBestIteration(fit.history.loss);
