@@ -10,13 +10,11 @@
 // RULES: none (to convergence), holdout (10% of the measurements held out, patience 200, refit on
 // all of them for the chosen number of iterations), variance (the output-variance rule). One
 // engine thread, as the grid's workers. The test images are found as `reproduce` finds them.
-import { existsSync, readFileSync } from 'node:fs';
 import { setThreads } from '../../src/core/threads.js';
 import { reconstructSync } from '../../src/solvers/reconstruct.js';
 import type { EarlyStopping } from '../../src/solvers/fitGenerator.js';
-import { findData, loadTestImage, squareResize } from '../../src/reproduce/data.js';
 import { scores } from '../../src/reproduce/baselines.js';
-import { csImagesOperator } from '../../src/reproduce/experiments/csImages.js';
+import { csProblems } from './grid.js';
 
 const [operator, sizeArg, ratesArg, imagesArg, rulesArg, resultsArg] = process.argv.slice(2);
 if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !ratesArg || !imagesArg || !rulesArg) {
@@ -26,37 +24,20 @@ if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !rate
 setThreads(1);
 const size = Number(sizeArg);
 const rules: Record<string, EarlyStopping> = { none: 'none', holdout: { kind: 'holdout', refit: true }, variance: { kind: 'variance' } };
-const resultsPath = resultsArg ?? 'reproduction/results/cs-images.jsonl';
-type Row = { params?: { operator: string; size: number; rate: number; image: string; method: string }; metrics: { psnr: number } };
-const rows: Row[] = existsSync(resultsPath)
-  ? readFileSync(resultsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row).filter((r) => r.params)
-  : [];
-const data = findData();
-for (const rate of ratesArg.split(',').map(Number))
-  for (const image of imagesArg.split(',')) {
-    const truth = squareResize(loadTestImage(data, 'inpainting-bernoulli', image, true), size).data;
-    const A = csImagesOperator(operator, size, rate, image);
-    const y = A.forward(truth);
-    const grid = (method: string) => {
-      const hit = rows.find((r) => {
-        const p = r.params!;
-        return p.operator === operator && p.size === size && p.rate === rate && p.image === image && p.method === method;
-      });
-      return hit?.metrics.psnr ?? null;
-    };
-    for (const rule of rulesArg.split(',')) {
-      if (!(rule in rules)) throw new Error(`unknown rule ${rule}: none, holdout or variance`);
-      const start = performance.now();
-      const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, earlyStopping: rules[rule]! });
-      console.log(
-        JSON.stringify({
-          operator, size, rate, image, rule,
-          psnr: Number(scores(r.x, truth).psnr.toFixed(3)),
-          stoppedAt: r.bestIteration,
-          gridDeepDecoder: grid('deep-decoder'),
-          gridTvOracle: grid('tv'),
-          seconds: Math.round((performance.now() - start) / 1000),
-        }),
-      );
-    }
+for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, ratesArg.split(',').map(Number), imagesArg.split(','), resultsArg)) {
+  for (const rule of rulesArg.split(',')) {
+    if (!(rule in rules)) throw new Error(`unknown rule ${rule}: none, holdout or variance`);
+    const start = performance.now();
+    const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, earlyStopping: rules[rule]! });
+    console.log(
+      JSON.stringify({
+        operator, size, rate, image, rule,
+        psnr: Number(scores(r.x, truth).psnr.toFixed(3)),
+        stoppedAt: r.bestIteration,
+        gridDeepDecoder: grid('deep-decoder'),
+        gridTvOracle: grid('tv'),
+        seconds: Math.round((performance.now() - start) / 1000),
+      }),
+    );
   }
+}

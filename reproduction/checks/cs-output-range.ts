@@ -9,13 +9,11 @@
 //
 // RANGES: auto (the library's default), none (linear output), wide (a sigmoid scaled to
 // [-0.25, 1.25]). One engine thread, as the grid's workers.
-import { existsSync, readFileSync } from 'node:fs';
 import { setThreads } from '../../src/core/threads.js';
 import { reconstructSync } from '../../src/solvers/reconstruct.js';
 import type { GeneratorReconstructInfo } from '../../src/solvers/reconstructOptions.js';
-import { findData, loadTestImage, squareResize } from '../../src/reproduce/data.js';
 import { scores } from '../../src/reproduce/baselines.js';
-import { csImagesOperator } from '../../src/reproduce/experiments/csImages.js';
+import { csProblems } from './grid.js';
 
 const [operator, sizeArg, ratesArg, imagesArg, rangesArg, resultsArg] = process.argv.slice(2);
 if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !ratesArg || !imagesArg || !rangesArg) {
@@ -25,38 +23,21 @@ if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !rate
 setThreads(1);
 const size = Number(sizeArg);
 const ranges = { auto: 'auto', none: 'none', wide: [-0.25, 1.25] } as const;
-const resultsPath = resultsArg ?? 'reproduction/results/cs-images.jsonl';
-type Row = { params?: { operator: string; size: number; rate: number; image: string; method: string }; metrics: { psnr: number } };
-const rows: Row[] = existsSync(resultsPath)
-  ? readFileSync(resultsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row).filter((r) => r.params)
-  : [];
-const data = findData();
-for (const rate of ratesArg.split(',').map(Number))
-  for (const image of imagesArg.split(',')) {
-    const truth = squareResize(loadTestImage(data, 'inpainting-bernoulli', image, true), size).data;
-    const A = csImagesOperator(operator, size, rate, image);
-    const y = A.forward(truth);
-    const grid = (method: string) => {
-      const hit = rows.find((r) => {
-        const p = r.params!;
-        return p.operator === operator && p.size === size && p.rate === rate && p.image === image && p.method === method;
-      });
-      return hit?.metrics.psnr ?? null;
-    };
-    for (const name of rangesArg.split(',')) {
-      if (!(name in ranges)) throw new Error(`unknown range ${name}: auto, none or wide`);
-      const start = performance.now();
-      const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, outputRange: ranges[name as keyof typeof ranges] });
-      const decided = (r.info as GeneratorReconstructInfo).outputRange.range;
-      console.log(
-        JSON.stringify({
-          operator, size, rate, image, range: name,
-          sigmoidRange: decided,
-          psnr: Number(scores(r.x, truth).psnr.toFixed(3)),
-          gridDeepDecoder: grid('deep-decoder'),
-          gridTvOracle: grid('tv'),
-          seconds: Math.round((performance.now() - start) / 1000),
-        }),
-      );
-    }
+for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, ratesArg.split(',').map(Number), imagesArg.split(','), resultsArg)) {
+  for (const name of rangesArg.split(',')) {
+    if (!(name in ranges)) throw new Error(`unknown range ${name}: auto, none or wide`);
+    const start = performance.now();
+    const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, outputRange: ranges[name as keyof typeof ranges] });
+    const decided = (r.info as GeneratorReconstructInfo).outputRange.range;
+    console.log(
+      JSON.stringify({
+        operator, size, rate, image, range: name,
+        sigmoidRange: decided,
+        psnr: Number(scores(r.x, truth).psnr.toFixed(3)),
+        gridDeepDecoder: grid('deep-decoder'),
+        gridTvOracle: grid('tv'),
+        seconds: Math.round((performance.now() - start) / 1000),
+      }),
+    );
   }
+}
