@@ -416,6 +416,13 @@ function cell(rows: ReproRow[], key: string): string {
   return m.n ? `${db(m.value)} (${m.n})` : '—';
 }
 
+/** One row per image: a reading every method's row of an (image, setting) repeats, e.g. zero-filled. */
+function onePerImage(rows: ReproRow[]): ReproRow[] {
+  const byImage = new Map<unknown, ReproRow>();
+  for (const r of rows) if (!byImage.has(r.params.image)) byImage.set(r.params.image, r);
+  return [...byImage.values()];
+}
+
 /** Paired differences a - b over the (image, setting) pairs where both methods ran. */
 function paired(ok: ReproRow[], a: { method: Method; key: string }, b: { method: Method; key: string }): number[] {
   const out: number[] = [];
@@ -444,7 +451,7 @@ function reportMri(rows: ReproRow[], trials: ReproTrial[]): { markdown: string; 
       ['setting', 'zero-filled', 'TV (oracle)', 'TV (own rule)', 'l1-wavelet (oracle)', 'l1-wavelet (own rule)', 'ConvDecoder', 'ConvDecoder (oracle iterate)', 'Deep Decoder', 'Deep Decoder (oracle iterate)'],
       settings.map((s) => [
         s.label,
-        cell(s.rows, 'zeroFilled'),
+        cell(onePerImage(s.rows), 'zeroFilled'),
         cell(where(s.rows, { method: 'tv' }), 'psnr'),
         cell(where(s.rows, { method: 'tv' }), 'rulePsnr'),
         cell(where(s.rows, { method: 'l1-wavelet' }), 'psnr'),
