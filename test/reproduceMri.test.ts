@@ -9,6 +9,7 @@ import { sheppLogan } from '../src/reproduce/phantom.js';
 import { addComplexNoise, coilSensitivities, exactCartesianMask, magnitude, withSmoothPhase } from '../src/reproduce/mriSimulation.js';
 import { mriPsnr, mriScores } from '../src/reproduce/mriScore.js';
 import { argmaxIteration, findBestIteration, patienceStop } from '../src/reproduce/stopping.js';
+import type { ReproRow } from '../src/reproduce/types.js';
 
 /** The pieces the MRI and denoising reproductions are built from (their numbers come from `reproduce`). */
 describe('synthetic MRI data', () => {
@@ -94,5 +95,34 @@ describe('the MRI paper-length fits resume', () => {
     expect(resumed.metrics).toEqual(clean.metrics);
     expect(resumed.curves).toEqual(clean.curves);
     expect((resumed.curves!.psnr as number[]).length).toBeGreaterThan(1);
+  });
+});
+
+describe('mri report: every image', () => {
+  const row = (image: string, coils: number, method: string, metrics: Record<string, number>): ReproRow => ({
+    id: `${image}|128|4x|${coils}c|${method}`,
+    experiment: 'mri',
+    params: { image, size: 128, acceleration: 4, coils, method },
+    status: 'ok',
+    timeMs: 1,
+    engine: 'test',
+    metrics,
+  });
+  const ctx = { data: { root: null, astronaut: null }, quick: false, artifacts: null, checkpoints: null };
+
+  it('lists each (image, setting) with a generator trial: hold-out, paper rule and oracle readings beside the baselines', () => {
+    const gen = (psnr: number) => ({ psnr, columnsPsnr: psnr, paperPsnr: psnr + 0.1, oraclePsnr: psnr + 0.2, zeroFilled: 20.5 });
+    const rows = [
+      row('house.png', 1, 'conv-decoder', gen(21)),
+      row('house.png', 1, 'deep-decoder', gen(22)),
+      row('house.png', 1, 'tv', { psnr: 24.25, zeroFilled: 20.5 }),
+      row('barbara.png', 1, 'tv', { psnr: 23, zeroFilled: 20 }), // no generator yet: no row
+      row('phantom', 8, 'deep-decoder', gen(30)),
+    ];
+    const md = mri.report(rows, mri.trials(ctx), ctx).markdown;
+    const table = md.slice(md.indexOf('**Every image, 3000-iteration trials**'));
+    expect(table).toContain('| house | 4x, single-coil | 20.50 | 21.00 | 21.10 | 21.20 | 22.00 | 22.10 | 22.20 | 24.25 | — |');
+    expect(table).toContain('| phantom | 4x, 8 coils | 20.50 | — | — | — | 30.00 | 30.10 | 30.20 | — | — |');
+    expect(table).not.toContain('| barbara |');
   });
 });
