@@ -39,14 +39,16 @@ const SETUPS: { operator: 'gaussian' | 'structured'; size: number; images: reado
 
 function costOf(method: Method, operator: 'gaussian' | 'structured', size: number, rate: number): number {
   const px = (size * size) / 4096;
-  // Dense Gaussian at 128x128: every product reads m x 16384 floats (27-67M at 10-25%); measured
-  // on this project's 2-core AMD machine (AVX2, two trials at once): Deep Decoder 450 / 545 s,
-  // Lasso 525-1093 s per oracle search at 10% / 25%, TV 3243 / 1224 s (slower to converge at 10%).
+  // Dense Gaussian at 128x128: every product reads m x 16384 floats (5-67M at 2-25%). Measured on
+  // this project's 2-core AMD machine with AVX-512, two trials at once, medians at 2% / 5%:
+  // ConvDecoder 77 / 113 s, Deep Decoder (8000 iterations) 167 / 215 s, Lasso 57-75 / 115 s, TV 80 s
+  // at 2%; the AVX2 runs at 10% and 25% took about 3x these (Deep Decoder 835-1189 s, Lasso
+  // 408-1309 s, TV 164-3243 s, slowest to converge at 10%).
   if (operator === 'gaussian' && size >= 128) {
-    // Per 3000 iterations; the Deep Decoder's 8000 measured 878-1189 s with two fits at once, 1539-2674 s with three or four.
-    if (method === 'conv-decoder') return 400 + 600 * rate;
-    if (method === 'deep-decoder') return ((400 + 600 * rate) * convergenceBudget([size, size], false)) / SHORT_BUDGET;
-    return method === 'tv' ? 2500 : 350 + 2500 * rate;
+    if (method === 'conv-decoder') return 70 + 400 * rate;
+    // Per 3000 iterations, scaled to the budget.
+    if (method === 'deep-decoder') return ((50 + 600 * rate) * convergenceBudget([size, size], false)) / SHORT_BUDGET;
+    return method === 'tv' ? 60 + 5000 * rate : 50 + 1300 * rate;
   }
   if (method === 'conv-decoder') return 60 * px * (1 + 2 * rate);
   // Per 3000 iterations: medians 29-54 s at 64x64 (AVX-512); 284-660 s at 256x256 structured (AVX2, two fits at once).
