@@ -65,9 +65,12 @@ function costOf(method: Method, size: number, coils: number): number {
   // measured in the grid at 128x128 with 8 coils, machine loaded: 834-1320 s per 20000-iteration fit, scoring included
   if (method === 'conv-decoder-long') return 0.06 * px * LONG_FIT.iterations;
   if (method === 'deep-decoder-long') return 0.055 * px * LONG_FIT.iterations;
-  if (method === 'conv-decoder') return 0.2 * px * 2 * FULL_FIT.iterations;
-  if (method === 'deep-decoder') return 0.12 * px * 2 * FULL_FIT.iterations;
-  return 60 * px * coils;
+  // The three-fit trials (about two full fits of work), AVX-512, two trials at once: ConvDecoder
+  // 96-205 s single-coil and 206-248 s with 8 coils at 8x, Deep Decoder 75-159 s and 135-231 s.
+  if (method === 'conv-decoder') return 0.02 * px * (1 + coils / 8) * 2 * FULL_FIT.iterations;
+  if (method === 'deep-decoder') return 0.0125 * px * (1 + coils / 8) * 2 * FULL_FIT.iterations;
+  // Baselines (oracle weight search and own rule): 5-86 s single-coil, 94-131 s with 8 coils at 8x.
+  return 15 * px * (1 + coils);
 }
 
 interface Problem {
