@@ -347,7 +347,7 @@ export const mri: Experiment = {
     '- Over the five images its own held-out weight stays within 1.2 dB of the oracle\'s on 18 of 20 settings (2.0-2.4 dB short on the phantom and Barbara at 4x with one coil).\n' +
     '- Single-coil k-space is where held-out samples say least about the weight: on House and Peppers at 4x no weight predicted them better than the zero image, and the solver now falls back to a fixed ratio (1e-4 lambda_max) there instead of choosing a weight near lambda_max (11 dB).\n\n' +
     '**Stopping rules on k-space.**\n\n' +
-    '- With one coil (20 fits: five images at 4x and 8x) no rule is reliable: the paper\'s rule (least training loss) keeps an iterate within 0.5 dB of the oracle-best one on 9 of 20 fits (median gap -0.50 dB, worst -2.80), the hold-out of outer columns on 7 (median -0.78, worst -4.47), the variance rule on 8 (worst -11.8). The oracle-best iterate comes in the first 350 iterations on 14 fits, before the network has fitted the data and while its image is little more than the zero-filled one, and after iteration 2800 on the other 6 (the phantom, and the 4x Deep Decoder fits of House and Barbara and the ConvDecoder of Peppers), where the fit keeps improving to the end.\n' +
+    '- With one coil (20 fits: five images at 4x and 8x) no rule is reliable: the paper\'s rule (least training loss) keeps an iterate within 0.5 dB of the oracle-best one on 9 of 20 fits (median gap -0.50 dB, worst -2.80), the hold-out of outer columns on 7 (median -0.78, worst -4.47), the variance rule on 8 (worst -11.8). The oracle-best iterate comes in the first 350 iterations on 14 fits, before the network has fitted the data and while its image is little more than the zero-filled one, and after iteration 2800 on the other 6 (three of the four phantom fits, and the 4x Deep Decoder fits of House and Barbara and the ConvDecoder of Peppers), where the fit keeps improving to the end.\n' +
     '- With 8 coils the fits still improve at iteration 3000, and the hold-out of outer columns stops late enough (iteration 920-2995 kept), but its image comes from the fit that never saw the held-out columns: within 0.3 dB of the oracle on Cameraman and Peppers, 0.6-1.0 dB short on House, and for the ConvDecoder 1.5 dB short on Barbara and 4.9 dB on the phantom.\n' +
     '- The variance rule stops far too early (1.3-14 dB short on nine of ten fits, 0.3 dB on the ConvDecoder\'s Peppers).\n' +
     '- At 8x with 8 coils (10 fits) the hold-out of outer columns stops too early on 7 of 10 (it keeps iterates 30-374) and falls short of the oracle by a median 0.84 dB (within 0.5 dB on 4, worst -3.2 on the phantom). The paper\'s rule (least training loss) stays within 0.5 dB on 9 of 10 (worst -1.1), as it does on 10 of 10 at 4x with 8 coils; but these fits are still improving at iteration 3000, so its iterate is close to the last one, and the 20000-iteration fits above are where it is tested.\n\n' +
@@ -433,6 +433,12 @@ function num(r: ReproRow | undefined, key: string): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
+/** A metric in dB for a table cell, or a dash where the row or the metric is missing. */
+function dbCell(r: ReproRow | undefined, key: string): string {
+  const x = num(r, key);
+  return x === null ? '—' : db(x);
+}
+
 function medianOf(rows: ReproRow[], key: string): { value: number; n: number } {
   const v = rows.map((r) => num(r, key)).filter((x): x is number => x !== null);
   return { value: median(v), n: v.length };
@@ -464,9 +470,8 @@ function paired(ok: ReproRow[], a: { method: Method; key: string }, b: { method:
 }
 
 /** Rows of the per-image table: one per (setting, image) where a 3000-iteration generator trial ran. */
-function perImageRows(ok: ReproRow[], settings: ReturnType<typeof SETTINGS>): string[][] {
+function perImageRows(settings: ReturnType<typeof SETTINGS>): string[][] {
   const out: string[][] = [];
-  const v = (r: ReproRow | undefined, key: string) => (num(r, key) === null ? '—' : db(num(r, key)!));
   for (const s of settings) {
     const images = [...new Set(s.rows.filter((r) => GENERATORS.includes(r.params.method as Method)).map((r) => r.params.image as string))];
     for (const image of images) {
@@ -476,15 +481,15 @@ function perImageRows(ok: ReproRow[], settings: ReturnType<typeof SETTINGS>): st
       out.push([
         image.replace(/\.[a-z]+$/, ''),
         s.label,
-        v(cd ?? dd, 'zeroFilled'),
-        v(cd, 'columnsPsnr'),
-        v(cd, 'paperPsnr'),
-        v(cd, 'oraclePsnr'),
-        v(dd, 'columnsPsnr'),
-        v(dd, 'paperPsnr'),
-        v(dd, 'oraclePsnr'),
-        v(of('tv'), 'psnr'),
-        v(of('l1-wavelet'), 'psnr'),
+        dbCell(cd ?? dd, 'zeroFilled'),
+        dbCell(cd, 'columnsPsnr'),
+        dbCell(cd, 'paperPsnr'),
+        dbCell(cd, 'oraclePsnr'),
+        dbCell(dd, 'columnsPsnr'),
+        dbCell(dd, 'paperPsnr'),
+        dbCell(dd, 'oraclePsnr'),
+        dbCell(of('tv'), 'psnr'),
+        dbCell(of('l1-wavelet'), 'psnr'),
       ]);
     }
   }
@@ -557,7 +562,7 @@ function reportMri(rows: ReproRow[], trials: ReproTrial[]): { markdown: string; 
   if (ruleRows.length) parts.push(mdTable(['network', 'rule', 'PSNR (n)', 'gap to oracle', 'iterate kept', 'stopped at'], ruleRows));
 
   // The medians above hide which images a network wins on; this table shows every (image, setting).
-  const perImage = perImageRows(ok, settings);
+  const perImage = perImageRows(settings);
   if (perImage.length) {
     parts.push(
       "\n**Every image, 3000-iteration trials** (PSNR after data consistency in dB; generators read by the k-space hold-out of outer columns, by the paper's rule (least training loss) and at their oracle-best iterate; baselines at their oracle weight)\n",
@@ -581,8 +586,7 @@ function reportMri(rows: ReproRow[], trials: ReproTrial[]): { markdown: string; 
       const [a, c, image] = k.split('|');
       return ok.find((r) => r.params.method === method && r.params.image === image && r.params.acceleration === Number(a) && r.params.coils === Number(c));
     };
-    const v = (r: ReproRow | undefined, key: string) => (num(r, key) === null ? '—' : db(num(r, key)!));
-    const readAt = (r: ReproRow | undefined, key: 'paper' | 'oracle') => (r ? `${v(r, `${key}Psnr`)} (${num(r, `${key}Iteration`) ?? '—'})` : '—');
+    const readAt = (r: ReproRow | undefined, key: 'paper' | 'oracle') => (r ? `${dbCell(r, `${key}Psnr`)} (${num(r, `${key}Iteration`) ?? '—'})` : '—');
     parts.push(
       mdTable(
         ['image', 'setting', 'ConvDecoder at 3000', "ConvDecoder, paper's rule (iterate)", 'ConvDecoder, oracle iterate', 'Deep Decoder at 3000', "Deep Decoder, paper's rule (iterate)", 'Deep Decoder, oracle iterate', 'TV (oracle)', 'l1-wavelet (oracle)'],
@@ -591,14 +595,14 @@ function reportMri(rows: ReproRow[], trials: ReproTrial[]): { markdown: string; 
           return [
             image!.replace(/\.[a-z]+$/, ''),
             `${a}x, ${c} coils`,
-            v(pick('conv-decoder-long', k), 'psnrAt3000'),
+            dbCell(pick('conv-decoder-long', k), 'psnrAt3000'),
             readAt(pick('conv-decoder-long', k), 'paper'),
             readAt(pick('conv-decoder-long', k), 'oracle'),
-            v(pick('deep-decoder-long', k), 'psnrAt3000'),
+            dbCell(pick('deep-decoder-long', k), 'psnrAt3000'),
             readAt(pick('deep-decoder-long', k), 'paper'),
             readAt(pick('deep-decoder-long', k), 'oracle'),
-            v(pick('tv', k), 'psnr'),
-            v(pick('l1-wavelet', k), 'psnr'),
+            dbCell(pick('tv', k), 'psnr'),
+            dbCell(pick('l1-wavelet', k), 'psnr'),
           ];
         }),
       ),
