@@ -220,6 +220,42 @@ describe('fitGeneratorSync: mechanics', () => {
     expect(r1.history.loss[199]!).toBeLessThan(0.1 * r1.history.loss[0]!);
   });
 
+  it('backtracking as the DIP notebooks do it: a rejected iterate is recorded, and the next step starts from the restored parameters with its gradient', () => {
+    const [h, w] = [16, 16];
+    const truth = Float64Array.from({ length: h * w }, (_, i) => 0.5 + 0.4 * Math.sin((i % w) / 3) * Math.cos(Math.floor(i / w) / 4));
+    const rng = new Rng('bt-mask');
+    const A = mask({ mask: Uint8Array.from({ length: h * w }, () => (rng.uniform() < 0.5 ? 1 : 0)), shape: [h, w] });
+    const factor = 1.01;
+    const r = fitGeneratorSync({
+      generator: deepImagePrior({ outShape: [h, w], inputChannels: 4, channelsDown: [4, 4], channelsSkip: [2, 2], seed: 3 }),
+      operator: A,
+      measurements: A.forward(truth),
+      iterations: 60,
+      learningRate: 0.05,
+      reference: truth,
+      // measured: rejects 2 of 60 iterates at this factor
+      backtracking: factor,
+      seed: 'bt',
+    });
+    const loss = r.history.loss;
+    // one history entry per iteration, rejected ones included (read-outs index by iteration)
+    expect(loss.length).toBe(60);
+    expect(r.history.psnr!.length).toBe(60);
+    const rejected: number[] = [];
+    let lastGood = loss[0]!;
+    for (let i = 1; i < loss.length; i++) {
+      if (loss[i]! > factor * lastGood) rejected.push(i);
+      else lastGood = loss[i]!;
+    }
+    expect(rejected.length).toBe(r.info!.backtracks);
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const i of rejected) {
+      // restoring without the step would repeat the last accepted iterate exactly
+      if (i + 1 < loss.length) expect(loss[i + 1]).not.toBe(loss[i - 1]);
+      expect(r.bestIteration).not.toBe(i + 1);
+    }
+  });
+
   it('rejects bad input', () => {
     const g = deepDecoder({ outShape: [n], channels: 4, depth: 2, seed: 1 });
     const base = { generator: g, operator: op, measurements: clean, iterations: 5 };

@@ -61,7 +61,7 @@ export interface FitProgress {
 export type GeneratorFitInfo = {
   /** Why the fit stopped early on numerical trouble (non-finite output or loss), with the iteration. */
   divergence?: string;
-  /** Steps undone and retried at a smaller learning rate (the `backtracking` option). */
+  /** Iterates rejected by the `backtracking` option (parameters restored, then stepped with the rejected iterate's gradient). */
   backtracks?: number;
   /** SGLD: how many iterates the posterior mean and variance average. */
   samples?: number;
@@ -95,7 +95,12 @@ export interface FitGeneratorOptions {
    * fit returns (and what early stopping keeps); the variance rule still measures the raw iterates.
    */
   outputAveraging?: number;
-  /** DIP backtracking: restore the last parameters when the loss jumps by this factor (e.g. 3). */
+  /**
+   * DIP backtracking: when the loss jumps by this factor over the last accepted iterate's (e.g. 3),
+   * restore that iterate's parameters and take the step from them with the rejected iterate's
+   * gradient, as the DIP and Bayesian-DIP notebooks do. Adam's moments are not restored (nor are
+   * they there). The rejected iterate is recorded in the history, never returned as the best.
+   */
   backtracking?: number;
   /** Bayesian DIP: stochastic gradient Langevin dynamics; returns mean and variance. */
   sgld?: SgldOptions | boolean;
@@ -430,7 +435,7 @@ function fitLoop(a: LoopArgs): LoopResult {
   const info: GeneratorFitInfo = {};
   let backtracks = 0;
   // The accepted step whose gradient update is still due, with the iteration it belongs to.
-  let pending: { step: { backward(g: ArrayLike<number>): FloatArray | undefined }; it: number } | null = null;
+  let pending: { step: { backward(g: ArrayLike<number>): FloatArray | undefined }; it: number; rejected: boolean } | null = null;
 
   // Resumable fits: everything above that changes from step to step, in and out of a file.
   let ck = a.checkpoint;
@@ -508,20 +513,21 @@ function fitLoop(a: LoopArgs): LoopResult {
 
   const update = () => {
     if (!pending) return;
-    const { step, it } = pending;
+    const { step, it, rejected } = pending;
     pending = null;
     // Gradient: d/dx (1/m)||P(Ax - y)||^2 = (2/m) A^T P (Ax - y).
     const atr = A.applyAdjoint(residual);
     const scale = 2 / mTrain;
     for (let i = 0; i < n; i++) gradOut[i] = scale * atr[i]!;
     const grad = step.backward(gradOut);
+    if (rejected) params.set(saved!);
     if (onEngine) onEngine.step();
     else if (grad) opt.step(params, grad);
     if (a.sgld) {
       const sigma = a.sgld.noiseScale * a.lr;
       const mask = gen.weightMask;
       for (let i = 0; i < params.length; i++) if (mask[i] === 1) params[i]! += sigma * noiseRng.gaussian();
-      if (it >= a.sgld.burnIn && (it - a.sgld.burnIn) % a.sgld.thinning === 0) samples!.add(x);
+      if (!rejected && it >= a.sgld.burnIn && (it - a.sgld.burnIn) % a.sgld.thinning === 0) samples!.add(x);
     }
   };
 
@@ -561,13 +567,19 @@ function fitLoop(a: LoopArgs): LoopResult {
       info.divergence = `non-finite loss at iteration ${it}`;
       return { stop: 'diverged' };
     }
-    // DIP backtracking: a jump in the loss restores the last good parameters (a rejected step).
+    // DIP backtracking as the reference notebooks (DIP, Bayesian DIP) do it: a jump in the loss
+    // restores the last good parameters, and the step is then still taken, from them, with the
+    // rejected iterate's gradient (their closure calls backward() before the check, and
+    // optimizer.step() runs after it; update() restores after its backward for that reason).
+    // Restoring without that step retakes the same step from nearly the same Adam state, which
+    // can be rejected again. The rejected iterate is counted and recorded like any other (the
+    // notebooks' PSNR lists have one entry per call, read by index), but is never the returned
+    // best nor an SGLD sample.
+    let rejected = false;
     if (saved && it > 0 && trainLoss > a.backtrack * lastGoodLoss) {
-      params.set(saved);
       backtracks++;
-      return null;
-    }
-    if (saved) {
+      rejected = true;
+    } else if (saved) {
       saved.set(params);
       lastGoodLoss = trainLoss;
     }
@@ -592,10 +604,10 @@ function fitLoop(a: LoopArgs): LoopResult {
       measures.outputVariance = v;
       score = Number.isNaN(v) ? Infinity : v;
     }
-    best.offer(score, it + 1, current);
+    if (!rejected) best.offer(score, it + 1, current);
     const monitored = a.onIterate?.(current, it + 1);
     if (typeof monitored === 'number') measures.monitor = monitored;
-    pending = { step, it };
+    pending = { step, it, rejected };
     return measures;
   };
 
