@@ -72,6 +72,10 @@ describe('bayesian-dip report: the 128x128 crop check', () => {
     // the averaged variant ahead on the run it shares with SGLD: partly
     const worse = rows.map((r) => (r.params.variant === 'sgd-input-avg' ? { ...r, metrics: { ...r.metrics, psnr: 27 } } : r));
     expect(bayesianDip.report(worse, [], ctx).verdicts.filter((x) => x.claim.includes('centre crop')).map((x) => x.status)).toEqual(['partly reproduced']);
+    // no averaged run at all: the Langevin noise's own share is untested, so partly, and said so
+    const [u] = bayesianDip.report(rows.filter((r) => r.params.variant !== 'sgd-input-avg'), [], ctx).verdicts.filter((x) => x.claim.includes('centre crop'));
+    expect(u!.status).toBe('partly reproduced');
+    expect(u!.evidence).toContain('has not run yet.');
   });
 
   it('full size: SGLD against SGD per image with its run count, and against the averaged variant, which "reproduced" also asks it to beat', () => {
