@@ -56,7 +56,10 @@ export interface TrialContext {
   /**
    * Engine threads a worker runs each trial on (default 1). One thread keeps every row the same to
    * the bit whichever slice of the grid runs it (float32 sums change order with the thread count);
-   * more speeds up a lone long trial, e.g. one SGLD chain (0.71 -> 0.50 s a 256x256 step with 2).
+   * more speeds up a lone long trial, e.g. one SGLD chain (0.71 -> 0.50 s a 256x256 step with 2),
+   * but two threads are not bit-reproducible from run to run: kernels hand out work to whichever
+   * thread is free, so a reduction's partial sums group differently each time (House inpainting's
+   * DIP fit: two runs' PSNR differ by 2e-4 dB at iteration 2 and by 0.1 dB at 9; Adam's early steps amplify it).
    */
   engineThreads?: number;
   /**
