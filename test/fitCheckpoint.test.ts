@@ -39,7 +39,7 @@ describe('fitGenerator checkpoints: an interrupted fit resumes to the same bits'
       learningRate: 0.05,
       reference: truth,
       inputJitter: 1 / 30,
-      // rolls back 4 times in this run (checked below); a factor near 1 would reject nearly every
+      // rolls back in this run (checked below); a factor near 1 would reject nearly every
       // step and leave the weight noise without effect on the result
       backtracking: 2,
       sgld: { burnIn: 20, thinning: 5 },
@@ -65,7 +65,7 @@ describe('fitGenerator checkpoints: an interrupted fit resumes to the same bits'
   it("onIterate's own measure (history.monitor) survives the resume: the whole curve, not the part after it", () => {
     const measure = (x: Float64Array, it: number) => x[0]! + it;
     const reference = sgldFit({ onIterate: measure });
-    // one entry per recorded iteration (rolled-back steps are not recorded)
+    // one entry per iteration (rolled-back iterates included)
     expect(reference.history.monitor!.length).toBe(reference.history.loss.length);
     const path = join(dir, 'monitor.ckpt');
     const ac = new AbortController();

@@ -12,9 +12,9 @@ import type { StopReason } from './result.js';
 export type Measures = Record<string, number>;
 
 /**
- * What a step returns: its measures; null for a rejected step (counted, but not recorded, shown
- * or checked: e.g. a generator step undone by backtracking); or `{ stop }` to end the run at
- * once, before anything is recorded (numerical trouble found inside the step).
+ * What a step returns: its measures; null for a step to count but not record, show or check;
+ * or `{ stop }` to end the run at once, before anything is recorded (numerical trouble found
+ * inside the step). (Generator backtracking records its rejected iterates: the DIP notebooks do.)
  */
 export type StepOutcome = Measures | null | { stop: StopReason };
 

@@ -439,7 +439,11 @@ function fitLoop(a: LoopArgs): LoopResult {
 
   // Resumable fits: everything above that changes from step to step, in and out of a file.
   let ck = a.checkpoint;
-  const fingerprint = ck ? (JSON.parse(JSON.stringify({ format: 1, ...a.fingerprint, initialParams: arrayDigest(params) })) as { [key: string]: CheckpointJson }) : {};
+  // rollBack: a checkpoint of a fit that ran the earlier roll-back (restore, no step) must not be
+  // continued under this one.
+  const fingerprint = ck
+    ? (JSON.parse(JSON.stringify({ format: 1, ...a.fingerprint, ...(saved ? { rollBack: 'restore-then-step' } : {}), initialParams: arrayDigest(params) })) as { [key: string]: CheckpointJson })
+    : {};
   // The driver appends to this object, so a checkpoint always holds the history so far.
   let driverHistory: Record<string, number[]> = {};
   let resumeAt = 0;
