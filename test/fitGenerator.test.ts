@@ -252,7 +252,7 @@ describe('fitGeneratorSync: mechanics', () => {
       if (i + 1 >= seen.length) continue;
       // the gradient at the rejected parameters, as the fit computes it
       const step = inner.forward(seen[i]!);
-      const atr = A.applyAdjoint(A.apply(step.output).map((v, k) => v - y[k]!));
+      const atr = A.applyAdjoint(A.apply(Float64Array.from(step.output)).map((v, k) => v - y[k]!));
       const grad = step.backward(atr.map((v) => (2 / m) * v))!;
       // next parameters = the last accepted ones minus one step along the rejected iterate's gradient
       let worst = 0;
