@@ -434,7 +434,7 @@ function fitLoop(a: LoopArgs): LoopResult {
   let done = 0;
   const info: GeneratorFitInfo = {};
   let backtracks = 0;
-  // The accepted step whose gradient update is still due, with the iteration it belongs to.
+  // The step whose gradient update is still due, with its iteration (a rejected one too: backtracking).
   let pending: { step: { backward(g: ArrayLike<number>): FloatArray | undefined }; it: number; rejected: boolean } | null = null;
 
   // Resumable fits: everything above that changes from step to step, in and out of a file.
