@@ -8,6 +8,8 @@ import type { ReproRow } from '../src/reproduce/types.js';
  * overfits long before the published read-out.
  */
 describe('bayesian-dip report: the 128x128 crop check', () => {
+  // The read-out iterations of the full schedule: a row of an SGD variant records its PSNR there.
+  const READ_AT: Record<string, Record<string, number>> = { denoising: { sgd: 500, 'sgd-input-avg': 1800 }, inpainting: { sgd: 5000, 'sgd-input-avg': 11000 } };
   const row = (task: string, image: string, variant: string, metrics: Record<string, number>, run = 0): ReproRow => ({
     id: `${task}|${image}|${variant}|run${run}|crop128`,
     experiment: 'bayesian-dip',
@@ -15,7 +17,7 @@ describe('bayesian-dip report: the 128x128 crop check', () => {
     status: 'ok',
     timeMs: 1,
     engine: 'test',
-    metrics,
+    metrics: variant === 'sgld' || metrics.psnr === undefined ? metrics : { ...metrics, [`psnrAt${READ_AT[task]![variant]}`]: metrics.psnr },
   });
   const ctx = { data: { root: null, astronaut: null }, quick: false, artifacts: null };
 
@@ -103,6 +105,19 @@ describe('bayesian-dip report: the 128x128 crop check', () => {
     // crop rows never enter the full-size verdict
     const cropOnly = bayesianDip.report([row('inpainting', I, 'sgd', { psnr: 23 }), row('inpainting', I, 'sgld', { psnr: 27 })], [], ctx).verdicts;
     expect(cropOnly.find((x) => x.claim.startsWith('inpainting: '))!.status).toBe('not yet run');
+  });
+
+  it('leaves out a row written under an earlier schedule (no PSNR at the current read-out)', () => {
+    const I = 'Cameraman256.png';
+    const rows = [row('inpainting', I, 'sgd', { psnr: 22.35, oraclePsnr: 23.86, oracleIteration: 2410 }), row('inpainting', I, 'sgld', { psnr: 26.83 })];
+    // read at 500 under the old schedule: psnr and psnrAt500, but no psnrAt5000
+    const old = { ...row('inpainting', I, 'sgd', {}), metrics: { psnr: 23.59, psnrAt500: 23.59, oraclePsnr: 23.99, oracleIteration: 2922 } };
+    const base = bayesianDip.report(rows, [], ctx);
+    const withOld = bayesianDip.report([...rows, old], [], ctx);
+    expect(withOld.verdicts).toEqual(base.verdicts);
+    // everything but the progress line, which counts every row the runner has (as the runner does)
+    expect(withOld.markdown.split('\n').slice(1)).toEqual(base.markdown.split('\n').slice(1));
+    expect(base.markdown).toContain('22.35 (at 5000)');
   });
 
   it('plans the crop check for three runs, run 0 of every crop before any run 1', () => {

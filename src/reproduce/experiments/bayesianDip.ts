@@ -342,7 +342,7 @@ export const bayesianDip: Experiment = {
     };
   },
   report(rows: ReproRow[], trials: ReproTrial[], ctx: TrialContext) {
-    const all = okRows(rows);
+    const all = okRows(rows).filter((r) => ofCurrentSchedule(r, ctx.quick));
     const ok = all.filter((r) => !isCrop(r));
     const crops = all.filter(isCrop);
     const parts: string[] = [];
@@ -428,6 +428,17 @@ export const bayesianDip: Experiment = {
 function num(r: ReproRow | undefined, key: string): number | null {
   const v = r?.metrics[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Whether a row was written under the current schedule: an SGD variant's row records every
+ * checkpoint of its schedule, the read-out included (null when the fit stopped before it). A row
+ * of an earlier schedule (its `psnr` another iteration's) is left out of the report. The runner
+ * still counts it as done, so such rows must also be moved out of the results file by hand.
+ */
+function ofCurrentSchedule(r: ReproRow, quick: boolean): boolean {
+  const variant = r.params.variant as Variant;
+  return variant === 'sgld' || `psnrAt${schedule(r.params.task as Task, variant, quick).readAt}` in r.metrics;
 }
 
 /**
