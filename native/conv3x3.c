@@ -18,9 +18,10 @@
  * aligned loads per row), over strips of ~2048 pixels that stay in L1; float64 sums across strips.
  * (3 x 9 with unaligned loads measured 132 against 147 GFLOP/s on one core.)
  *
- * Both threads: output rows (forward, input gradient) and row strips with a private float64
- * sum each (weight gradient), claimed one at a time so a delayed thread costs nothing; channels
- * (padding copies).
+ * Both threads: output rows (forward, input gradient), claimed one at a time so a delayed
+ * thread costs nothing; slices of row strips (weight gradient), claimed the same way, each with
+ * its own float64 sum, added in slice order (run_slices: the same bits on one thread and two);
+ * channels (padding copies).
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -30,7 +31,10 @@
 #include "conv3x3.h"
 #include "ucs_native.h"
 
-enum { CO_BLOCK = 8, TILE = 32, DW_CO = 2, DW_STRIP_PIXELS = 2048 };
+/* DW_SLICES: slices of the weight gradient's strips (each a float64 partial of cout cin 9 + cout
+ * sums): 8 keeps the two threads' shares within an eighth of the work of each other when one
+ * is delayed, for 8 partials (295 KB each at 64 -> 64; halved to 4 at 128 -> 128, see dw_slices). */
+enum { CO_BLOCK = 8, TILE = 32, DW_CO = 2, DW_STRIP_PIXELS = 2048, DW_SLICES = 8 };
 
 static long round_up(long v, long m) { return (v + m - 1) / m * m; }
 
@@ -45,12 +49,30 @@ static float *take(float **cursor, long floats) {
   return p;
 }
 
+/* Rows per strip of the weight gradient: about DW_STRIP_PIXELS pixels. Strips of ~2048 pixels
+ * (8 rows of 256): the dy rows of a channel pair and the x rows of one channel stay in L1, and
+ * the 18 reductions per strip stay a few percent of its FMAs (8-row strips of a 32-wide plane:
+ * 26% slower). */
+static long dw_strip_rows(long w) { return w >= DW_STRIP_PIXELS ? 1 : DW_STRIP_PIXELS / w; }
+
+/* Doubles of one slice's partial, rounded to whole cache lines. */
+static long dw_partial_doubles(const Conv3 *g) { return round_up(g->cout * g->cin * 9 + g->cout, 8); }
+
+/* Slices of the weight gradient: fixed by the problem's size alone (never by the threads); up
+ * to DW_SLICES, halved while the partials would pass 8 MB. */
+static long dw_slices(const Conv3 *g) {
+  const long strips = (g->h + dw_strip_rows(g->w) - 1) / dw_strip_rows(g->w);
+  long n = strips < DW_SLICES ? strips : DW_SLICES;
+  while (n > 2 && n * dw_partial_doubles(g) > (1L << 20)) n /= 2;
+  return n;
+}
+
 long conv3x3_scratch_floats(const Conv3 *g) {
   const long h = g->h, w = g->w, ws1 = padded_stride(w), ws2 = padded_stride(w + 2);
   const long fwd = g->cin * (h + 2) * ws1 + round_up(g->cout, CO_BLOCK) * g->cin * 9;
   const long bwdData = g->reflect ? g->cout * (h + 4) * ws2 + g->cin * (h + 2) * (w + 2) + round_up(g->cin, CO_BLOCK) * g->cout * 9
                                   : g->cout * (h + 2) * ws1 + round_up(g->cin, CO_BLOCK) * g->cout * 9;
-  const long bwdWeight = g->cin * (h + 2) * ws1 + 2 * 2 * (g->cout * g->cin * 9 + g->cout);
+  const long bwdWeight = g->cin * (h + 2) * ws1 + 2 * dw_slices(g) * dw_partial_doubles(g);
   long most = fwd > bwdData ? fwd : bwdData;
   if (bwdWeight > most) most = bwdWeight;
   return most + 4 * 16; /* alignment of up to four regions */
@@ -207,11 +229,11 @@ typedef struct {
   long ws, xPlane;
   const float *dy;
   long h, w, cin, cout;
-  double *partial[2]; /* per part: cout cin 9 weight sums, then cout bias sums */
-  int written[2];
+  double *partial; /* per slice, `stride` apart: cout cin 9 weight sums, then cout bias sums */
+  long stride;
   int wantBias;
-  long strip;       /* rows per strip: about DW_STRIP_PIXELS pixels */
-  atomic_long next; /* next strip to claim */
+  long strip; /* rows per strip */
+  long strips, slices;
 } WJob;
 
 /* acc[c][t] over `rows` rows of nco output channels (dy) and one input channel (xp). Every loop
@@ -256,15 +278,16 @@ A512 __attribute__((always_inline)) static inline void dw_block(const float *xp,
 A512 static void dw_block2(const float *xp, long ws, const float *dy, long plane, long w, long rows, double *out, long coStride) { dw_block(xp, ws, dy, plane, w, rows, 2, out, coStride); }
 A512 static void dw_block1(const float *xp, long ws, const float *dy, long plane, long w, long rows, double *out, long coStride) { dw_block(xp, ws, dy, plane, w, rows, 1, out, coStride); }
 
-/* Strips are claimed one at a time (see fwd_part); each part sums into its own float64 partial. */
-static void dw_part(void *arg, int part, int parts) {
+/* One slice: its strips in order into its own float64 partial (run_slices). */
+static void dw_slice(void *arg, long slice, int part) {
   WJob *j = arg;
-  (void)parts;
-  double *sum = j->partial[part];
+  (void)part;
+  double *sum = j->partial + slice * j->stride;
   const long nw = j->cout * j->cin * 9, plane = j->h * j->w;
   memset(sum, 0, sizeof(double) * (size_t)(nw + j->cout));
-  j->written[part] = 1;
-  for (long s; (s = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) * j->strip < j->h;) {
+  long s0, s1;
+  slice_range(j->strips, slice, j->slices, &s0, &s1);
+  for (long s = s0; s < s1; s++) {
     const long y0 = s * j->strip;
     const long rows = j->h - y0 < j->strip ? j->h - y0 : j->strip;
     for (long co = 0; co < j->cout; co += DW_CO) {
@@ -375,21 +398,21 @@ void conv3x3_backward_data(const Conv3 *g, const float *dy, const float *weight,
 
 void conv3x3_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads) {
   const long ws = padded_stride(g->w), plane = (g->h + 2) * ws, nw = g->cout * g->cin * 9;
+  const long slices = dw_slices(g), stride = dw_partial_doubles(g), strip = dw_strip_rows(g->w);
   float *cur = scratch;
   float *xp = take(&cur, g->cin * plane);
-  double *p0 = (double *)take(&cur, 2 * (nw + g->cout));
-  double *p1 = (double *)take(&cur, 2 * (nw + g->cout));
+  double *partial = (double *)take(&cur, 2 * slices * stride);
   pad_planes(x, xp, g->cin, g->h, g->w, 1, ws, g->reflect, threads);
-  /* Strips of ~2048 pixels (8 rows of 256): the dy rows of a channel pair and the x rows of one
-   * channel stay in L1, and the 18 reductions per strip stay a few percent of its FMAs (8-row
-   * strips of a 32-wide plane: 26% slower). */
-  const long strip = g->w >= DW_STRIP_PIXELS ? 1 : DW_STRIP_PIXELS / g->w;
-  WJob j = {xp, ws, plane, dy, g->h, g->w, g->cin, g->cout, {p0, p1}, {0, 0}, dbias != NULL, strip, 0};
-  atomic_init(&j.next, 0);
-  run_parts(dw_part, &j, g->h > 1 && nw * g->h * g->w >= (1L << 16) ? threads : 1);
-  for (long i = 0; i < nw; i++) dweight[i] = (float)(p0[i] + (j.written[1] ? p1[i] : 0));
-  if (dbias)
-    for (long c = 0; c < g->cout; c++) dbias[c] = (float)(p0[nw + c] + (j.written[1] ? p1[nw + c] : 0));
+  WJob j = {xp, ws, plane, dy, g->h, g->w, g->cin, g->cout, partial, stride, dbias != NULL, strip, (g->h + strip - 1) / strip, slices};
+  run_slices(dw_slice, &j, slices, g->h > 1 && nw * g->h * g->w >= (1L << 16) ? threads : 1);
+  /* the partials in slice order */
+  const long n = dbias ? nw + g->cout : nw;
+  for (long i = 0; i < n; i++) {
+    double v = partial[i];
+    for (long s = 1; s < slices; s++) v += partial[s * stride + i];
+    if (i < nw) dweight[i] = (float)v;
+    else dbias[i - nw] = (float)v;
+  }
 }
 #else
 void conv3x3_forward(const Conv3 *g, const float *x, const float *weight, const float *bias, float *y, int acc, float *scratch, int threads) {

@@ -591,12 +591,17 @@ static void adjoint_part(ProdJob *p, int part, int parts) {
   free(buf);
 }
 
-/* acc = Z_part^T Z_part x over the part's rows; each row block is read (or generated) once. */
-static void normal_part(ProdJob *p, int part, int parts) {
+/*
+ * acc = Z_s^T Z_s x over the rows of slice s (two fixed halves of the rows when p->priv is set,
+ * else one: see gaussian_product); each row block is read (or generated) once.
+ */
+static void normal_slice(void *arg, long slice, int part) {
+  ProdJob *p = arg;
   long lo, hi;
-  part_range(p->m, part, parts, ROWS, &lo, &hi);
-  double *acc = part == 0 ? p->out : p->priv;
-  if (part == 0) memset(acc, 0, (size_t)p->n * sizeof(double));
+  (void)part;
+  part_range(p->m, (int)slice, p->priv ? 2 : 1, ROWS, &lo, &hi);
+  double *acc = slice == 0 ? p->out : p->priv;
+  memset(acc, 0, (size_t)p->n * sizeof(double));
   const long ld = (p->n + 63) / 64 * 64;
   /* Matrix-free: generated rows, 4 at a time while they fit in L2 (16 K columns). */
   const int rowsPer = p->a ? ROWS : (ld <= 16384 ? ROWS : 1);
@@ -617,11 +622,11 @@ static void normal_part(ProdJob *p, int part, int parts) {
   free(buf);
 }
 
+/* Forward and adjoint: disjoint outputs, each summed whole, so any split gives the same bits. */
 static void product_part(void *arg, int part, int parts) {
   ProdJob *p = arg;
   if (p->op == GAUSS_FORWARD) forward_part(p, part, parts);
-  else if (p->op == GAUSS_ADJOINT) adjoint_part(p, part, parts);
-  else normal_part(p, part, parts);
+  else adjoint_part(p, part, parts);
 }
 
 int gaussian_product(const float *a, uint32_t k0, uint32_t k1, long m, long n, int op, double scale, const double *x, double *out, int threads) {
@@ -629,12 +634,15 @@ int gaussian_product(const float *a, uint32_t k0, uint32_t k1, long m, long n, i
   const long outLen = op == GAUSS_FORWARD ? m : n;
   /* Below ~32 K entries a second thread costs more than it saves. */
   int t = m * n >= (1L << 15) ? threads : 1;
-  if (op == GAUSS_NORMAL && t > 1 && m >= 2 * ROWS) {
-    /* Zeroed here: when the helper is busy, part 0 runs alone and never touches it. */
-    p.priv = calloc((size_t)n, sizeof(double));
+  if (op == GAUSS_NORMAL) {
+    /* Z^T Z x sums over rows: two fixed halves of them where a second thread pays off (by the
+     * size alone, so one thread sums the same halves: the same bits), the second into priv
+     * (out of memory: one, other bits than two; this only). */
+    if (m * n >= (1L << 15) && m >= 2 * ROWS) p.priv = malloc((size_t)n * sizeof(double));
+    run_slices(normal_slice, &p, p.priv ? 2 : 1, t);
+  } else {
+    run_parts(product_part, &p, t);
   }
-  if (op == GAUSS_NORMAL && !p.priv) t = 1;
-  run_parts(product_part, &p, t);
   if (p.priv) {
     for (long j = 0; j < n; j++) out[j] += p.priv[j];
     free(p.priv);

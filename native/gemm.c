@@ -449,8 +449,9 @@ static void gemm_block(const Gemm *g, long m0, long m1, long n0, long n1, long k
  * The backward of a 1x1 convolution, W: M x K (out x in channels), dY: M x P, X: K x P, over
  * column blocks of the P pixels: per block dX[:, blk] (+)= W^T dY[:, blk], then dW += dY[:, blk]
  * X[:, blk]^T while that block of dY is still in cache, so dY (16 MB at 64 channels on 256x256)
- * is read from memory once instead of once per product. Two parts split the pixels; the second
- * sums its dW into `partial`.
+ * is read from memory once instead of once per product. Above a size fixed by the shape alone,
+ * the pixels are cut into two halves (slices, see run_slices): the first sums its dW into dw,
+ * the second into `partial`, added at the end, on one thread as on two (the same bits).
  */
 typedef struct {
   long M, K, P;
@@ -460,16 +461,17 @@ typedef struct {
   /* dy not stored: each block computed from the norm + head's deferred gradient (normhead.c) */
   const HeadGrad *head;
   float *blk; /* with a head: 2 x M x BACK_BLOCK floats, one block of dy per part */
+  long slices; /* 1 or 2 */
 } Conv1x1Back;
 
 enum { BACK_BLOCK = 512 };
 
-static void conv1x1_back_part(void *arg, int part, int parts) {
+static void conv1x1_back_slice(void *arg, long slice, int part) {
   Conv1x1Back *b = arg;
   long lo, hi;
-  part_range(b->P, part, parts, BACK_BLOCK, &lo, &hi);
+  part_range(b->P, (int)slice, (int)b->slices, BACK_BLOCK, &lo, &hi);
   if (lo >= hi) return;
-  float *dw = part == 0 ? b->dw : b->partial;
+  float *dw = slice == 0 ? b->dw : b->partial;
   /* With a head, dy's block is computed into blk (M x BACK_BLOCK, cache-resident) first. */
   float *blk = b->head ? b->blk + part * b->M * BACK_BLOCK : NULL;
   for (long p0 = lo; p0 < hi; p0 += BACK_BLOCK) {
@@ -488,7 +490,7 @@ static void conv1x1_back_part(void *arg, int part, int parts) {
     if (b->dx) gemm_block(&tn, 0, b->K, off, off + p1 - p0, 0, b->M, b->dx + (p0 - off), b->P, b->acc);
     gemm_block(&nt, 0, b->M, 0, b->K, off, off + p1 - p0, dw, b->K, p0 > lo);
   }
-  if (part == 1) b->partialWritten = 1;
+  if (slice == 1) b->partialWritten = 1;
 }
 
 static int conv1x1_backward(Conv1x1Back b, int threads);
@@ -504,17 +506,19 @@ int ucs_conv1x1_backward_head(long M, long K, long P, const float *w, const Head
 /* 0 when out of memory for a block of the head's dy (nothing usable written then). */
 static int conv1x1_backward(Conv1x1Back b, int threads) {
   const long M = b.M, K = b.K, P = b.P;
-  if (P < 2 * BACK_BLOCK || (double)M * K * P < 2e6) threads = 1;
+  /* Two halves where a second thread pays off, by the shape alone (the same sums on one thread). */
+  b.slices = P < 2 * BACK_BLOCK || (double)M * K * P < 2e6 ? 1 : 2;
   if (b.head) {
     /* one block of dy per part, allocated before anything is written */
     b.blk = aligned_alloc(64, sizeof(float) * 2 * M * BACK_BLOCK);
     if (!b.blk) return 0;
   }
-  if (threads > 1) {
+  if (b.slices > 1) {
     b.partial = malloc(sizeof(float) * M * K);
-    if (!b.partial) threads = 1;
+    /* out of memory: one slice (other bits than two; this only) */
+    if (!b.partial) b.slices = 1;
   }
-  run_parts(conv1x1_back_part, &b, threads);
+  run_slices(conv1x1_back_slice, &b, b.slices, threads);
   if (b.partial) {
     if (b.partialWritten)
       for (long i = 0; i < M * K; i++) b.dw[i] += b.partial[i];
@@ -524,19 +528,27 @@ static int conv1x1_backward(Conv1x1Back b, int threads) {
   return 1;
 }
 
+/* SPLIT_K: slice 0 sums the first half of K into C, slice 1 the second into `partial`. */
+static void gemm_k_slice(void *arg, long slice, int part) {
+  Gemm *g = arg;
+  long lo, hi;
+  (void)part;
+  part_range(g->K, (int)slice, 2, KC, &lo, &hi);
+  if (slice == 0)
+    gemm_block(g, 0, g->M, 0, g->N, lo, hi, g->c, g->ldc, g->acc);
+  else {
+    gemm_block(g, 0, g->M, 0, g->N, lo, hi, g->partial, g->N, 0);
+    g->partial_written = 1;
+  }
+}
+
+/* SPLIT_N / SPLIT_M: disjoint blocks of C, each summed over all of K (the same bits as one part:
+ * the cuts fall on whole register tiles). */
 static void gemm_part(void *arg, int part, int parts) {
   Gemm *g = arg;
   long lo, hi;
   if (parts == 1) {
     gemm_block(g, 0, g->M, 0, g->N, 0, g->K, g->c, g->ldc, g->acc);
-  } else if (g->split == SPLIT_K) {
-    part_range(g->K, part, parts, KC, &lo, &hi);
-    if (part == 0)
-      gemm_block(g, 0, g->M, 0, g->N, lo, hi, g->c, g->ldc, g->acc);
-    else {
-      gemm_block(g, 0, g->M, 0, g->N, lo, hi, g->partial, g->N, 0);
-      g->partial_written = 1;
-    }
   } else if (g->split == SPLIT_M) {
     part_range(g->M, part, parts, isa.mr, &lo, &hi);
     if (lo < hi) gemm_block(g, lo, hi, 0, g->N, 0, g->K, g->c, g->ldc, g->acc);
@@ -555,27 +567,28 @@ void ucs_gemm(Gemm *g, int threads) {
   }
   if (ucs_gemm_skinny(g, threads)) return;
   /* Not worth waking the helper below ~2 M multiply-adds. */
-  if ((double)g->M * g->N * g->K < 2e6) threads = 1;
+  const int large = (double)g->M * g->N * g->K >= 2e6;
+  if (!large) threads = 1;
   /*
    * Two threads split the largest dimension. Splitting K (weight gradients: K = pixels) keeps
    * each thread packing only its own half of both operands; the halves are summed at the end.
+   * Whether K is split depends on the shape alone, never on the threads: one thread sums the
+   * same two halves in turn (the same bits; see run_slices).
    */
   g->partial = NULL;
   g->partial_written = 0;
   g->stream = !g->acc && !g->conv && g->M * g->N >= UCS_STREAM_FLOATS;
-  if (g->K >= 4 * KC && g->K > 4 * g->N && g->K > 4 * g->M) {
+  if (large && g->K >= 4 * KC && g->K > 4 * g->N && g->K > 4 * g->M) {
     g->split = SPLIT_K;
-    if (threads > 1) {
-      g->partial = malloc(sizeof(float) * g->M * g->N);
-      if (!g->partial) threads = 1;
-    }
+    g->partial = malloc(sizeof(float) * g->M * g->N);
   } else {
     g->split = g->N >= 2 * isa.nr ? SPLIT_N : SPLIT_M;
     if (g->split == SPLIT_M && g->M < 2 * isa.mr) threads = 1;
   }
-  run_parts(gemm_part, g, threads);
+  /* (out of memory for the partial: all of K at once, other bits than two halves; this only) */
+  if (g->partial) run_slices(gemm_k_slice, g, 2, threads);
+  else run_parts(gemm_part, g, g->split == SPLIT_K ? 1 : threads);
   if (g->partial) {
-    /* run_parts may have run one part only (helper busy): then partial was never written. */
     if (g->partial_written)
       for (long i = 0; i < g->M; i++)
         for (long j = 0; j < g->N; j++) g->c[i * g->ldc + j] += g->partial[i * g->N + j];

@@ -124,20 +124,28 @@ void ucs_head_grad_rows(const HeadGrad *g, long p0, long n, float *dst, long ldd
   }
 }
 
+/* Backward: channels are independent (disjoint outputs), so any split gives the same bits. */
 static void norm_head_part(void *arg, int part, int parts) {
   NormHead *h = arg;
   long lo, hi;
   part_range(h->channels, part, parts, 1, &lo, &hi);
   if (lo >= hi) return;
-  if (h->backward == 2) {
-    apply_channels(h, lo, hi);
-  } else if (h->backward) {
-    backward_channels(h, lo, hi);
-  } else {
-    /* The second part sums its channels into the scratch plane, added to out at the end. */
-    forward_channels(h, lo, hi, part == 0 ? h->out : h->partial);
-    if (part == 1) h->partialWritten = 1;
-  }
+  if (h->backward == 2) apply_channels(h, lo, hi);
+  else backward_channels(h, lo, hi);
+}
+
+/*
+ * Forward, a sum over channels: two fixed halves of the channels (slices, see run_slices), the
+ * first summed into out, the second into the scratch plane, added to out at the end; one thread
+ * sums the same halves in turn, so the bits do not depend on the threads.
+ */
+static void norm_head_slice(void *arg, long slice, int part) {
+  NormHead *h = arg;
+  long lo, hi;
+  (void)part;
+  part_range(h->channels, (int)slice, h->partial ? 2 : 1, 1, &lo, &hi);
+  forward_channels(h, lo, hi, slice == 0 ? h->out : h->partial);
+  if (slice == 1) h->partialWritten = 1;
 }
 
 UCS_CLONES static void add_planes(float *dst, const float *src, long n) {
@@ -146,8 +154,9 @@ UCS_CLONES static void add_planes(float *dst, const float *src, long n) {
 
 void ucs_norm_head(NormHead *h, int threads) {
   const long n = h->outs * h->plane;
-  /* One thread on small layers, or without a scratch plane for the second part's sum. */
-  if (h->channels < 2 || h->channels * h->plane < (1L << 14) || (!h->backward && !h->partial)) threads = 1;
+  /* One thread on small layers. */
+  const int small = h->channels < 2 || h->channels * h->plane < (1L << 14);
+  if (small) threads = 1;
   h->partialWritten = 0;
   if (h->backward == 2) {
     run_parts(norm_head_part, h, threads);
@@ -158,6 +167,9 @@ void ucs_norm_head(NormHead *h, int threads) {
     run_parts(norm_head_part, h, threads);
     return;
   }
-  run_parts(norm_head_part, h, threads);
+  /* Forward: two halves above the size the second thread pays off at, given the scratch plane
+   * for the second half's sum (by the shape alone: the engine always passes one). */
+  if (small) h->partial = NULL;
+  run_slices(norm_head_slice, h, h->partial ? 2 : 1, threads);
   if (h->partialWritten) add_planes(h->out, h->partial, n);
 }

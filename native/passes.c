@@ -464,9 +464,6 @@ static void pass_part(void *arg, int part, int parts) {
   part_range(p->n, part, parts, 16, &lo, &hi);
   const long n = hi - lo;
   switch (p->op) {
-    case OP_SUM: p->out[part][0] = SIMD_CALL(sum_range)(p->x + lo, n, p->relu); break;
-    case OP_CSUM: p->out[part][0] = SIMD_CALL(centered_range)(p->x + lo, n, p->a, p->relu); break;
-    case OP_BNSUMS: SIMD_CALL(bn_sums_range)(p->x + lo, p->dy + lo, n, p->a, p->relu, p->out[part]); break;
     case OP_AFFINE: SIMD_CALL(affine_range)(p->x + lo, p->y + lo, n, p->a, p->b, p->relu); break;
     case OP_LEAKY: leaky_range(p->x + lo, p->y + lo, n, p->a); break;
     case OP_LEAKYB: leaky_back_range(p->x + lo, p->dy + lo, p->y + lo, n, p->a, p->acc); break;
@@ -474,10 +471,33 @@ static void pass_part(void *arg, int part, int parts) {
   }
 }
 
-/* Memory-bound passes: a second thread pays off above ~64 K floats. */
+/* The sums: slice `slice` of p->slices fixed halves (see run_pass) into out[slice]. */
+static void sum_slice(void *arg, long slice, int part) {
+  Pass *p = arg;
+  long lo, hi;
+  (void)part;
+  part_range(p->n, (int)slice, p->slices, 16, &lo, &hi);
+  const long n = hi - lo;
+  switch (p->op) {
+    case OP_SUM: p->out[slice][0] = SIMD_CALL(sum_range)(p->x + lo, n, p->relu); break;
+    case OP_CSUM: p->out[slice][0] = SIMD_CALL(centered_range)(p->x + lo, n, p->a, p->relu); break;
+    default: SIMD_CALL(bn_sums_range)(p->x + lo, p->dy + lo, n, p->a, p->relu, p->out[slice]); break;
+  }
+}
+
+/*
+ * Memory-bound passes: a second thread pays off above ~64 K floats. The sums (out[0] + out[1])
+ * are cut there into two halves by the size alone, summed in turn on one thread: the same bits.
+ */
 void run_pass(Pass *p, long work, int threads) {
   p->out[1][0] = p->out[1][1] = 0;
-  run_parts(pass_part, p, work >= (1L << 16) ? threads : 1);
+  const int large = work >= (1L << 16);
+  if (p->op == OP_SUM || p->op == OP_CSUM || p->op == OP_BNSUMS) {
+    p->slices = large ? 2 : 1;
+    run_slices(sum_slice, p, p->slices, threads);
+    return;
+  }
+  run_parts(pass_part, p, large ? threads : 1);
 }
 
 

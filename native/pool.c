@@ -104,6 +104,34 @@ void run_parts(part_fn fn, void *arg, int threads) {
   pthread_mutex_unlock(&pool_busy);
 }
 
+/*
+ * Reductions: results must not depend on the thread count or on which thread was free, and
+ * float sums change with their grouping. So a reduction cuts its work into `slices` fixed by the
+ * problem size alone, sums each slice in a fixed order into the slice's own partial, and its
+ * caller adds the partials in slice order. The slices are claimed one at a time, so a thread the
+ * OS delays leaves its share to the other (as in run_parts' users); with one thread, or the
+ * helper busy, they run in order on the caller: the same sums. fn(arg, slice, part): part (0 or
+ * 1) names the working buffers of the thread running it (never two slices at once per part).
+ */
+typedef struct {
+  slice_fn fn;
+  void *arg;
+  long slices;
+  atomic_long next;
+} SliceJob;
+
+static void slice_part(void *arg, int part, int parts) {
+  SliceJob *j = arg;
+  (void)parts;
+  for (long s; (s = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->slices;) j->fn(j->arg, s, part);
+}
+
+void run_slices(slice_fn fn, void *arg, long slices, int threads) {
+  SliceJob j = {fn, arg, slices, 0};
+  atomic_init(&j.next, 0);
+  run_parts(slice_part, &j, slices > 1 ? threads : 1);
+}
+
 /* [lo, hi) of part `part` of n items, cut at multiples of `align`. */
 void part_range(long n, int part, int parts, long align, long *lo, long *hi) {
   if (parts == 1) {

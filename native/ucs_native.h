@@ -20,6 +20,19 @@
 typedef void (*part_fn)(void *arg, int part, int parts);
 void run_parts(part_fn fn, void *arg, int threads);
 void part_range(long n, int part, int parts, long align, long *lo, long *hi);
+/*
+ * Runs fn(arg, slice, part) once for every slice in [0, slices), claimed one at a time by the
+ * `threads` parts (part: which thread's working buffers). For reductions: each slice sums into
+ * its own partial, added in slice order by the caller, so the result is the same bits on one
+ * thread and two, whatever the scheduling (see pool.c).
+ */
+typedef void (*slice_fn)(void *arg, long slice, int part);
+void run_slices(slice_fn fn, void *arg, long slices, int threads);
+/* [lo, hi) of slice `slice` of `slices` equal runs of n items (n / slices rounded down or up). */
+static inline void slice_range(long n, long slice, long slices, long *lo, long *hi) {
+  *lo = n * slice / slices;
+  *hi = n * (slice + 1) / slices;
+}
 
 /* Source index along one axis with "same" padding; -1 for a zero pad. */
 static inline long pad_source(long i, long n, int reflect) {
@@ -83,7 +96,8 @@ typedef struct {
   long h, w;
   int vertical;
   float *tmp;
-  double out[2][2];
+  double out[2][2]; /* the sums: one pair per slice (run_pass) */
+  int slices;
 } Pass;
 void run_pass(Pass *p, long work, int threads);
 

@@ -22,7 +22,8 @@
  *
  * The input gradient is the same convolution of the output gradient with the weights
  * transposed and flipped. Units are claimed one at a time by the two threads (pool.c), each
- * with its own V and M.
+ * with its own V and M. The weight gradient's units are summed in fixed slices of units instead,
+ * each into its own partial (run_slices), so its bits do not depend on the threads.
  *
  * Rounding: the transforms' constants (1/4, 1/6, 1/24, 2, 4, 5, 8) change the float32 rounding;
  * measured errors against a float64 reference are in test/winograd.test.ts and conv3x3Choice.ts.
@@ -67,10 +68,21 @@ static long wg_direction_floats(long nin, long nout) {
   return wg_round_up(nout, WG_KB) * WG_XI * nin + 9 * WG_KB * nin + 2 * (WG_XI * (nin * WG_TB + WG_SKEW) + WG_XI * (WG_KB * WG_TB + WG_SKEW));
 }
 
-/* Floats of the weight gradient: per part V, the transposed output-gradient transform, S and bias sums. */
-static long wg_dw_floats(long cin, long cout) {
-  const long cp = wg_round_up(cin, WG_KB), kp = wg_round_up(cout, 32);
-  return 2 * (WG_XI * (cp * WG_LANES * 4 + WG_SKEW) + WG_XI * WG_YN + WG_XI * (WG_LANES * 4 * kp + WG_SKEW) + WG_XI * (cp * kp + WG_SKEW) + 2 * cout);
+/* The weight gradient's units: bands of 4 rows x WG_DW_GROUPS groups of 16 tiles (see below). */
+enum { WG_DW_GROUPS = 4, WG_DW_TB = WG_LANES * WG_DW_GROUPS, WG_DW_KV = 32 };
+
+static long wg_dw_units(long h, long w) {
+  const WgGeom q = wg_geom(h, w);
+  return q.th * ((q.ng + WG_DW_GROUPS - 1) / WG_DW_GROUPS);
+}
+
+/*
+ * Floats of the weight gradient: per part V, the output-gradient transform and its transpose;
+ * per slice S and the bias sums (float64).
+ */
+static long wg_dw_floats(long cin, long cout, long h, long w) {
+  const long cp = wg_round_up(cin, WG_KB), kp = wg_round_up(cout, WG_DW_KV), sFloats = WG_XI * (cp * kp + WG_SKEW) + 2 * cout + 16;
+  return 2 * (WG_XI * (cp * WG_DW_TB + WG_SKEW) + WG_XI * WG_YN + WG_XI * (WG_DW_TB * kp + WG_SKEW)) + winograd_dw_slices(wg_dw_units(h, w), sFloats) * sFloats;
 }
 
 #ifdef UCS_X86
@@ -81,11 +93,11 @@ static int wg_avx512(void);
 long winograd_scratch_floats(const Conv3 *g) {
   const long H = g->reflect ? g->h + 2 : g->h, W = g->reflect ? g->w + 2 : g->w;
   long most = wg_direction_floats(g->cin, g->cout);
-  const long b = wg_direction_floats(g->cout, g->cin), d = wg_dw_floats(g->cin, g->cout);
+  const long b = wg_direction_floats(g->cout, g->cin), d = wg_dw_floats(g->cin, g->cout, g->h, g->w);
   if (b > most) most = b;
   if (d > most) most = d;
 #ifdef UCS_X86
-  if (!wg_avx512()) most = winograd_avx2_scratch_floats(g->cin, g->cout);
+  if (!wg_avx512()) most = winograd_avx2_scratch_floats(g->cin, g->cout, g->h, g->w);
 #endif
   return most + 16 * 16 + (g->reflect ? g->cin * H * W : 0);
 }
@@ -103,14 +115,67 @@ void winograd_transform_filter(const double g[3][3], double u[6][6]) {
     for (int b = 0; b < 6; b++) u[a][b] = t[a][0] * WG_G[b][0] + t[a][1] * WG_G[b][1] + t[a][2] * WG_G[b][2];
 }
 
-void winograd_weight_from_products(const float *s0, const float *s1, long ss, long kp, long cin, long cout, float *dweight) {
-  for (long c = 0; c < cin; c++)
-    for (long k = 0; k < cout; k++) {
+/*
+ * One slice per 8 units, 2 to 8 of them (with 8 the two threads' shares stay within an eighth of
+ * the work of each other when one is delayed), halved while the partials would pass 16 MB
+ * (128 -> 128: 2.4 MB each, 4 slices). Every slice costs a cold S (written, then read by the
+ * fold): one per 4 units measured 20% slower at 64 -> 64 on 128 x 128 (32 units), so at least 8.
+ */
+long winograd_dw_slices(long units, long sliceFloats) {
+  long n = units / 8;
+  if (n > 8) n = 8;
+  if (n < 2) n = units < 2 ? 1 : 2;
+  while (n > 2 && n * sliceFloats > (4L << 20)) n /= 2;
+  return n;
+}
+
+typedef struct {
+  float *s;
+  long sliceFloats, slices, n;
+} SliceFold;
+
+/* s[i] = ((s[i] + slice 1[i]) + slice 2[i]) + ... for the part's i, in blocks that stay in L1. */
+UCS_CLONES static void wg_fold_part(void *arg, int part, int parts) {
+  const SliceFold *f = arg;
+  long lo, hi;
+  part_range(f->n, part, parts, 16, &lo, &hi);
+  float *restrict dst = f->s;
+  for (long b = lo; b < hi; b += 2048) {
+    const long e = hi - b < 2048 ? hi : b + 2048;
+    for (long sl = 1; sl < f->slices; sl++) {
+      const float *restrict src = f->s + sl * f->sliceFloats;
+      for (long i = b; i < e; i++) dst[i] += src[i];
+    }
+  }
+}
+
+/*
+ * The slices' float32 products summed into slice 0, in slice order, by streaming passes (the
+ * transform below reads 36 rows per output: with every slice's rows it outran the prefetchers).
+ * In float32: a slice adds its units in float32 anyway, and 8 partials sum with fewer roundings
+ * than the 32 units a thread summed into one partial before.
+ */
+void winograd_fold_slices(float *s, long sliceFloats, long slices, long n, int threads) {
+  if (slices < 2) return;
+  SliceFold f = {s, sliceFloats, slices, n};
+  run_parts(wg_fold_part, &f, n >= (1L << 15) ? threads : 1);
+}
+
+typedef struct {
+  const float *s;
+  long ss, kp, cin, cout;
+  float *dweight;
+} FromProducts;
+
+/* Inputs [c0, c1): each dweight entry from its products alone, so any split gives the same bits. */
+static void from_products_part(void *arg, int part, int parts) {
+  const FromProducts *f = arg;
+  long c0, c1;
+  part_range(f->cin, part, parts, 1, &c0, &c1);
+  for (long c = c0; c < c1; c++)
+    for (long k = 0; k < f->cout; k++) {
       double m[6][6];
-      for (int xi = 0; xi < 36; xi++) {
-        const long at = xi * ss + c * kp + k;
-        m[xi / 6][xi % 6] = (s0 ? (double)s0[at] : 0.0) + (s1 ? (double)s1[at] : 0.0);
-      }
+      for (int xi = 0; xi < 36; xi++) m[xi / 6][xi % 6] = f->s[xi * f->ss + c * f->kp + k];
       /* G^T m G */
       double t[3][6];
       for (int a = 0; a < 3; a++)
@@ -119,7 +184,7 @@ void winograd_weight_from_products(const float *s0, const float *s1, long ss, lo
           for (int i = 0; i < 6; i++) v += WG_G[i][a] * m[i][col];
           t[a][col] = v;
         }
-      float *out = dweight + (k * cin + c) * 9;
+      float *out = f->dweight + (k * f->cin + c) * 9;
       for (int a = 0; a < 3; a++)
         for (int b = 0; b < 3; b++) {
           double v = 0;
@@ -127,6 +192,11 @@ void winograd_weight_from_products(const float *s0, const float *s1, long ss, lo
           out[a * 3 + b] = (float)v;
         }
     }
+}
+
+void winograd_weight_from_products(const float *s, long ss, long kp, long cin, long cout, float *dweight, int threads) {
+  FromProducts f = {s, ss, kp, cin, cout, dweight};
+  run_parts(from_products_part, &f, cin > 1 && cin * cout >= 1024 ? threads : 1);
 }
 
 #ifdef UCS_X86
@@ -435,9 +505,8 @@ static void wg_run(long nin, long nout, long h, long w, long ho, long wo, long p
  * xi a product S[xi][c][k] = sum_t V[xi][c][t] Y[xi][t][k] over the tiles. V is the forward's
  * input transform (tile lanes); the output-gradient transform is transposed to Y[xi][t][k] (k
  * lanes, 16x16 transposes) so the product broadcasts V and keeps 8 inputs x 32 outputs in 16
- * accumulators over a unit's 64 tiles, then adds them into the part's float32 S.
+ * accumulators over a unit's 64 tiles, then adds them into its slice's float32 S.
  */
-enum { WG_DW_GROUPS = 4, WG_DW_TB = WG_LANES * WG_DW_GROUPS, WG_DW_KV = 32 };
 
 /* A d for one column of four vectors: six outputs. */
 #define WG_A(d0, d1, d2, d3, e0, e1, e2, e3, e4, e5)                                        \
@@ -523,8 +592,9 @@ A512 static void wg_transpose16(const float *src, float *dst, long stride) {
   }
 }
 
-/* s[o][k] += sum_t v[o][t] y[t][k] for 8 inputs (v rows of stride vt) and 32 outputs (y rows of stride kp), nt tiles. */
-A512 static void wg_dw_gemm(const float *v, long vt, const float *y, long kp, long nt, float *s) {
+/* s[o][k] (+)= sum_t v[o][t] y[t][k] for 8 inputs (v rows of stride vt) and 32 outputs (y rows
+ * of stride kp), nt tiles; `first`: overwritten (the first unit of a slice). */
+A512 static void wg_dw_gemm(const float *v, long vt, const float *y, long kp, long nt, float *s, int first) {
   __m512 acc[WG_KB][2];
 #pragma GCC unroll 8
   for (int o = 0; o < WG_KB; o++) acc[o][0] = acc[o][1] = _mm512_setzero_ps();
@@ -536,6 +606,14 @@ A512 static void wg_dw_gemm(const float *v, long vt, const float *y, long kp, lo
       acc[o][0] = _mm512_fmadd_ps(a, y0, acc[o][0]);
       acc[o][1] = _mm512_fmadd_ps(a, y1, acc[o][1]);
     }
+  }
+  if (first) {
+#pragma GCC unroll 8
+    for (int o = 0; o < WG_KB; o++) {
+      _mm512_store_ps(s + o * kp, acc[o][0]);
+      _mm512_store_ps(s + o * kp + 16, acc[o][1]);
+    }
+    return;
   }
 #pragma GCC unroll 8
   for (int o = 0; o < WG_KB; o++) {
@@ -549,29 +627,29 @@ typedef struct {
   WgGeom q;
   const float *dy;
   long h, w, cin, cout, cp, kp;
-  float *v[2], *yn[2], *yt[2], *s[2];
-  double *bsum[2];
-  int written[2], wantBias, reflect;
+  float *v[2], *yn[2], *yt[2]; /* per part */
+  float *s; /* per slice, sliceFloats apart: S, then the bias sums (float64) */
+  long sliceFloats, slices;
+  int ready[2], wantBias, reflect;
   long unitsPerBand, units;
-  atomic_long next;
 } WgDwJob;
 
-A512 static void wg_dw_part(void *arg, int part, int parts) {
+/* One slice of units, in order, into its own S and bias sums (run_slices). */
+A512 static void wg_dw_slice(void *arg, long slice, int part) {
   WgDwJob *j = arg;
-  (void)parts;
-  float *V = j->v[part], *YN = j->yn[part], *YT = j->yt[part], *S = j->s[part];
-  double *bsum = j->bsum[part];
+  float *V = j->v[part], *YN = j->yn[part], *YT = j->yt[part], *S = j->s + slice * j->sliceFloats;
   const long plane = j->h * j->w, vs = j->cp * WG_DW_TB + WG_SKEW, ys = WG_DW_TB * j->kp + WG_SKEW, ss = j->cp * j->kp + WG_SKEW, dyPlane = j->h * j->w;
-  for (long unit; (unit = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->units;) {
-    /* Set up on the first unit only: a part that finds the work done (the caller running the
-     * helper's part after its own, pool.c) costs nothing and adds nothing. */
-    if (!j->written[part]) {
-      memset(S, 0, sizeof(float) * (size_t)(WG_XI * ss));
-      memset(bsum, 0, sizeof(double) * (size_t)j->cout);
-      /* input rows past cin stay zero */
-      for (int xi = 0; xi < WG_XI; xi++) memset(V + xi * vs + j->cin * WG_DW_TB, 0, sizeof(float) * (size_t)((j->cp - j->cin) * WG_DW_TB));
-      j->written[part] = 1;
-    }
+  double *bsum = (double *)(S + WG_XI * ss);
+  memset(bsum, 0, sizeof(double) * (size_t)j->cout);
+  /* The part's V on its first slice: a part that finds the work done costs nothing. */
+  if (!j->ready[part]) {
+    /* input rows past cin stay zero */
+    for (int xi = 0; xi < WG_XI; xi++) memset(V + xi * vs + j->cin * WG_DW_TB, 0, sizeof(float) * (size_t)((j->cp - j->cin) * WG_DW_TB));
+    j->ready[part] = 1;
+  }
+  long u0, u1;
+  slice_range(j->units, slice, j->slices, &u0, &u1);
+  for (long unit = u0; unit < u1; unit++) {
     const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * WG_DW_GROUPS;
     const int ng = j->q.ng - g0 < WG_DW_GROUPS ? (int)(j->q.ng - g0) : WG_DW_GROUPS;
     const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
@@ -605,7 +683,7 @@ A512 static void wg_dw_part(void *arg, int part, int parts) {
     const long nt = 16L * ng;
     for (int xi = 0; xi < WG_XI; xi++)
       for (long c0 = 0; c0 < j->cp; c0 += WG_KB)
-        for (long k0 = 0; k0 < j->kp; k0 += WG_DW_KV) wg_dw_gemm(V + xi * vs + c0 * WG_DW_TB, WG_DW_TB, YT + xi * ys + k0, j->kp, nt, S + xi * ss + c0 * j->kp + k0);
+        for (long k0 = 0; k0 < j->kp; k0 += WG_DW_KV) wg_dw_gemm(V + xi * vs + c0 * WG_DW_TB, WG_DW_TB, YT + xi * ys + k0, j->kp, nt, S + xi * ss + c0 * j->kp + k0, unit == u0);
   }
 }
 
@@ -618,18 +696,26 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
     j.v[p] = wg_take(&cur, WG_XI * (cp * WG_DW_TB + WG_SKEW));
     j.yn[p] = wg_take(&cur, WG_XI * WG_YN);
     j.yt[p] = wg_take(&cur, WG_XI * (WG_DW_TB * kp + WG_SKEW));
-    j.s[p] = wg_take(&cur, WG_XI * (cp * kp + WG_SKEW));
-    j.bsum[p] = (double *)wg_take(&cur, 2 * g->cout);
-    j.written[p] = 0;
+    j.ready[p] = 0;
   }
-  j.wantBias = dbias != NULL, j.reflect = g->reflect, j.x = x, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
+  /* S and the bias sums of a slice; a multiple of 16 floats, so every slice stays aligned */
+  const long ss = cp * kp + WG_SKEW;
+  j.sliceFloats = WG_XI * ss + 2 * g->cout + 16;
+  j.sliceFloats -= j.sliceFloats % 16;
   j.unitsPerBand = (q.ng + WG_DW_GROUPS - 1) / WG_DW_GROUPS;
   j.units = q.th * j.unitsPerBand;
-  atomic_init(&j.next, 0);
-  run_parts(wg_dw_part, &j, j.units > 1 ? threads : 1);
-  winograd_weight_from_products(j.written[0] ? j.s[0] : NULL, j.written[1] ? j.s[1] : NULL, cp * kp + WG_SKEW, kp, g->cin, g->cout, dweight);
+  j.slices = winograd_dw_slices(j.units, WG_XI * (cp * kp + WG_SKEW) + 2 * g->cout + 16);
+  j.s = wg_take(&cur, j.slices * j.sliceFloats);
+  j.wantBias = dbias != NULL, j.reflect = g->reflect, j.x = x, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
+  run_slices(wg_dw_slice, &j, j.slices, threads);
+  winograd_fold_slices(j.s, j.sliceFloats, j.slices, WG_XI * ss, threads);
+  winograd_weight_from_products(j.s, ss, kp, g->cin, g->cout, dweight, threads);
   if (dbias)
-    for (long k = 0; k < g->cout; k++) dbias[k] = (float)((j.written[0] ? j.bsum[0][k] : 0.0) + (j.written[1] ? j.bsum[1][k] : 0.0));
+    for (long k = 0; k < g->cout; k++) {
+      double v = 0;
+      for (long sl = 0; sl < j.slices; sl++) v += ((const double *)(j.s + sl * j.sliceFloats + WG_XI * ss))[k];
+      dbias[k] = (float)v;
+    }
 }
 #endif
 

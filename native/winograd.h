@@ -22,13 +22,19 @@ void winograd_backward_weight(const Conv3 *g, const float *x, const float *dy, f
 /* Shared by both ISAs' kernels (winograd.c). u = G g G^T, the 6 x 6 transform of a 3 x 3 filter. */
 void winograd_transform_filter(const double g[3][3], double u[6][6]);
 
-/* dweight[k][c] = G^T S[.][c][k] G from the per-thread float32 products S[xi ss + c kp + k]
- * (s1 may be NULL), summed and transformed in float64. */
-void winograd_weight_from_products(const float *s0, const float *s1, long ss, long kp, long cin, long cout, float *dweight);
+/* Slices of the weight gradient's units (run_slices), from the units and the floats of one
+ * slice's partial: fixed by the problem's size alone. */
+long winograd_dw_slices(long units, long sliceFloats);
+
+/* The first n floats of slice 0's products (s) += those of slices 1, 2, ... (sliceFloats apart), in slice order. */
+void winograd_fold_slices(float *s, long sliceFloats, long slices, long n, int threads);
+
+/* dweight[k][c] = G^T S[.][c][k] G from the float32 products S[xi ss + c kp + k], in float64. */
+void winograd_weight_from_products(const float *s, long ss, long kp, long cin, long cout, float *dweight, int threads);
 
 /* The AVX2 kernels (winograd_avx2.c): scratch floats (without the alignment slack and the
  * reflection tail), one pass of the correlation (as winograd.c's wg_run), the weight gradient. */
-long winograd_avx2_scratch_floats(long cin, long cout);
+long winograd_avx2_scratch_floats(long cin, long cout, long h, long w);
 void winograd_avx2_run(long nin, long nout, long h, long w, long ho, long wo, long pad, int reflect, const float *in, const float *weight, long wcout, long wcin, int transposed, const float *bias, float *out,
                        int acc, float *scratch, int threads);
 void winograd_avx2_backward_weight(const Conv3 *g, const float *x, const float *dy, float *dweight, float *dbias, float *scratch, int threads);

@@ -48,14 +48,24 @@ static long w2_direction_floats(long nin, long nout) {
   return w2_round_up(nout, W2_KB) * W2_XI * nin + 2 * (W2_XI * (nin * W2_TB + W2_SKEW) + W2_XI * (W2_KB * W2_TB + W2_SKEW));
 }
 
-static long w2_dw_floats(long cin, long cout) {
-  const long cp = w2_round_up(cin, W2_KB), kp = w2_round_up(cout, W2_DW_KV);
-  return 2 * (W2_XI * (cp * W2_DW_TB + W2_SKEW) + W2_XI * W2_YN + W2_XI * (W2_DW_TB * kp + W2_SKEW) + W2_XI * (cp * kp + W2_SKEW) + 2 * cout);
+/* The weight gradient's units: bands of 4 rows x W2_DW_GROUPS groups of 8 tiles. */
+static long w2_dw_units(long h, long w) {
+  const long ng = ((w + 3) / 4 + W2_LANES - 1) / W2_LANES;
+  return (h + 3) / 4 * ((ng + W2_DW_GROUPS - 1) / W2_DW_GROUPS);
 }
 
-long winograd_avx2_scratch_floats(long cin, long cout) {
+/* Floats of one slice's S and bias sums (float64), before rounding to whole cache lines. */
+static long w2_dw_slice_floats(long cin, long cout) { return W2_XI * (w2_round_up(cin, W2_KB) * w2_round_up(cout, W2_DW_KV) + W2_SKEW) + 2 * cout + 16; }
+
+/* Per part V, the output-gradient transform and its transpose; per slice S and the bias sums. */
+static long w2_dw_floats(long cin, long cout, long h, long w) {
+  const long cp = w2_round_up(cin, W2_KB), kp = w2_round_up(cout, W2_DW_KV), sFloats = w2_dw_slice_floats(cin, cout);
+  return 2 * (W2_XI * (cp * W2_DW_TB + W2_SKEW) + W2_XI * W2_YN + W2_XI * (W2_DW_TB * kp + W2_SKEW)) + winograd_dw_slices(w2_dw_units(h, w), sFloats) * sFloats;
+}
+
+long winograd_avx2_scratch_floats(long cin, long cout, long h, long w) {
   long most = w2_direction_floats(cin, cout);
-  const long b = w2_direction_floats(cout, cin), d = w2_dw_floats(cin, cout);
+  const long b = w2_direction_floats(cout, cin), d = w2_dw_floats(cin, cout, h, w);
   if (b > most) most = b;
   if (d > most) most = d;
   return most;
@@ -373,8 +383,9 @@ A2 static void w2_transpose8(const float *src, float *dst, long stride) {
   }
 }
 
-/* s[o][k] += sum_t v[o][t] y[t][k] for 6 inputs (v rows of stride vt) and 16 outputs (y rows of stride kp), nt tiles. */
-A2 static void w2_dw_gemm(const float *v, long vt, const float *y, long kp, long nt, float *s) {
+/* s[o][k] (+)= sum_t v[o][t] y[t][k] for 6 inputs (v rows of stride vt) and 16 outputs (y rows
+ * of stride kp), nt tiles; `first`: overwritten (the first unit of a slice). */
+A2 static void w2_dw_gemm(const float *v, long vt, const float *y, long kp, long nt, float *s, int first) {
   __m256 acc[W2_KB][2];
 #pragma GCC unroll 6
   for (int o = 0; o < W2_KB; o++) acc[o][0] = acc[o][1] = _mm256_setzero_ps();
@@ -387,6 +398,14 @@ A2 static void w2_dw_gemm(const float *v, long vt, const float *y, long kp, long
       acc[o][1] = _mm256_fmadd_ps(a, y1, acc[o][1]);
     }
   }
+  if (first) {
+#pragma GCC unroll 6
+    for (int o = 0; o < W2_KB; o++) {
+      _mm256_store_ps(s + o * kp, acc[o][0]);
+      _mm256_store_ps(s + o * kp + 8, acc[o][1]);
+    }
+    return;
+  }
 #pragma GCC unroll 6
   for (int o = 0; o < W2_KB; o++) {
     _mm256_store_ps(s + o * kp, _mm256_add_ps(_mm256_load_ps(s + o * kp), acc[o][0]));
@@ -398,27 +417,28 @@ typedef struct {
   const float *x, *dy;
   long h, w, cin, cout, cp, kp, ng;
   int reflect, wantBias;
-  float *v[2], *yn[2], *yt[2], *s[2];
-  double *bsum[2];
-  int written[2];
+  float *v[2], *yn[2], *yt[2]; /* per part */
+  float *s; /* per slice, sliceFloats apart: S, then the bias sums (float64) */
+  long sliceFloats, slices;
+  int ready[2];
   long unitsPerBand, units;
-  atomic_long next;
 } W2DwJob;
 
-A2 static void w2_dw_part(void *arg, int part, int parts) {
+/* One slice of units, in order, into its own S and bias sums (run_slices; see winograd.c). */
+A2 static void w2_dw_slice(void *arg, long slice, int part) {
   W2DwJob *j = arg;
-  (void)parts;
-  float *V = j->v[part], *YN = j->yn[part], *YT = j->yt[part], *S = j->s[part];
-  double *bsum = j->bsum[part];
+  float *V = j->v[part], *YN = j->yn[part], *YT = j->yt[part], *S = j->s + slice * j->sliceFloats;
   const long plane = j->h * j->w, vs = j->cp * W2_DW_TB + W2_SKEW, ys = W2_DW_TB * j->kp + W2_SKEW, ss = j->cp * j->kp + W2_SKEW;
-  for (long unit; (unit = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->units;) {
-    if (!j->written[part]) {
-      /* on the first unit only: a part that finds the work done costs nothing (see winograd.c) */
-      memset(S, 0, sizeof(float) * (size_t)(W2_XI * ss));
-      memset(bsum, 0, sizeof(double) * (size_t)j->cout);
-      for (int xi = 0; xi < W2_XI; xi++) memset(V + xi * vs + j->cin * W2_DW_TB, 0, sizeof(float) * (size_t)((j->cp - j->cin) * W2_DW_TB));
-      j->written[part] = 1;
-    }
+  double *bsum = (double *)(S + W2_XI * ss);
+  memset(bsum, 0, sizeof(double) * (size_t)j->cout);
+  if (!j->ready[part]) {
+    /* the part's V on its first slice: input rows past cin stay zero */
+    for (int xi = 0; xi < W2_XI; xi++) memset(V + xi * vs + j->cin * W2_DW_TB, 0, sizeof(float) * (size_t)((j->cp - j->cin) * W2_DW_TB));
+    j->ready[part] = 1;
+  }
+  long u0, u1;
+  slice_range(j->units, slice, j->slices, &u0, &u1);
+  for (long unit = u0; unit < u1; unit++) {
     const long ty = unit / j->unitsPerBand, g0 = (unit % j->unitsPerBand) * W2_DW_GROUPS;
     const int ng = j->ng - g0 < W2_DW_GROUPS ? (int)(j->ng - g0) : W2_DW_GROUPS;
     const int rows = j->h - 4 * ty < 4 ? (int)(j->h - 4 * ty) : 4;
@@ -444,7 +464,7 @@ A2 static void w2_dw_part(void *arg, int part, int parts) {
     const long nt = 8L * ng;
     for (int xi = 0; xi < W2_XI; xi++)
       for (long c0 = 0; c0 < j->cp; c0 += W2_KB)
-        for (long k0 = 0; k0 < j->kp; k0 += W2_DW_KV) w2_dw_gemm(V + xi * vs + c0 * W2_DW_TB, W2_DW_TB, YT + xi * ys + k0, j->kp, nt, S + xi * ss + c0 * j->kp + k0);
+        for (long k0 = 0; k0 < j->kp; k0 += W2_DW_KV) w2_dw_gemm(V + xi * vs + c0 * W2_DW_TB, W2_DW_TB, YT + xi * ys + k0, j->kp, nt, S + xi * ss + c0 * j->kp + k0, unit == u0);
   }
 }
 
@@ -456,18 +476,25 @@ void winograd_avx2_backward_weight(const Conv3 *g, const float *x, const float *
     j.v[p] = w2_take(&cur, W2_XI * (cp * W2_DW_TB + W2_SKEW));
     j.yn[p] = w2_take(&cur, W2_XI * W2_YN);
     j.yt[p] = w2_take(&cur, W2_XI * (W2_DW_TB * kp + W2_SKEW));
-    j.s[p] = w2_take(&cur, W2_XI * (cp * kp + W2_SKEW));
-    j.bsum[p] = (double *)w2_take(&cur, 2 * g->cout);
-    j.written[p] = 0;
+    j.ready[p] = 0;
   }
   j.x = x, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp, j.reflect = g->reflect, j.wantBias = dbias != NULL;
   j.ng = ((g->w + 3) / 4 + W2_LANES - 1) / W2_LANES;
   j.unitsPerBand = (j.ng + W2_DW_GROUPS - 1) / W2_DW_GROUPS;
   j.units = (g->h + 3) / 4 * j.unitsPerBand;
-  atomic_init(&j.next, 0);
-  run_parts(w2_dw_part, &j, j.units > 1 ? threads : 1);
-  winograd_weight_from_products(j.written[0] ? j.s[0] : NULL, j.written[1] ? j.s[1] : NULL, cp * kp + W2_SKEW, kp, g->cin, g->cout, dweight);
+  /* a multiple of 16 floats, so every slice stays aligned */
+  const long ss = cp * kp + W2_SKEW, sliceFloats = w2_dw_slice_floats(g->cin, g->cout);
+  j.sliceFloats = sliceFloats - sliceFloats % 16;
+  j.slices = winograd_dw_slices(j.units, sliceFloats);
+  j.s = w2_take(&cur, j.slices * j.sliceFloats);
+  run_slices(w2_dw_slice, &j, j.slices, threads);
+  winograd_fold_slices(j.s, j.sliceFloats, j.slices, W2_XI * ss, threads);
+  winograd_weight_from_products(j.s, ss, kp, g->cin, g->cout, dweight, threads);
   if (dbias)
-    for (long k = 0; k < g->cout; k++) dbias[k] = (float)((j.written[0] ? j.bsum[0][k] : 0.0) + (j.written[1] ? j.bsum[1][k] : 0.0));
+    for (long k = 0; k < g->cout; k++) {
+      double v = 0;
+      for (long sl = 0; sl < j.slices; sl++) v += ((const double *)(j.s + sl * j.sliceFloats + W2_XI * ss))[k];
+      dbias[k] = (float)v;
+    }
 }
 #endif

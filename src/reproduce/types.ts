@@ -54,12 +54,14 @@ export interface TrialContext {
    */
   abortFlag?: SharedArrayBuffer | null;
   /**
-   * Engine threads a worker runs each trial on (default 1). One thread keeps every row the same to
-   * the bit whichever slice of the grid runs it (float32 sums change order with the thread count);
-   * more speeds up a lone long trial, e.g. one SGLD chain (0.71 -> 0.50 s a 256x256 step with 2),
-   * but two threads are not bit-reproducible from run to run: kernels hand out work to whichever
-   * thread is free, so a reduction's partial sums group differently each time (House inpainting's
-   * DIP fit: two runs' PSNR differ by 2e-4 dB at iteration 2 and by 0.1 dB at 9; Adam's early steps amplify it).
+   * Engine threads a worker runs each trial on (default 1: one per core of the worker pool). Two
+   * speed up a lone long trial, e.g. one SGLD chain (0.71 -> 0.50 s a 256x256 step with 2), and
+   * do not change its numbers: every reduction of the native kernels sums slices fixed by the
+   * problem's size, each in a fixed order, whichever thread runs them (native/pool.c run_slices),
+   * so a row is the same to the bit on one thread or two, from run to run, and when a checkpointed
+   * trial resumes on another count (on the same engine and instruction set: AVX-512 and AVX2 round
+   * differently). Rows computed before 2026-12-03 grouped some sums by thread: on two threads they
+   * were not reproducible to the bit, and no row of then is bit-identical to a re-run now.
    */
   engineThreads?: number;
   /**

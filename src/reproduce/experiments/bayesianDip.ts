@@ -211,7 +211,7 @@ export const bayesianDip: Experiment = {
     'Three SGLD chains ran before 2026-12-03 with an earlier roll-back, which restored the parameters without taking the step (so the next step nearly repeated the rejected one and was often rejected again): House inpainting at full size (194 roll-backs) and the Cameraman crop chains of runs 0 and 1 (912 and 2160). Their rows are kept and named where they are used; chains that never rolled back are unaffected.',
     'Adam without the weight decay 5e-8 of the SGLD cell (our optimiser has none; at lr 0.01 it changes a weight by 5e-10 per step).',
     'Samples are taken at iterations 7000, 7050, ..., 19950 (260) where the notebook takes 7050, ..., 19950 (259).',
-    'Seeds: the notebook sets none; ours derive from (image, run), so every number can be re-run exactly on one engine thread (`--threads 2` is not bit-reproducible from run to run).',
+    'Seeds: the notebook sets none; ours derive from (image, run), so every number can be re-run exactly, on one engine thread or two (since 2026-12-03 the kernels\' sums do not depend on the thread count; the rows above were computed before that, and on two threads were not reproducible to the bit).',
     'On the project\'s 2-core machines a 256x256 RGB DIP step takes 0.56 s on one AVX-512 core (0.71-0.80 s with SGLD\'s noise) and 1.06 s on one AVX2 core with the current engine (1-2 s when the first runs were made, beside other runs), so one SGLD chain costs 4-7 core-hours at 256x256 and four times that at 512x512: the full table (20 images x 10 runs x 3 variants) is out of reach here. We ran the 256x256 images first and report how many runs each number averages.',
   ],
   trials(ctx: TrialContext): ReproTrial[] {
