@@ -63,7 +63,8 @@ static long dw_partial_doubles(const Conv3 *g) { return round_up(g->cout * g->ci
 static long dw_slices(const Conv3 *g) {
   const long strips = (g->h + dw_strip_rows(g->w) - 1) / dw_strip_rows(g->w);
   long n = strips < DW_SLICES ? strips : DW_SLICES;
-  while (n > 2 && n * dw_partial_doubles(g) > (1L << 20)) n /= 2;
+  /* never below 2 (3 / 2 would give 1 and take the second thread's share away) */
+  while (n > 2 && n * dw_partial_doubles(g) > (1L << 20)) n = n / 2 < 2 ? 2 : n / 2;
   return n;
 }
 

@@ -125,7 +125,7 @@ long winograd_dw_slices(long units, long sliceFloats) {
   long n = units / 8;
   if (n > 8) n = 8;
   if (n < 2) n = units < 2 ? 1 : 2;
-  while (n > 2 && n * sliceFloats > (4L << 20)) n /= 2;
+  while (n > 2 && n * sliceFloats > (4L << 20)) n = n / 2 < 2 ? 2 : n / 2; /* never below 2 (3 / 2 = 1) */
   return n;
 }
 

@@ -27,7 +27,7 @@ function sameBits(results: (Float32Array | Float64Array)[]): void {
     const b = bits(results[r]!);
     let differ = 0;
     for (let i = 0; i < first.length; i++) if (first[i] !== b[i]) differ++;
-    expect(differ, `run ${r} (${r === 0 ? 1 : 2} threads) against 1 thread: bytes that differ`).toBe(0);
+    expect(differ, `two-thread run ${r} against the one-thread run: bytes that differ`).toBe(0);
   }
 }
 
