@@ -65,7 +65,10 @@ describe('native engine memory passes (fifth round)', () => {
       native!.conv1x1Backward!(f, M, K, P, w, dy, x, dw, dx, false);
       // the same blocks of the same kernels (as test/conv1x1Backward.test.ts)
       expect(relErr(f.subarray(dx, dx + K * P), g.subarray(dx, dx + K * P))).toBe(0);
-      expect(relErr(f.subarray(dw, dw + M * K), g.subarray(dw, dw + M * K))).toBeLessThan(threads === 1 ? 1e-12 : 5e-6);
+      // dW: the fused kernel sums two fixed halves of the pixels (on one thread too, so that one
+      // and two threads give the same bits), the GEMM its own split of them: float32 sums grouped
+      // differently; measured 1.2e-7 on either thread count
+      expect(relErr(f.subarray(dw, dw + M * K), g.subarray(dw, dw + M * K))).toBeLessThan(5e-6);
     }
     setThreads(2);
   });
