@@ -31,6 +31,25 @@ function sameBits(results: (Float32Array | Float64Array)[]): void {
   }
 }
 
+type Offsets = [x: number, dy: number, dw: number, dbias: number, scratch: number];
+
+/**
+ * A weight-gradient kernel on one buffer laid out x | dy | dW | dbias | scratch (the offsets it is
+ * given, in that order), run on 1 and 2 threads: dW and dbias must hold the same bits every time.
+ */
+function sameWeightGradient(x: Float32Array, dy: Float32Array, nw: number, cout: number, scratch: number, kernel: (f: Float32Array, at: Offsets, threads: number) => void): void {
+  const dw = x.length + dy.length;
+  const f = new Float32Array(dw + nw + cout + scratch);
+  f.set(x, 0);
+  f.set(dy, x.length);
+  sameBits(
+    runs((threads) => {
+      kernel(f, [0, x.length, dw, dw + nw, dw + nw + cout], threads);
+      return f.slice(dw, dw + nw + cout);
+    }),
+  );
+}
+
 /** Gaussian entries times a magnitude that changes by block of `block` entries (so float sums round differently when grouped differently). */
 function spread(n: number, seed: number, block: number): Float32Array {
   const rng = new Rng(seed);
@@ -66,14 +85,7 @@ describe.runIf(a !== null)('native reductions give the same bits on one thread a
           dy[(c * h + r) * w + q] = v;
           dy[(c * h + r + 64) * w + q] = big ? -v : rng.gaussian();
         }
-    const f = new Float32Array(nx + ny + nw + cout + scratch);
-    f.set(x, 0);
-    f.set(dy, nx);
-    const results = runs((threads) => {
-      addon.conv3x3BackwardWeight(f, cin, cout, h, w, false, 0, nx, nx + ny, nx + ny + nw, nx + ny + nw + cout, threads);
-      return f.slice(nx + ny, nx + ny + nw + cout);
-    });
-    sameBits(results);
+    sameWeightGradient(x, dy, nw, cout, scratch, (f, at, threads) => addon.conv3x3BackwardWeight(f, cin, cout, h, w, false, ...at, threads));
   });
 
   it.runIf(a !== null && typeof a.winogradAvailable === 'function' && a.winogradAvailable())('Winograd weight gradient (winograd.c / winograd_avx2.c), 32 -> 24 on 128 x 120, both paddings', () => {
@@ -85,14 +97,7 @@ describe.runIf(a !== null)('native reductions give the same bits on one thread a
       const scratch = addon.winogradScratch(cin, cout, h, w, reflect);
       const x = spread(nx, 3, 1);
       const dy = spread(ny, 4, 7 * w);
-      const f = new Float32Array(nx + ny + nw + cout + scratch);
-      f.set(x, 0);
-      f.set(dy, nx);
-      const results = runs((threads) => {
-        addon.winogradBackwardWeight(f, cin, cout, h, w, reflect, 0, nx, nx + ny, nx + ny + nw, nx + ny + nw + cout, threads);
-        return f.slice(nx + ny, nx + ny + nw + cout);
-      });
-      sameBits(results);
+      sameWeightGradient(x, dy, nw, cout, scratch, (f, at, threads) => addon.winogradBackwardWeight(f, cin, cout, h, w, reflect, ...at, threads));
     }
   });
 
