@@ -80,8 +80,11 @@ static long wg_dw_units(long h, long w) {
  * Floats of the weight gradient: per part V, the output-gradient transform and its transpose;
  * per slice S and the bias sums (float64).
  */
+/* Floats of one slice's S and bias sums (float64), before rounding down to a multiple of 16. */
+static long wg_dw_slice_floats(long cin, long cout) { return WG_XI * (wg_round_up(cin, WG_KB) * wg_round_up(cout, WG_DW_KV) + WG_SKEW) + 2 * cout + 16; }
+
 static long wg_dw_floats(long cin, long cout, long h, long w) {
-  const long cp = wg_round_up(cin, WG_KB), kp = wg_round_up(cout, WG_DW_KV), sFloats = WG_XI * (cp * kp + WG_SKEW) + 2 * cout + 16;
+  const long cp = wg_round_up(cin, WG_KB), kp = wg_round_up(cout, WG_DW_KV), sFloats = wg_dw_slice_floats(cin, cout);
   return 2 * (WG_XI * (cp * WG_DW_TB + WG_SKEW) + WG_XI * WG_YN + WG_XI * (WG_DW_TB * kp + WG_SKEW)) + winograd_dw_slices(wg_dw_units(h, w), sFloats) * sFloats;
 }
 
@@ -699,12 +702,11 @@ static void wg_run_dw(const Conv3 *g, const float *x, const float *dy, float *dw
     j.ready[p] = 0;
   }
   /* S and the bias sums of a slice; a multiple of 16 floats, so every slice stays aligned */
-  const long ss = cp * kp + WG_SKEW;
-  j.sliceFloats = WG_XI * ss + 2 * g->cout + 16;
-  j.sliceFloats -= j.sliceFloats % 16;
+  const long ss = cp * kp + WG_SKEW, sliceFloats = wg_dw_slice_floats(g->cin, g->cout);
+  j.sliceFloats = sliceFloats - sliceFloats % 16;
   j.unitsPerBand = (q.ng + WG_DW_GROUPS - 1) / WG_DW_GROUPS;
   j.units = q.th * j.unitsPerBand;
-  j.slices = winograd_dw_slices(j.units, WG_XI * (cp * kp + WG_SKEW) + 2 * g->cout + 16);
+  j.slices = winograd_dw_slices(j.units, sliceFloats);
   j.s = wg_take(&cur, j.slices * j.sliceFloats);
   j.wantBias = dbias != NULL, j.reflect = g->reflect, j.x = x, j.q = q, j.dy = dy, j.h = g->h, j.w = g->w, j.cin = g->cin, j.cout = g->cout, j.cp = cp, j.kp = kp;
   run_slices(wg_dw_slice, &j, j.slices, threads);
