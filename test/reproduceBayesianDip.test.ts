@@ -98,6 +98,11 @@ describe('bayesian-dip report: the 128x128 crop check', () => {
     const [w] = bayesianDip.report(behindAvg, [], ctx).verdicts.filter((x) => x.claim.startsWith('inpainting: '));
     expect(w!.status).toBe('partly reproduced');
     expect(w!.evidence).toContain('SGLD ahead on 0 of 1: Cameraman -0.30.');
+    // within 0.1 dB of the averaged variant is level, not ahead: partly
+    const levelAvg = [full('inpainting', I, 'sgd', 26.96), full('inpainting', I, 'sgd-input-avg', 29.66), full('inpainting', I, 'sgld', 29.68)];
+    const [t] = bayesianDip.report(levelAvg, [], ctx).verdicts.filter((x) => x.claim.startsWith('inpainting: '));
+    expect(t!.status).toBe('partly reproduced');
+    expect(t!.evidence).toContain('SGLD ahead on 0 of 1, level with it (within 0.1 dB) on 1: Cameraman +0.02.');
     // without the averaged variant the Langevin noise's own share is untested: partly, and said so
     const [u] = bayesianDip.report([full('inpainting', I, 'sgd', 26.4), full('inpainting', I, 'sgld', 29.5)], [], ctx).verdicts.filter((x) => x.claim.startsWith('inpainting: '));
     expect(u!.status).toBe('partly reproduced');
