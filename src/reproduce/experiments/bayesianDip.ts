@@ -7,7 +7,7 @@ import { writeImage } from '../../io/image.js';
 import { lineChartSvg } from '../../io/plot.js';
 import { centreCrop, DENOISING_IMAGES, INPAINTING_IMAGES, loadTestImage, noisyImage, testImageSize } from '../data.js';
 import { checkpointFile, db, fitResumable, mdTable, TrialInterrupted, trialSignal, mean, okRows, progressLine, round, std, thinCurve, where } from '../common.js';
-import type { Experiment, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
+import type { DataPaths, Experiment, ReproRow, ReproTrial, TrialContext, TrialOutcome, Verdict } from '../types.js';
 
 type Task = 'denoising' | 'inpainting';
 type Variant = 'sgd' | 'sgd-input-avg' | 'sgld';
@@ -257,25 +257,10 @@ export const bayesianDip: Experiment = {
     return trials.sort((a, b) => (a.params.run as number) - (b.params.run as number) || area(a) - area(b));
   },
   run(trial: ReproTrial, ctx: TrialContext): TrialOutcome {
-    const { task, image, variant, run, h, w } = trial.params as { task: Task; image: string; variant: Variant; run: number; h: number; w: number };
-    const set = task === 'denoising' ? 'denoising' : 'inpainting-bernoulli';
-    let truth = loadTestImage(ctx.data, set, image, task === 'inpainting');
-    if (truth.shape[truth.shape.length - 1] !== w || truth.shape[truth.shape.length - 2] !== h) truth = centreCrop(truth, h, w);
-    const seed = `bayesian-dip|${task}|${image}|run${run}`;
+    const { task, variant, run } = trial.params as { task: Task; variant: Variant; run: number };
+    const { truth, operator, y, generator, seed } = bayesianDipProblem(trial.params, ctx.data, ctx.quick);
     const shape = truth.shape;
-    let operator;
-    let y: Float64Array;
-    if (task === 'denoising') {
-      operator = identity({ shape });
-      y = noisyImage(truth, 25 / 255, `${seed}|noise`);
-    } else {
-      const rng = new Rng(`${seed}|mask`);
-      const keep = new Uint8Array(truth.data.length);
-      for (let i = 0; i < keep.length; i++) keep[i] = rng.uniform() < 0.5 ? 1 : 0;
-      operator = mask({ mask: keep, shape });
-      y = operator.forward(truth.data);
-    }
-    const generator = deepImagePrior(ctx.quick ? { outShape: shape, inputChannels: 8, channelsDown: [8, 8, 8], channelsSkip: [4, 4, 4], seed } : { outShape: shape, seed });
+    const image = trial.params.image as string;
     const s = schedule(task, variant, ctx.quick);
     const checkpointPath = checkpointFile(ctx, trial);
     const result = fitResumable({
@@ -493,6 +478,34 @@ function cropVerdicts(crops: ReproRow[]): Verdict[] {
  * check, "reproduced" also asks SGLD to beat SGD with input noise and averaging wherever that ran:
  * the paper's table has it below SGLD, and it isolates what the Langevin noise itself adds.
  */
+/**
+ * A trial's problem: the clean image (centre-cropped to the trial's size), its operator and
+ * measurements (noise or mask drawn from the run's seed) and the DIP with the run's seed. Shared
+ * with reproduction/checks, which re-fit trials with other settings.
+ */
+export function bayesianDipProblem(params: ReproTrial['params'], data: DataPaths, quick = false) {
+  const { task, image, run, h, w } = params as { task: Task; image: string; run: number; h: number; w: number };
+  const set = task === 'denoising' ? 'denoising' : 'inpainting-bernoulli';
+  let truth = loadTestImage(data, set, image, task === 'inpainting');
+  if (truth.shape[truth.shape.length - 1] !== w || truth.shape[truth.shape.length - 2] !== h) truth = centreCrop(truth, h, w);
+  const seed = `bayesian-dip|${task}|${image}|run${run}`;
+  const shape = truth.shape;
+  let operator;
+  let y: Float64Array;
+  if (task === 'denoising') {
+    operator = identity({ shape });
+    y = noisyImage(truth, 25 / 255, `${seed}|noise`);
+  } else {
+    const rng = new Rng(`${seed}|mask`);
+    const keep = new Uint8Array(truth.data.length);
+    for (let i = 0; i < keep.length; i++) keep[i] = rng.uniform() < 0.5 ? 1 : 0;
+    operator = mask({ mask: keep, shape });
+    y = operator.forward(truth.data);
+  }
+  const generator = deepImagePrior(quick ? { outShape: shape, inputChannels: 8, channelsDown: [8, 8, 8], channelsSkip: [4, 4, 4], seed } : { outShape: shape, seed });
+  return { truth, operator, y, generator, seed };
+}
+
 function verdicts(ok: ReproRow[], quick: boolean): Verdict[] {
   const out: Verdict[] = [];
   const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
