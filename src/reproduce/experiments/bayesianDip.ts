@@ -408,7 +408,7 @@ export const bayesianDip: Experiment = {
           `${f('sgd-input-avg', 'psnr')} (at ${avgAt})`,
           `${f('sgd-input-avg', 'oraclePsnr')} (at ${at('sgd-input-avg')})`,
           f('sgld', 'psnr'),
-          cos.length === 0 ? '—' : cos.map(String).join(', '),
+          cos.length === 0 ? '—' : cos.map((c) => c.toFixed(2)).join(', '),
         ];
       };
       const keys = CROP_CHECK.filter(([task, image]) => where(crops, { task, image }).length);
