@@ -100,6 +100,9 @@ export interface FitGeneratorOptions {
    * restore that iterate's parameters and take the step from them with the rejected iterate's
    * gradient, as the DIP and Bayesian-DIP notebooks do. Adam's moments are not restored (nor are
    * they there). The rejected iterate is recorded in the history, never returned as the best.
+   * Once the loss is tiny the rule can trap a fit: every fixed-size Adam step from the restored
+   * parameters jumps again, and most later iterates are rejected (`info.backtracks` counts them;
+   * measured on a 128x128 DIP inpainting fit in REPRODUCTION.md, bayesian-dip).
    */
   backtracking?: number;
   /** Bayesian DIP: stochastic gradient Langevin dynamics; returns mean and variance. */
