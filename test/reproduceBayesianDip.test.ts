@@ -65,6 +65,11 @@ describe('bayesian-dip report: the 128x128 crop check', () => {
     expect(out.markdown).toContain('25.87 (3: 23.59, 24.01, 30.00) (at 5000)');
     expect(out.markdown).toContain('26.41 (2: 26.83, 26.00)');
     expect(out.markdown).toContain('0.62, 0.60'); // cosines to two decimals
+    // rows land in the order their runs finished; the table lists each column's values in run order all the same
+    const shuffled = bayesianDip.report([rows[4]!, rows[5]!, rows[2]!, rows[1]!, rows[3]!, rows[0]!], [], ctx).markdown;
+    expect(shuffled).toContain('25.87 (3: 23.59, 24.01, 30.00) (at 5000)');
+    expect(shuffled).toContain('26.41 (2: 26.83, 26.00)');
+    expect(shuffled).toContain('0.62, 0.60');
     const [v] = out.verdicts.filter((x) => x.claim.includes('centre crop'));
     // SGLD 26.415 (shown 26.41) against SGD 23.80 over runs 0 and 1; against the averaged variant on run 0 only: 26.83 > 26.39
     expect(v!.status).toBe('reproduced');
