@@ -1,4 +1,5 @@
-// Public API of untrained-cs. Layers: core <- fft <- operators <- engine <- priors <- solvers <- metrics/sweeps <- io/cli.
+// Public API of untrained-cs. Layers: core <- fft <- operators <- engine <- priors <- solvers <- sweeps <- reproduce <- cli;
+// metrics and io rest on core alone.
 export * from './core/errors.js';
 export { Rng, createRng, toRng, type Seed, type RngState } from './core/rng.js';
 export { sizeOf, shapeEquals, formatShape, type Shape } from './core/shape.js';
