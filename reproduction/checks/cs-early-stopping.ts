@@ -14,18 +14,13 @@ import { setThreads } from '../../src/core/threads.js';
 import { reconstructSync } from '../../src/solvers/reconstruct.js';
 import type { EarlyStopping } from '../../src/solvers/fitGenerator.js';
 import { scores } from '../../src/reproduce/baselines.js';
-import { csProblems } from './grid.js';
+import { csCheckArgs, csProblems } from './grid.js';
 
-const [operator, sizeArg, ratesArg, imagesArg, rulesArg, resultsArg] = process.argv.slice(2);
-if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !ratesArg || !imagesArg || !rulesArg) {
-  console.error('usage: cs-early-stopping.ts gaussian|structured SIZE RATE,... IMAGE,... none|holdout|variance,... [RESULTS.jsonl]');
-  process.exit(2);
-}
+const { operator, size, rates, images, variants, results } = csCheckArgs('cs-early-stopping.ts', 'none|holdout|variance,...');
 setThreads(1);
-const size = Number(sizeArg);
 const rules: Record<string, EarlyStopping> = { none: 'none', holdout: { kind: 'holdout', refit: true }, variance: { kind: 'variance' } };
-for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, ratesArg.split(',').map(Number), imagesArg.split(','), resultsArg)) {
-  for (const rule of rulesArg.split(',')) {
+for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, rates, images, results)) {
+  for (const rule of variants) {
     if (!(rule in rules)) throw new Error(`unknown rule ${rule}: none, holdout or variance`);
     const start = performance.now();
     const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, earlyStopping: rules[rule]! });

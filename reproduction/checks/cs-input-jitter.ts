@@ -14,17 +14,12 @@
 import { setThreads } from '../../src/core/threads.js';
 import { reconstructSync } from '../../src/solvers/reconstruct.js';
 import { scores } from '../../src/reproduce/baselines.js';
-import { csProblems } from './grid.js';
+import { csCheckArgs, csProblems } from './grid.js';
 
-const [operator, sizeArg, ratesArg, imagesArg, sigmasArg, resultsArg] = process.argv.slice(2);
-if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !ratesArg || !imagesArg || !sigmasArg) {
-  console.error('usage: cs-input-jitter.ts gaussian|structured SIZE RATE,... IMAGE,... SIGMA,... [RESULTS.jsonl]');
-  process.exit(2);
-}
+const { operator, size, rates, images, variants, results } = csCheckArgs('cs-input-jitter.ts', 'SIGMA,...');
 setThreads(1);
-const size = Number(sizeArg);
-const sigmas = sigmasArg.split(',').map(Number);
-for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, ratesArg.split(',').map(Number), imagesArg.split(','), resultsArg)) {
+const sigmas = variants.map(Number);
+for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, rates, images, results)) {
   for (const sigma of sigmas) {
     const start = performance.now();
     const r = reconstructSync({

@@ -13,18 +13,13 @@ import { setThreads } from '../../src/core/threads.js';
 import { reconstructSync } from '../../src/solvers/reconstruct.js';
 import type { GeneratorReconstructInfo } from '../../src/solvers/reconstructOptions.js';
 import { scores } from '../../src/reproduce/baselines.js';
-import { csProblems } from './grid.js';
+import { csCheckArgs, csProblems } from './grid.js';
 
-const [operator, sizeArg, ratesArg, imagesArg, rangesArg, resultsArg] = process.argv.slice(2);
-if (!(operator === 'gaussian' || operator === 'structured') || !sizeArg || !ratesArg || !imagesArg || !rangesArg) {
-  console.error('usage: cs-output-range.ts gaussian|structured SIZE RATE,... IMAGE,... auto|none|wide,... [RESULTS.jsonl]');
-  process.exit(2);
-}
+const { operator, size, rates, images, variants, results } = csCheckArgs('cs-output-range.ts', 'auto|none|wide,...');
 setThreads(1);
-const size = Number(sizeArg);
 const ranges = { auto: 'auto', none: 'none', wide: [-0.25, 1.25] } as const;
-for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, ratesArg.split(',').map(Number), imagesArg.split(','), resultsArg)) {
-  for (const name of rangesArg.split(',')) {
+for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, rates, images, results)) {
+  for (const name of variants) {
     if (!(name in ranges)) throw new Error(`unknown range ${name}: auto, none or wide`);
     const start = performance.now();
     const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, outputRange: ranges[name as keyof typeof ranges] });

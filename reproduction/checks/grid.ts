@@ -37,3 +37,28 @@ export function* csProblems(operator: CsOperator, size: number, rates: number[],
       yield { rate, image, truth, A, y: A.forward(truth), grid };
     }
 }
+
+/**
+ * The side checks' shared command line: OPERATOR SIZE RATES IMAGES VARIANTS [RESULTS], where
+ * VARIANTS is the check's own comma-separated list (output ranges, stopping rules, jitter levels).
+ * Prints the usage and exits on a malformed line.
+ */
+export interface CsCheckArgs {
+  operator: CsOperator;
+  size: number;
+  rates: number[];
+  images: string[];
+  variants: string[];
+  results?: string;
+}
+
+export function csCheckArgs(script: string, variantsUsage: string): CsCheckArgs {
+  const [operator, sizeArg, ratesArg, imagesArg, variantsArg, results] = process.argv.slice(2);
+  const size = Number(sizeArg);
+  if (!(operator === 'gaussian' || operator === 'structured') || !Number.isInteger(size) || size < 2 || !ratesArg || !imagesArg || !variantsArg) {
+    console.error(`usage: ${script} gaussian|structured SIZE RATE,... IMAGE,... ${variantsUsage} [RESULTS.jsonl]`);
+    process.exit(2);
+  }
+  const rates = ratesArg.split(',').map(Number);
+  return { operator, size, rates, images: imagesArg.split(','), variants: variantsArg.split(','), ...(results ? { results } : {}) };
+}
