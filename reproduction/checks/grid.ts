@@ -38,11 +38,7 @@ export function* csProblems(operator: CsOperator, size: number, rates: number[],
     }
 }
 
-/**
- * The side checks' shared command line: OPERATOR SIZE RATES IMAGES VARIANTS [RESULTS], where
- * VARIANTS is the check's own comma-separated list (output ranges, stopping rules, jitter levels).
- * Prints the usage and exits on a malformed line.
- */
+/** A side check's parsed command line (see csCheckArgs). */
 export interface CsCheckArgs {
   operator: CsOperator;
   size: number;
@@ -52,6 +48,11 @@ export interface CsCheckArgs {
   results?: string;
 }
 
+/**
+ * The side checks' shared command line: OPERATOR SIZE RATES IMAGES VARIANTS [RESULTS], where
+ * VARIANTS is the check's own comma-separated list (output ranges, stopping rules, jitter levels).
+ * Prints the usage and exits on a malformed line.
+ */
 export function csCheckArgs(script: string, variantsUsage: string): CsCheckArgs {
   const [operator, sizeArg, ratesArg, imagesArg, variantsArg, results] = process.argv.slice(2);
   const size = Number(sizeArg);
