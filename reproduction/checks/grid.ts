@@ -61,5 +61,9 @@ export function csCheckArgs(script: string, variantsUsage: string): CsCheckArgs 
     process.exit(2);
   }
   const rates = ratesArg.split(',').map(Number);
+  if (rates.some((rate) => !(rate > 0 && rate <= 1))) {
+    console.error(`${script}: RATES must be measurement fractions in (0, 1], got ${ratesArg}`);
+    process.exit(2);
+  }
   return { operator, size, rates, images: imagesArg.split(','), variants: variantsArg.split(','), ...(results ? { results } : {}) };
 }
