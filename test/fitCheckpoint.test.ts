@@ -50,6 +50,7 @@ describe('fitGenerator checkpoints: an interrupted fit resumes to the same bits'
   it('SGLD with jitter and roll-backs: aborted at 37, resumed from the abort checkpoint', () => {
     const reference = sgldFit({});
     expect(reference.info!.backtracks).toBeGreaterThan(0);
+    expect(reference.info!.backtrackIterations!.length).toBe(reference.info!.backtracks);
     expect(reference.info!.samples).toBeGreaterThan(4);
     const path = join(dir, 'sgld.ckpt');
     const ac = new AbortController();

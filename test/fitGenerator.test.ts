@@ -246,6 +246,7 @@ describe('fitGeneratorSync: mechanics', () => {
     }
     // measured: 3 of 40 rejected with plain gradient descent at this rate and factor
     expect(rejected.length).toBe(r.info!.backtracks);
+    expect(r.info!.backtrackIterations).toEqual(rejected.map(([i]) => i + 1));
     expect(rejected.length).toBeGreaterThan(0);
     const m = y.length;
     for (const [i, good] of rejected) {

@@ -63,6 +63,12 @@ export type GeneratorFitInfo = {
   divergence?: string;
   /** Iterates rejected by the `backtracking` option (parameters restored, then stepped with the rejected iterate's gradient). */
   backtracks?: number;
+  /**
+   * The rejected iterates' iteration numbers (1-based, as `history` is indexed + 1), to tell
+   * where a fit ran into trouble; rederived from `history.loss` by the same rule, so a fit
+   * resumed from a checkpoint lists the rejections before the resume too.
+   */
+  backtrackIterations?: number[];
   /** SGLD: how many iterates the posterior mean and variance average. */
   samples?: number;
   /** A checkpoint that could not be written (the fit went on without further checkpoints). */
@@ -640,7 +646,12 @@ function fitLoop(a: LoopArgs): LoopResult {
   if (weights) history.valLoss = run.history.valLoss ?? [];
   if (vr) history.outputVariance = run.history.outputVariance ?? [];
   if (run.history.monitor) history.monitor = run.history.monitor;
-  if (backtracks > 0) info.backtracks = backtracks;
+  if (backtracks > 0) {
+    info.backtracks = backtracks;
+    const at = rejectedIterations(history.loss, a.backtrack);
+    // the count is the fit's own; a list that disagrees with it would mislead, so none is given
+    if (at.length === backtracks) info.backtrackIterations = at;
+  }
 
   let result: Float64Array;
   let posteriorVariance: Float64Array | undefined;
@@ -656,4 +667,19 @@ function fitLoop(a: LoopArgs): LoopResult {
   }
   if (a.sgld && samples!.samples === 0 && bestIteration > 0) result = new Float64Array(best.x);
   return { x: result, iterations: done, stopReason, bestIteration, history, variance: posteriorVariance, info };
+}
+
+/**
+ * The iterates a backtracking fit rejected, from its loss history: iterate i (0-based, i > 0) is
+ * rejected when its loss exceeds `factor` times the last accepted iterate's, the fit's own rule.
+ * Returns 1-based iteration numbers.
+ */
+function rejectedIterations(loss: readonly number[], factor: number): number[] {
+  const out: number[] = [];
+  let lastGood = loss[0] ?? Infinity;
+  for (let i = 1; i < loss.length; i++) {
+    if (loss[i]! > factor * lastGood) out.push(i + 1);
+    else lastGood = loss[i]!;
+  }
+  return out;
 }

@@ -333,7 +333,15 @@ export const bayesianDip: Experiment = {
     return {
       metrics,
       curves: { iteration: thinned.iteration, psnr: thinned.value },
-      info: { iterations: result.iterations, stopReason: result.stopReason, samples: (result.info?.samples as number | undefined) ?? null, numParams: generator.numParams },
+      info: {
+        iterations: result.iterations,
+        stopReason: result.stopReason,
+        samples: (result.info?.samples as number | undefined) ?? null,
+        numParams: generator.numParams,
+        // where the roll-backs fell (a collapse of the averaged output is read against them); the
+        // first 1000 keep a row of a fit that keeps rejecting small, metrics.backtracks has the count
+        rejectedIterations: ((result.info?.backtrackIterations as number[] | undefined) ?? []).slice(0, 1000),
+      },
     };
   },
   report(rows: ReproRow[], trials: ReproTrial[], ctx: TrialContext) {
