@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { philox4x32, philoxKey, philoxNormalBlock } from '../src/core/philox.js';
+import { philox4x32, philoxKey, philoxNormalBlock, philoxNormalRow } from '../src/core/philox.js';
 import { nativeAddon, nativeStatus } from '../src/core/native.js';
 import { gaussian, dotTest, InvalidArgumentError } from '../src/index.js';
 import { randn, relErr } from './helpers.js';
@@ -89,6 +89,14 @@ describe('philox4x32-10', () => {
       ks = Math.max(ks, Math.abs(p - i / count), Math.abs(p - (i + 1) / count));
     }
     expect(ks).toBeLessThan(1.63 / Math.sqrt(count));
+  });
+
+  it('philoxNormalRow (a fit\'s jitter and SGLD noise of one step) is that row of the matrix, at a row past 2^16', () => {
+    const [k0, k1] = philoxKey('fit-seed', 'fit:sgld');
+    // 1000 columns: 15 whole 64-column groups and a partial one; row 70001 as a long chain's step.
+    const row = philoxNormalRow(k0, k1, 70001, new Float32Array(1000));
+    expect(row).toEqual(philoxNormalBlock(k0, k1, 70001, 1, 0, 1000, new Float32Array(1000)));
+    expect(philoxNormalRow(k0, k1, 70002, new Float32Array(1000))).not.toEqual(row);
   });
 
   it('any block is the same values wherever it is cut (rows, column offsets inside a 64-column group)', () => {
