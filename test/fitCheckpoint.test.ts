@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointMismatchError, deepDecoder, deepImagePrior, fitGeneratorSync, identity, InvalidArgumentError, mask, Rng, type FitGeneratorOptions } from '../src/index.js';
 import { fitResumable } from '../src/reproduce/common.js';
+import { readCheckpoint, writeCheckpoint } from '../src/solvers/fitCheckpoint.js';
 import { reconstructSync as reconstruct } from '../src/solvers/reconstruct.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ucs-ckpt-'));
@@ -24,7 +25,7 @@ function expectSameFit(a: ReturnType<typeof fitGeneratorSync>, b: ReturnType<typ
 
 describe('fitGenerator checkpoints: an interrupted fit resumes to the same bits', () => {
   // A small Bayesian-DIP inpainting problem with every piece of state a chain carries: Adam
-  // moments, weight noise and input jitter (two random streams), roll-backs, the sample average.
+  // moments, weight noise and input jitter (two counter-based noise matrices), roll-backs, the sample average.
   const [h, w] = [16, 16];
   const truth = img(h, w);
   const rng = new Rng('ckpt-mask');
@@ -117,6 +118,12 @@ describe('fitGenerator checkpoints: an interrupted fit resumes to the same bits'
     sgldFit({ checkpoint: { path }, signal: ac.signal, progressEvery: 1, onProgress: (p) => p.iteration === 5 && ac.abort() });
     expect(() => sgldFit({ checkpoint: { path }, seed: 'another' })).toThrow(/checkpoint of this same fit.*another seed/);
     expect(() => sgldFit({ checkpoint: { path }, learningRate: 0.02 })).toThrow(/learningRate/);
+    // A checkpoint written before the jitter and SGLD noise became counter-based (no 'noise' in
+    // its fingerprint) would continue other draws: refused, naming the difference.
+    const file = readCheckpoint('test', path)!;
+    delete (file.fingerprint as Record<string, unknown>).noise;
+    writeCheckpoint(path, file);
+    expect(() => sgldFit({ checkpoint: { path } })).toThrow(/another noise/);
     const junk = join(dir, 'junk.ckpt');
     writeFileSync(junk, 'hello');
     expect(() => sgldFit({ checkpoint: { path: junk } })).toThrow(/not a checkpoint file/);
