@@ -1,8 +1,8 @@
 // Denoising with an early-stopped Deep Image Prior: no ground truth is used to stop.
 // The variance rule watches how much the network's output still moves (the running variance of the
 // last 100 iterates) and keeps the iterate where it was least: the fit has learnt the image and not
-// yet the noise. On this image it keeps ~26.5 dB where the fit's best is ~27.2 (a hold-out of 10% of
-// the pixels, patience 150, kept 25.5); REPRODUCTION.md compares both rules on the papers' images.
+// yet the noise. On this image it keeps ~26.2 dB where the fit's best is ~27.3 (a hold-out of 10% of
+// the pixels, patience 150, kept 24.8); REPRODUCTION.md compares both rules on the papers' images.
 // Run: node examples/denoise-early-stopping.mjs [--quick]
 import * as ucs from 'untrained-cs';
 
