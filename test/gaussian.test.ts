@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { philox4x32, philoxKey, philoxNormalBlock, philoxNormalRow } from '../src/core/philox.js';
+import { philox4x32, philoxKey, philoxNormalBlock, philoxNormalBlockJs, philoxNormalRow } from '../src/core/philox.js';
+import { philoxWasmAvailable, philoxWasmBlock } from '../src/core/philoxWasm.js';
 import { nativeAddon, nativeStatus } from '../src/core/native.js';
 import { gaussian, dotTest, InvalidArgumentError } from '../src/index.js';
 import { randn, relErr } from './helpers.js';
@@ -99,6 +100,19 @@ describe('philox4x32-10', () => {
     expect(philoxNormalRow(k0, k1, 70002, new Float32Array(1000))).not.toEqual(row);
   });
 
+  it.runIf(philoxWasmAvailable())('the WebAssembly generator gives the JavaScript twin\'s bits (rows and keys past 2^31, partial groups, more than one chunk)', () => {
+    for (const [k0, k1, row0, rows, col0, cols] of [
+      [0, 0, 0, 3, 0, 1000],
+      [0xfedcba98, 0x89abcdef, 0xfffffffd, 3, 37, 301],
+      [0xffffffff, 0x80000000, 70001, 1, 63, 300_000], // 4096 groups a call: two chunks
+    ] as const) {
+      const js = philoxNormalBlockJs(k0, k1, row0, rows, col0, cols, new Float32Array(rows * cols));
+      const wasm = new Float32Array(rows * cols);
+      expect(philoxWasmBlock(k0, k1, row0, rows, col0, cols, wasm)).toBe(true);
+      expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    }
+  });
+
   it('any block is the same values wherever it is cut (rows, column offsets inside a 64-column group)', () => {
     const [k0, k1] = philoxKey('block', 'gaussian');
     const whole = philoxNormalBlock(k0, k1, 0, 6, 0, 200, new Float32Array(1200));
@@ -112,10 +126,17 @@ describe.runIf(hasNativeGaussian)('native Gaussian kernels', () => {
     const [k0, k1] = philoxKey(7, 'gaussian');
     const rows = 37;
     const cols = 301;
-    const js = philoxNormalBlock(k0, k1, 5, rows, 70, cols, new Float32Array(rows * cols));
+    const js = philoxNormalBlockJs(k0, k1, 5, rows, 70, cols, new Float32Array(rows * cols));
     const nat = new Float32Array(rows * cols);
     native!.gaussianFill(nat, k0, k1, 5, rows, 70, cols, 2);
     expect(Buffer.from(nat.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    // Counter words with the top bit set (rows past 2^31, keys past 2^31): the JavaScript twin
+    // keeps them as int32 bit patterns.
+    const [h0, h1] = [0xfedcba98, 0x89abcdef];
+    const jsHigh = philoxNormalBlockJs(h0, h1, 0xfffffffd, 3, 1, 130, new Float32Array(390));
+    const natHigh = new Float32Array(390);
+    native!.gaussianFill(natHigh, h0, h1, 0xfffffffd, 3, 1, 130, 2);
+    expect(Buffer.from(natHigh.buffer).equals(Buffer.from(jsHigh.buffer))).toBe(true);
   });
 
   // UNTRAINED_CS_NATIVE_ISA forces the AVX2 or generic path (machines without AVX-512 run them).

@@ -1,4 +1,4 @@
-import { philoxGroup } from '../core/philox.js';
+import { philoxNormalBlock } from '../core/philox.js';
 
 /** Which product: out = s Z x (forward), s Z^T x (adjoint), s^2 Z^T Z x (normal). */
 export const GAUSS_FORWARD = 0;
@@ -11,7 +11,7 @@ const CHUNK = 1024;
 
 /** Z(i, col0 .. col0 + len) into buf (len rounded up to 64); col0 a multiple of 64. */
 function generateRow(k0: number, k1: number, i: number, col0: number, len: number, buf: Float32Array): void {
-  for (let c = 0; c < len; c += 64) philoxGroup(k0, k1, i, (col0 + c) / 64, buf, c);
+  philoxNormalBlock(k0, k1, i, 1, col0, 64 * Math.ceil(len / 64), buf);
 }
 
 function dotRow(a: Float32Array, base: number, len: number, x: Float64Array, x0: number): number {
