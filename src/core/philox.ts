@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from './errors.js';
 import { nativeAddon } from './native.js';
-import { philoxWasmBlock } from './philoxWasm.js';
+import { philoxWasmAvailable, philoxWasmBlock } from './philoxWasm.js';
 import { Rng, type Seed } from './rng.js';
 import { getThreads } from './threads.js';
 
@@ -146,14 +146,24 @@ export function philoxGroup(k0: number, k1: number, row: number, g: number, out:
   }
 }
 
+/** Fills out[r cols + c] = Z(row0 + r, col0 + c), a block of the key's matrix, and returns out. */
+export type PhiloxBlockFill = (k0: number, k1: number, row0: number, rows: number, col0: number, cols: number, out: Float32Array) => Float32Array;
+
+const wasmBlockFill: PhiloxBlockFill = (k0, k1, row0, rows, col0, cols, out) =>
+  philoxWasmBlock(k0, k1, row0, rows, col0, cols, out) ? out : philoxNormalBlockJs(k0, k1, row0, rows, col0, cols, out);
+
 /**
- * out[r cols + c] = Z(row0 + r, col0 + c): a block of the key's matrix, by the WebAssembly
- * generator (src/core/philoxWasm.ts), or by the JavaScript twin where WebAssembly is missing or
- * UNTRAINED_CS_KERNELS=portable pins plain JavaScript. All give the same bits.
+ * The block generator to use: the WebAssembly one (src/core/philoxWasm.ts), or the JavaScript
+ * twin where WebAssembly is missing or UNTRAINED_CS_KERNELS=portable pins plain JavaScript. All
+ * give the same bits. Read once by whatever builds on it (an operator keeps its choice).
  */
+export function philoxBlockFill(): PhiloxBlockFill {
+  return process.env.UNTRAINED_CS_KERNELS === 'portable' || !philoxWasmAvailable() ? philoxNormalBlockJs : wasmBlockFill;
+}
+
+/** out[r cols + c] = Z(row0 + r, col0 + c): a block of the key's matrix (see philoxBlockFill). */
 export function philoxNormalBlock(k0: number, k1: number, row0: number, rows: number, col0: number, cols: number, out: Float32Array): Float32Array {
-  if (process.env.UNTRAINED_CS_KERNELS !== 'portable' && philoxWasmBlock(k0, k1, row0, rows, col0, cols, out)) return out;
-  return philoxNormalBlockJs(k0, k1, row0, rows, col0, cols, out);
+  return philoxBlockFill()(k0, k1, row0, rows, col0, cols, out);
 }
 
 /** philoxNormalBlock in plain JavaScript (~45 ns an entry). */
@@ -181,7 +191,7 @@ export function philoxNormalBlockJs(k0: number, k1: number, row0: number, rows: 
  * Row `row` of the key's matrix, columns [0, out.length): a vector of N(0, 1) noise addressed by
  * (key, row) alone, so a fit can draw step `row`'s noise without carrying a stream's state. The
  * native addon fills it (2.2 million entries in ~2 ms) when it loaded; otherwise the WebAssembly
- * generator (~25 ms) or the JavaScript twin (~110 ms) gives the same bits.
+ * generator (~28 ms) or the JavaScript twin (~100 ms) gives the same bits.
  */
 export function philoxNormalRow(k0: number, k1: number, row: number, out: Float32Array): Float32Array {
   const addon = nativeAddon();

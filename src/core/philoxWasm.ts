@@ -2,7 +2,7 @@ import { PHILOX_WASM_BASE64 } from './philoxWasmBinary.js';
 
 /**
  * The Philox normal generator compiled to WebAssembly (wasm/philox.ts): bit-identical to the
- * native addon and to the JavaScript twin, ~10 ns an entry where the twin takes ~45 (the 64-bit
+ * native addon and to the JavaScript twin, ~13 ns an entry where the twin takes ~45 (the 64-bit
  * products are single i64 multiplies in wasm). Used wherever the addon is not.
  */
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { nativeAddon } from '../core/native.js';
-import { philoxKey, philoxNormalBlock } from '../core/philox.js';
+import { philoxBlockFill, philoxKey } from '../core/philox.js';
 import { type Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
 import { getThreads } from '../core/threads.js';
@@ -29,14 +29,27 @@ export interface GaussianOptions {
   generator?: 'philox' | 'alea';
 }
 
-/** Native products unless the addon is missing (or predates them) or the engine is pinned to wasm / portable. */
-function productKernel(): ((a: Float32Array | null, k0: number, k1: number, m: number, n: number, op: GaussianProductKind, scale: number, x: Float64Array, out: Float64Array) => void) {
+type GaussianProduct = (a: Float32Array | null, k0: number, k1: number, m: number, n: number, op: GaussianProductKind, scale: number, x: Float64Array, out: Float64Array) => void;
+
+/**
+ * Native products and fill unless the addon is missing (or predates them) or the engine is
+ * pinned to wasm / portable; then JavaScript products on the Philox generator chosen now
+ * (WebAssembly, or JavaScript when pinned to portable), kept for the operator's life.
+ */
+function productKernel(): { product: GaussianProduct; fill: (k0: number, k1: number, m: number, n: number, a: Float32Array) => void } {
   const pinned = process.env.UNTRAINED_CS_KERNELS;
   const addon = pinned === 'wasm' || pinned === 'portable' ? null : nativeAddon();
   if (addon && typeof addon.gaussianProduct === 'function') {
-    return (a, k0, k1, m, n, op, scale, x, out) => addon.gaussianProduct(a, k0, k1, m, n, op, scale, x, out, getThreads());
+    return {
+      product: (a, k0, k1, m, n, op, scale, x, out) => addon.gaussianProduct(a, k0, k1, m, n, op, scale, x, out, getThreads()),
+      fill: (k0, k1, m, n, a) => addon.gaussianFill(a, k0, k1, 0, m, 0, n, getThreads()),
+    };
   }
-  return gaussianProductJs;
+  const block = philoxBlockFill();
+  return {
+    product: (a, k0, k1, m, n, op, scale, x, out) => gaussianProductJs(a, k0, k1, m, n, op, scale, x, out, block),
+    fill: (k0, k1, m, n, a) => void block(k0, k1, 0, m, 0, n, a),
+  };
 }
 
 /**
@@ -68,13 +81,11 @@ export function gaussian(options: GaussianOptions): LinearOperator {
 
   const [k0, k1] = philoxKey(seed, 'gaussian');
   const scale = 1 / Math.sqrt(m);
-  const product = productKernel();
+  const { product, fill } = productKernel();
   let a: Float32Array | null = null;
   if (dense) {
     a = new Float32Array(m * n);
-    const addon = product === gaussianProductJs ? null : nativeAddon();
-    if (addon) addon.gaussianFill(a, k0, k1, 0, m, 0, n, getThreads());
-    else philoxNormalBlock(k0, k1, 0, m, 0, n, a);
+    fill(k0, k1, m, n, a);
   }
   const run = (op: GaussianProductKind, x: Float64Array, outLength: number) => {
     const out = new Float64Array(outLength);

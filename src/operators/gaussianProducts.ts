@@ -1,4 +1,4 @@
-import { philoxNormalBlock } from '../core/philox.js';
+import { philoxBlockFill, type PhiloxBlockFill } from '../core/philox.js';
 
 /** Which product: out = s Z x (forward), s Z^T x (adjoint), s^2 Z^T Z x (normal). */
 export const GAUSS_FORWARD = 0;
@@ -10,8 +10,8 @@ export type GaussianProductKind = typeof GAUSS_FORWARD | typeof GAUSS_ADJOINT | 
 const CHUNK = 1024;
 
 /** Z(i, col0 .. col0 + len) into buf (len rounded up to 64); col0 a multiple of 64. */
-function generateRow(k0: number, k1: number, i: number, col0: number, len: number, buf: Float32Array): void {
-  philoxNormalBlock(k0, k1, i, 1, col0, 64 * Math.ceil(len / 64), buf);
+function generateRow(fill: PhiloxBlockFill, k0: number, k1: number, i: number, col0: number, len: number, buf: Float32Array): void {
+  fill(k0, k1, i, 1, col0, 64 * Math.ceil(len / 64), buf);
 }
 
 function dotRow(a: Float32Array, base: number, len: number, x: Float64Array, x0: number): number {
@@ -39,6 +39,7 @@ export function gaussianProductJs(
   scale: number,
   x: Float64Array,
   out: Float64Array,
+  fill: PhiloxBlockFill = philoxBlockFill(),
 ): void {
   const buf = a ? null : new Float32Array(Math.ceil(Math.min(n, op === GAUSS_NORMAL ? n : CHUNK) / 64) * 64);
   if (op === GAUSS_FORWARD) {
@@ -48,7 +49,7 @@ export function gaussianProductJs(
       else
         for (let c = 0; c < n; c += CHUNK) {
           const len = Math.min(CHUNK, n - c);
-          generateRow(k0, k1, i, c, len, buf!);
+          generateRow(fill, k0, k1, i, c, len, buf!);
           s += dotRow(buf!, 0, len, x, c);
         }
       out[i] = scale * s;
@@ -62,7 +63,7 @@ export function gaussianProductJs(
       else
         for (let c = 0; c < n; c += CHUNK) {
           const len = Math.min(CHUNK, n - c);
-          generateRow(k0, k1, i, c, len, buf!);
+          generateRow(fill, k0, k1, i, c, len, buf!);
           axpyRow(buf!, 0, len, x[i]!, out, c);
         }
     }
@@ -71,7 +72,7 @@ export function gaussianProductJs(
     for (let i = 0; i < m; i++) {
       const row = a ?? buf!;
       const base = a ? i * n : 0;
-      if (!a) generateRow(k0, k1, i, 0, n, buf!);
+      if (!a) generateRow(fill, k0, k1, i, 0, n, buf!);
       axpyRow(row, base, n, dotRow(row, base, n, x, 0), out, 0);
     }
     scale *= scale;
