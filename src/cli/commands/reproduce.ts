@@ -45,7 +45,7 @@ export function registerReproduce(program: Command): void {
     .option('--out <dir>', 'folder for results/, figures/ and REPRODUCTION.md', 'reproduction')
     .option('--data <dir>', "the papers' test images (default: $UNTRAINED_CS_DATA, ./data or ../shared/data)")
     .option('--workers <n>', 'local worker threads (default: every core)', num('--workers', { min: 0, integer: true }))
-    .option('--threads <n>', 'engine threads per worker, 1 or 2 (default 1, one per worker core; 2 runs a lone long trial, e.g. an SGLD chain, 1.4x faster; rows are the same to the bit on either)', num('--threads', { min: 1, max: 2, integer: true }))
+    .option('--threads <n>', 'engine threads per worker, 1 or 2 (default 1, one per worker core; 2 runs a lone long trial, e.g. an SGLD chain, 1.4-1.8x faster; rows are the same to the bit on either)', num('--threads', { min: 1, max: 2, integer: true }))
     .option('--queue <redis://host:port>', 'enqueue trials on BullMQ/Redis; `untrained-cs worker` runs them')
     .option('--filter <key=values>', 'only trials whose parameter matches (repeatable), e.g. --filter h=256', (v: string, acc: string[] = []) => [...acc, v])
     .option('--report-only', 'write REPRODUCTION.md from the results so far, run nothing')
