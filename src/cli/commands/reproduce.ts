@@ -63,7 +63,8 @@ export function registerReproduce(program: Command): void {
           const cost = left.reduce((s, t) => s + t.cost, 0);
           console.log(`${run.experiment.name.padEnd(16)} ${String(run.trials.length).padStart(5)} trials (${run.trials.length - left.length} done), about ${duration(cost)} of one core left: ${run.experiment.title}`);
           for (const t of left)
-            for (const f of trialCheckpoints(ctx, t)) {
+            // A .tmp- file is a checkpoint being written (or left by a killed writer): nothing resumes from it.
+            for (const f of trialCheckpoints(ctx, t).filter((c) => !/\.tmp-/.test(basename(c)))) {
               const p = checkpointProgress(f);
               const spent = readElapsedMs(ctx, t);
               if (p) console.log(`  resumes ${t.id} from its checkpoint at ${p.unit} ${p.iteration} of ${p.iterations} (${basename(f)})${spent ? `, ${duration(spent / 1000)} spent so far` : ''}`);
