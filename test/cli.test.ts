@@ -68,6 +68,8 @@ describe('untrained-cs CLI', () => {
     [['reconstruct', '--image', img, '--measurements', join(dir, 'missing.npy')], /--measurements' expected an existing \.npy file/],
     [['reconstruct', '--image', img, '--operator', 'fourier', '--rate', '0.5', '--acceleration', '0.5'], /--acceleration/],
     [['reconstruct', '--image', img, '--iterations', '2.5'], /--iterations.*integer/],
+    [['reconstruct', '--image', img, '--tv-penalty', '-1'], /--tv-penalty.*>= 0/],
+    [['reconstruct', '--image', img, '--method', 'lasso', '--tv-penalty', '0.1'], /--tv-penalty' expected a generator method/],
     [['compare', '--image', img, '--methods', 'lasso,nope'], /--methods/],
     [['frobnicate'], /unknown command/],
   ])('bad arguments %#: a clear message, exit code 2, no stack trace', (args, message) => {

@@ -165,3 +165,15 @@ describe('generator defaults', () => {
     expect(short.sgld).toMatchObject({ burnIn: 140, thinning: 1 });
   });
 });
+
+describe('the Deep Decoder\'s default TV penalty', () => {
+  it('is 0.015 n / m for a real image fitted to convergence from m < n measurements, and off otherwise', () => {
+    expect(generatorDefaults('deep-decoder', { shape: [64, 64], m: 410, complex: false }).tvPenalty).toBeCloseTo((0.015 * 4096) / 410, 12);
+    expect(generatorDefaults('deep-decoder', { shape: [64, 64], m: 1024, complex: false }).tvPenalty).toBeCloseTo(0.06, 12);
+    expect(generatorDefaults('deep-decoder', { shape: [64, 64], m: 410, complex: false, stoppingRule: true }).tvPenalty).toBeUndefined();
+    expect(generatorDefaults('deep-decoder', { shape: [64, 64], m: 4096, complex: false }).tvPenalty).toBeUndefined();
+    expect(generatorDefaults('deep-decoder', { shape: [64, 64], m: 2048, complex: true }).tvPenalty).toBeUndefined();
+    expect(generatorDefaults('deep-decoder', { shape: [1000], m: 250, complex: false }).tvPenalty).toBeUndefined();
+    expect(generatorDefaults('conv-decoder', { shape: [64, 64], m: 410, complex: false }).tvPenalty).toBeUndefined();
+  });
+});

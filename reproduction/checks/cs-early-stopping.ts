@@ -23,7 +23,7 @@ for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, rate
   for (const rule of variants) {
     if (!(rule in rules)) throw new Error(`unknown rule ${rule}: none, holdout or variance`);
     const start = performance.now();
-    const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, earlyStopping: rules[rule]! });
+    const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, earlyStopping: rules[rule]!, tvPenalty: 0 }); // no TV penalty: measured before it became the default
     console.log(
       JSON.stringify({
         operator, size, rate, image, rule,

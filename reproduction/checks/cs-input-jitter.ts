@@ -26,6 +26,7 @@ for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, rate
     const r = reconstructSync({
       method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`,
       ...(sigma > 0 ? { inputJitter: sigma } : {}),
+      tvPenalty: 0, // measured before the TV penalty became the default
     });
     console.log(
       JSON.stringify({

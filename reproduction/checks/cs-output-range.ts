@@ -22,7 +22,7 @@ for (const { rate, image, truth, A, y, grid } of csProblems(operator, size, rate
   for (const name of variants) {
     if (!(name in ranges)) throw new Error(`unknown range ${name}: auto, none or wide`);
     const start = performance.now();
-    const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, outputRange: ranges[name as keyof typeof ranges] });
+    const r = reconstructSync({ method: 'deep-decoder', operator: A, measurements: y, shape: [size, size], seed: `cs-images|${image}|deep-decoder`, outputRange: ranges[name as keyof typeof ranges], tvPenalty: 0 }); // no TV penalty: measured before it became the default
     const decided = (r.info as GeneratorReconstructInfo).outputRange.range;
     console.log(
       JSON.stringify({

@@ -16,6 +16,8 @@ export interface SolveFlags {
   iterations?: number;
   channels?: number;
   learningRate?: number;
+  /** Generator fits: the TV penalty on the output, relative to the signal's level (reconstruct's tvPenalty). */
+  tvPenalty?: number;
   earlyStopping?: 'none' | 'holdout' | 'variance';
   lambda?: number;
   basis?: string;
@@ -40,14 +42,18 @@ export function methodOptions(method: string, problem: Problem, flags: SolveFlag
     throw new InvalidArgumentError('untrained-cs', '--checkpoint', 'a generator method (deep-decoder, conv-decoder, two-layer, deep-image-prior, sgld)', method);
   }
   const checkpoint = flags.checkpoint !== undefined ? { checkpoint: { path: flags.checkpoint } } : {};
+  if (flags.tvPenalty !== undefined && !generatorMethod) {
+    throw new InvalidArgumentError('untrained-cs', '--tv-penalty', 'a generator method (deep-decoder, conv-decoder, two-layer, deep-image-prior, sgld)', method);
+  }
+  const tvPenalty = flags.tvPenalty !== undefined ? { tvPenalty: flags.tvPenalty } : {};
   switch (method) {
     case 'deep-decoder':
     case 'conv-decoder':
     case 'two-layer':
     case 'deep-image-prior':
-      return { ...generator, ...checkpoint, iterations: flags.iterations, learningRate: flags.learningRate, earlyStopping: es };
+      return { ...generator, ...checkpoint, ...tvPenalty, iterations: flags.iterations, learningRate: flags.learningRate, earlyStopping: es };
     case 'sgld':
-      return { ...generator, ...checkpoint, prior: 'deep-image-prior', iterations: flags.iterations, learningRate: flags.learningRate };
+      return { ...generator, ...checkpoint, ...tvPenalty, prior: 'deep-image-prior', iterations: flags.iterations, learningRate: flags.learningRate };
     case 'lasso':
       return {
         basis: (flags.basis ?? 'db4') as BasisName,

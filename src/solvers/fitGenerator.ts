@@ -7,6 +7,8 @@ import { checkInteger, checkNumber, checkOneOf, checkOptions, checkSeed, isPlain
 import { Adam, Sgd } from '../engine/adam.js';
 import { checkOperator, type LinearOperator } from '../operators/linearOperator.js';
 import type { Generator } from '../priors/generator.js';
+import { tvLayout } from './tvProx.js';
+import { smoothedTv } from './tvPenalty.js';
 import type { RecoveryResult, StopReason } from './result.js';
 import { below, runIterations, type DriverResult, type Measures, type StepOutcome, type StopRule } from './driver.js';
 import { BestIterate, heldOutPatience, OutputVariance, SampleAccumulator, variancePatience } from './earlyStopping.js';
@@ -114,6 +116,13 @@ export interface FitGeneratorOptions {
   backtracking?: number;
   /** Bayesian DIP: stochastic gradient Langevin dynamics; returns mean and variance. */
   sgld?: SgldOptions | boolean;
+  /**
+   * A smoothed total-variation penalty on the output: the fit minimises
+   * (||P(A x - y)||^2 + weight * TV_eps(x)) / m, TV_eps(x) = sum_p (sqrt(|grad x|_p^2 + eps^2) - eps)
+   * over the output's pixels (channels, or the real and imaginary parts, jointly), eps =
+   * `smoothing` (default 1e-3, in the output's units). `history.loss` stays the data term.
+   */
+  tvPenalty?: { weight: number; smoothing?: number };
   onProgress?: (p: FitProgress) => void;
   /**
    * Called after every iteration with that iteration's output (a view, valid during the call
@@ -163,6 +172,7 @@ const KNOWN = [
   'outputAveraging',
   'backtracking',
   'sgld',
+  'tvPenalty',
   'onProgress',
   'onIterate',
   'progressEvery',
@@ -284,6 +294,16 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
     };
     if (holdout || varianceRule) throw new InvalidArgumentError(fn, 'earlyStopping', "'none' with SGLD (the sample average replaces early stopping)", es);
   }
+  let tvPenalty: { weight: number; smoothing: number } | null = null;
+  if (options.tvPenalty !== undefined) {
+    const t = options.tvPenalty;
+    if (!isPlainObject(t)) throw new InvalidArgumentError(fn, 'tvPenalty', '{weight, smoothing?}', t);
+    checkOptions(`${fn}: tvPenalty`, t, ['weight', 'smoothing']);
+    const weight = checkNumber(fn, 'tvPenalty.weight', t.weight, { min: 0 });
+    const smoothing = checkNumber(fn, 'tvPenalty.smoothing', t.smoothing ?? 1e-3, { min: 0, exclusiveMin: true });
+    if (weight > 0) tvPenalty = { weight, smoothing };
+    if (tvPenalty) tvLayout(fn, gen.outShape); // the output must have a TV: [n], [h, w], [c, h, w]
+  }
   let checkpoint: { path: string; every: number; keep: boolean } | null = null;
   if (options.checkpoint !== undefined) {
     const c = options.checkpoint;
@@ -311,6 +331,7 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
     outputAveraging: ema || undefined,
     backtracking: backtrack || undefined,
     sgld: sgld ?? undefined,
+    tvPenalty: tvPenalty ?? undefined,
   };
 
   // What a checkpoint must match: the options as validated (defaults filled in, key order fixed)
@@ -329,7 +350,7 @@ export function fitGeneratorSync(options: FitGeneratorOptions): RecoveryResult<G
 
   const run = (iters: number, weights: Uint8Array | null, allowEarlyStop: boolean) =>
     fitLoop({
-      gen, A, y, iters, lr, optimizerKind, seed, reference, dataRange, lossTolerance, jitter, ema, backtrack, sgld, weights,
+      gen, A, y, iters, lr, optimizerKind, seed, reference, dataRange, lossTolerance, jitter, ema, backtrack, sgld, weights, tvPenalty,
       holdout: allowEarlyStop ? holdout : null,
       varianceRule: allowEarlyStop ? varianceRule : null,
       onProgress: options.onProgress,
@@ -383,6 +404,7 @@ interface LoopArgs {
   backtrack: number;
   sgld: { noiseScale: number; burnIn: number; thinning: number } | null;
   weights: Uint8Array | null;
+  tvPenalty: { weight: number; smoothing: number } | null;
   holdout: { patience: number } | null;
   varianceRule: { window: number; patience: number } | null;
   onProgress?: (p: FitProgress) => void;
@@ -431,6 +453,7 @@ function fitLoop(a: LoopArgs): LoopResult {
   const x = new Float64Array(n);
   const gradOut = new Float64Array(n);
   const residual = new Float64Array(m);
+  const tv = a.tvPenalty ? smoothedTv('fitGenerator', gen.outShape, a.tvPenalty.weight, a.tvPenalty.smoothing) : null;
   const best = new BestIterate(n);
   const avg = a.ema > 0 ? new Float64Array(n) : null;
   const saved = a.backtrack > 0 ? params.slice() : null;
@@ -531,10 +554,11 @@ function fitLoop(a: LoopArgs): LoopResult {
     if (!pending) return;
     const { step, it, rejected } = pending;
     pending = null;
-    // Gradient: d/dx (1/m)||P(Ax - y)||^2 = (2/m) A^T P (Ax - y).
+    // Gradient: d/dx (1/m)||P(Ax - y)||^2 = (2/m) A^T P (Ax - y); x is still this step's output.
     const atr = A.applyAdjoint(residual);
     const scale = 2 / mTrain;
     for (let i = 0; i < n; i++) gradOut[i] = scale * atr[i]!;
+    if (tv) tv.addGradient(x, gradOut, 1 / mTrain);
     const grad = step.backward(gradOut);
     if (rejected) params.set(saved!);
     if (onEngine) onEngine.step();

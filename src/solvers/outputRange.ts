@@ -22,6 +22,19 @@ export interface OutputRangeDecision {
  * random, masks, identity). A necessary condition, so the sigmoid stays off whenever it fails.
  */
 export function inferUnitRange(A: LinearOperator, y: Float64Array, seed: Seed, probes = 4): OutputRangeDecision {
+  const moments = signalMoments(A, y, seed, probes);
+  if (!moments) return { range: null, rule: 'auto' };
+  const { mean, meanSquare } = moments;
+  // Margins cover the estimates' spread (relative ~ sqrt(2 / m)); bright images sit near 0.8.
+  const inUnit = mean >= -0.02 && mean <= 1.02 && meanSquare <= 1.05 * mean + 1e-12;
+  return { range: inUnit ? [0, 1] : null, rule: 'auto', mean, meanSquare };
+}
+
+/**
+ * The mean and mean square of the signal behind `y = A x`, from the measurements alone (see
+ * inferUnitRange), or null when the operator gives nothing to estimate them with.
+ */
+export function signalMoments(A: LinearOperator, y: Float64Array, seed: Seed, probes = 4): { mean: number; meanSquare: number } | null {
   const n = A.inSize;
   const ones = new Float64Array(n).fill(1);
   const a1 = A.apply(ones);
@@ -41,11 +54,7 @@ export function inferUnitRange(A: LinearOperator, y: Float64Array, seed: Seed, p
     for (let i = 0; i < az.length; i++) trace += az[i]! * az[i]!;
   }
   trace /= probes;
-  if (!(a1a1 > 0 && trace > 0)) return { range: null, rule: 'auto' };
-  const mean = a1y / a1a1;
+  if (!(a1a1 > 0 && trace > 0)) return null;
   // E ||Ax||^2 = (tr(A^T A) / n) ||x||^2 when A^T A ~ c I, so mean(x^2) ~ ||y||^2 / tr(A^T A).
-  const meanSquare = yy / trace;
-  // Margins cover the estimates' spread (relative ~ sqrt(2 / m)); bright images sit near 0.8.
-  const inUnit = mean >= -0.02 && mean <= 1.02 && meanSquare <= 1.05 * mean + 1e-12;
-  return { range: inUnit ? [0, 1] : null, rule: 'auto', mean, meanSquare };
+  return { mean: a1y / a1a1, meanSquare: yy / trace };
 }

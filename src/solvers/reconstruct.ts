@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError } from '../core/errors.js';
 import type { Seed } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
-import { checkOneOf, checkOptions, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
+import { checkNumber, checkOneOf, checkOptions, checkShape, isPlainObject, toFloat64 } from '../core/validate.js';
 import { chooseKernel, withVariance, type KernelChoice } from './gpKernelChoice.js';
 import { KNOWN_OPTIONS, METHODS, type AnyReconstructOptions, type CustomReconstructOptions, type GeneratorReconstructInfo, type GeneratorReconstructOptions, type LassoReconstructOptions, type OmpReconstructOptions, type TvReconstructOptions, type Method, type ReconstructOptions } from './reconstructOptions.js';
 import { compose } from '../operators/algebra.js';
@@ -24,7 +24,7 @@ import { tv, type TvInfo } from './tv.js';
 import { gpPosterior } from './gpPosterior.js';
 import { dipKernel, rbfKernel, type StationaryKernel } from '../priors/gp/kernels.js';
 import { dipScales, generatorDefaults, type GeneratorKind } from './generatorDefaults.js';
-import { inferUnitRange, type OutputRangeDecision } from './outputRange.js';
+import { inferUnitRange, signalMoments, type OutputRangeDecision } from './outputRange.js';
 
 export { METHODS, KNOWN_OPTIONS, type Method, type ReconstructOptions, type CustomReconstructOptions } from './reconstructOptions.js';
 
@@ -233,6 +233,7 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
         yFit = y.map((v, i) => (v - lo * a1[i]!) / (hi - lo));
       }
       const toSignal = (s: Float64Array) => (affine ? s.map((v) => lo + (hi - lo) * v) : s);
+      const tvPenalty = scaledTvPenalty(fn, o.tvPenalty ?? defaults.tvPenalty, op, yFit, seed);
       const reference = o.reference === undefined || geo.complex ? undefined : affine ? toFloat64(fn, 'reference', o.reference, A.inSize).map((v) => (v - lo) / (hi - lo)) : o.reference;
       const result = fitGeneratorSync({
         generator: gen,
@@ -254,8 +255,9 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
         onProgress: o.onProgress,
         signal: o.signal,
         checkpoint: o.checkpoint,
+        tvPenalty: tvPenalty ? { weight: tvPenalty.weight, smoothing: tvPenalty.smoothing } : undefined,
       });
-      const info = { ...result.info, outputRange: decision, ...saturation(result.x, decision) };
+      const info = { ...result.info, outputRange: decision, ...saturation(result.x, decision), ...(tvPenalty ? { tvPenalty } : {}) };
       if (!geo.complex) return { ...result, method, x: toSignal(result.x), variance: affine && result.variance ? result.variance.map((v) => v * (hi - lo) ** 2) : result.variance, info };
       const inter = planarToInterleaved({ shape: geo.shape });
       return {
@@ -268,6 +270,21 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
       };
     }
   }
+}
+
+/**
+ * reconstruct's TV penalty on a generator's output: `relative` times the signal's root mean square
+ * as the measurements tell it (signalMoments), so that the balance with the data term does not
+ * depend on the signal's scale (||A x - y||^2 grows with its square, TV with it).
+ */
+function scaledTvPenalty(fn: string, relative: number | undefined, A: LinearOperator, y: Float64Array, seed: Seed): { weight: number; smoothing: number; relative: number; rms: number } | null {
+  if (relative === undefined) return null;
+  const c = checkNumber(fn, 'tvPenalty', relative, { min: 0 });
+  if (c === 0) return null;
+  const moments = signalMoments(A, y, seed);
+  const rms = moments ? Math.sqrt(Math.max(0, moments.meanSquare)) : 0;
+  if (!(rms > 0)) return null;
+  return { weight: c * rms, smoothing: 2e-3 * rms, relative: c, rms };
 }
 
 /**

@@ -67,6 +67,15 @@ export interface GeneratorReconstructOptions extends CommonOptions {
   outputRange?: 'auto' | 'none' | readonly [number, number];
   /** For 'sgld': the prior to sample ('deep-image-prior' by default). */
   prior?: 'deep-decoder' | 'conv-decoder' | 'deep-image-prior' | 'two-layer';
+  /**
+   * A total-variation penalty on the generator's output, relative to the signal's scale: the fit
+   * minimises ||A x - y||^2 + w TV(x) with w = tvPenalty times the signal's root mean square as
+   * estimated from the measurements (so one number serves any scale; TV smoothed at 0.002 times
+   * it). 0 turns it off. Default: 0.015 n / m for the Deep Decoder fitted to convergence on a real
+   * image from m < n measurements (compressiveTvPenalty), off otherwise. The weight used is
+   * recorded in result.info.tvPenalty.
+   */
+  tvPenalty?: number;
 }
 
 /** The solver's own options (documented on `LassoOptions`), with the basis also accepted by name. */
@@ -160,7 +169,7 @@ export type AnyReconstructOptions = Loose<GeneratorReconstructOptions> &
 };
 
 const COMMON = ['method', 'operator', 'measurements', 'shape', 'seed', 'onProgress', 'signal'] as const;
-const GENERATOR = [...COMMON, 'iterations', 'learningRate', 'optimizer', 'earlyStopping', 'lossTolerance', 'reference', 'dataRange', 'inputJitter', 'outputAveraging', 'backtracking', 'sgld', 'progressEvery', 'checkpoint', 'generator', 'outputRange', 'prior'];
+const GENERATOR = [...COMMON, 'iterations', 'learningRate', 'optimizer', 'earlyStopping', 'lossTolerance', 'reference', 'dataRange', 'inputJitter', 'outputAveraging', 'backtracking', 'sgld', 'progressEvery', 'checkpoint', 'generator', 'outputRange', 'prior', 'tvPenalty'];
 
 /** The option names each method accepts (the run-time twin of the types above). */
 export const KNOWN_OPTIONS: Record<Method, readonly string[]> = {
@@ -184,4 +193,6 @@ export type GeneratorReconstructInfo = GeneratorFitInfo & {
   saturated?: number;
   /** Set when more than 5% of the output sits at the bounds. */
   warnings?: string[];
+  /** The TV penalty the fit used: `relative` (the option) times the estimated `rms` is its `weight`. */
+  tvPenalty?: { weight: number; smoothing: number; relative: number; rms: number };
 };

@@ -110,6 +110,7 @@ export function registerDemo(program: Command): void {
       console.log(
         '\nThe papers claim that an untrained generator fitted to convergence beats l1 in wavelets from few random (Gaussian) measurements (compare the lasso rows above); ' +
           'against TV it is a close call that depends on the image and the rate (this built-in cameraman is nearly piecewise constant, TV\'s best case), and on Cartesian MRI TV wins. ' +
+          'The Deep Decoder here fits with the library\'s default TV penalty on its output (`tvPenalty`, 0 for the network alone), which it gets from fewer measurements than pixels. ' +
           'reproduction/REPRODUCTION.md has the full comparison on the papers\' images with every baseline at its best weight.',
       );
       const csv = ['problem,rate,method,psnr,ssim,relative_error,time_ms,iterations,stop_reason'];
