@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { smoothedTv } from '../src/solvers/tvPenalty.js';
 import { tvDifferences, tvLayout, tvNorm } from '../src/solvers/tvProx.js';
 import { createRng } from '../src/core/rng.js';
-import { deepDecoder, fitGeneratorSync, gaussian, reconstructSync, InvalidArgumentError } from '../src/index.js';
+import { deepDecoder, fitGeneratorSync, fourier, gaussian, reconstructSync, InvalidArgumentError } from '../src/index.js';
 import { psnrValue } from '../src/core/quality.js';
 
 const randomSignal = (n: number, seed: number) => {
@@ -81,6 +81,9 @@ describe('tvPenalty in generator fits', () => {
   it('reconstruct rejects a bad weight', () => {
     const base = { method: 'deep-decoder' as const, operator: A, measurements: y, shape: [size, size], iterations: 2 };
     expect(() => reconstructSync({ ...base, tvPenalty: -0.1 })).toThrow(InvalidArgumentError);
+    const F = fourier({ shape: [32], complexInput: true, mask: Uint8Array.from({ length: 32 }, (_, i) => (i % 2 === 0 ? 1 : 0)) });
+    const yc = F.apply(new Float64Array(64).fill(0.5));
+    expect(() => reconstructSync({ method: 'deep-decoder', operator: F, measurements: yc, shape: [32], iterations: 2, tvPenalty: 0.1 })).toThrow(/tvPenalty.*complex 1D/);
     expect(() => reconstructSync({ ...base, tvPenalty: 'auto' as never })).toThrow(/reconstruct: argument 'tvPenalty' expected a finite number >= 0, got 'auto'/);
     expect(() => reconstructSync({ method: 'tv', operator: A, measurements: y, shape: [size, size], tvPenalty: 0.1 } as never)).toThrow(/tvPenalty/);
   });

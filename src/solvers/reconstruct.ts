@@ -234,6 +234,8 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
       }
       const toSignal = (s: Float64Array) => (affine ? s.map((v) => lo + (hi - lo) * v) : s);
       const tvPenalty = scaledTvPenalty(fn, o.tvPenalty ?? defaults.tvPenalty, op, yFit, seed);
+      // The fit's TV reads a [2, n] output as a 2 x n image: differences between the real and imaginary parts.
+      if (tvPenalty && geo.complex && geo.shape.length === 1) throw new InvalidArgumentError(fn, 'tvPenalty', '0 for a complex 1D signal (no TV penalty there)', o.tvPenalty);
       const reference = o.reference === undefined || geo.complex ? undefined : affine ? toFloat64(fn, 'reference', o.reference, A.inSize).map((v) => (v - lo) / (hi - lo)) : o.reference;
       const result = fitGeneratorSync({
         generator: gen,

@@ -73,7 +73,7 @@ export interface GeneratorReconstructOptions extends CommonOptions {
    * estimated from the measurements (so one number serves any scale; TV smoothed at 0.002 times
    * it). 0 turns it off. Default: 0.015 n / m for the Deep Decoder fitted to convergence on a real
    * image from m < n measurements (compressiveTvPenalty), off otherwise. The weight used is
-   * recorded in result.info.tvPenalty.
+   * recorded in result.info.tvPenalty. Not for complex 1D signals (an argument error).
    */
   tvPenalty?: number;
 }
