@@ -6,6 +6,7 @@
 //
 //   npx vite-node reproduction/checks/cs-tv-penalty.ts OPERATOR SIZE RATES IMAGES WEIGHTS [RESULTS]
 //   e.g. ... gaussian 64 0.1,0.25 man.png,hill.png 0,0.03,0.06
+// The runs the report quotes are in reproduction/checks/results/cs-tv-penalty.jsonl.
 import { setThreads } from '../../src/core/threads.js';
 import { reconstructSync } from '../../src/solvers/reconstruct.js';
 import { scores } from '../../src/reproduce/baselines.js';
