@@ -233,7 +233,7 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
         yFit = y.map((v, i) => (v - lo * a1[i]!) / (hi - lo));
       }
       const toSignal = (s: Float64Array) => (affine ? s.map((v) => lo + (hi - lo) * v) : s);
-      const tvPenalty = scaledTvPenalty(fn, o.tvPenalty ?? defaults.tvPenalty, op, yFit, seed);
+      const tvPenalty = scaledTvPenalty(fn, o.tvPenalty ?? defaults.tvPenalty, op, yFit, seed, decision);
       // The fit's TV reads a [2, n] output as a 2 x n image: differences between the real and imaginary parts.
       if (tvPenalty && geo.complex && geo.shape.length === 1) throw new InvalidArgumentError(fn, 'tvPenalty', '0 for a complex 1D signal (no TV penalty there)', o.tvPenalty);
       const reference = o.reference === undefined || geo.complex ? undefined : affine ? toFloat64(fn, 'reference', o.reference, A.inSize).map((v) => (v - lo) / (hi - lo)) : o.reference;
@@ -279,11 +279,12 @@ export function reconstructSync(options: ReconstructOptions | CustomReconstructO
  * as the measurements tell it (signalMoments), so that the balance with the data term does not
  * depend on the signal's scale (||A x - y||^2 grows with its square, TV with it).
  */
-function scaledTvPenalty(fn: string, relative: number | undefined, A: LinearOperator, y: Float64Array, seed: Seed): { weight: number; smoothing: number; relative: number; rms: number } | null {
+function scaledTvPenalty(fn: string, relative: number | undefined, A: LinearOperator, y: Float64Array, seed: Seed, decision: OutputRangeDecision): { weight: number; smoothing: number; relative: number; rms: number } | null {
   if (relative === undefined) return null;
   const c = checkNumber(fn, 'tvPenalty', relative, { min: 0 });
   if (c === 0) return null;
-  const moments = signalMoments(A, y, seed);
+  // The output-range rule estimated the same moments from the same operator and data when it ran.
+  const moments = decision.meanSquare !== undefined ? { meanSquare: decision.meanSquare } : signalMoments(A, y, seed);
   const rms = moments ? Math.sqrt(Math.max(0, moments.meanSquare)) : 0;
   if (!(rms > 0)) return null;
   return { weight: c * rms, smoothing: 2e-3 * rms, relative: c, rms };

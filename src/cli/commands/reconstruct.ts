@@ -21,7 +21,7 @@ export function addProblemOptions(cmd: Command): Command {
     .option('--iterations <n>', 'iterations of the solver', num('--iterations', { min: 1, integer: true }))
     .option('--channels <k>', 'channels of the generator', num('--channels', { min: 1, integer: true }))
     .option('--learning-rate <lr>', 'Adam step size', num('--learning-rate', { min: 0 }))
-    .option('--tv-penalty <c>', 'generator fits: a total-variation penalty on the output, c times the signal level estimated from the measurements (e.g. 0.015 / rate for compressive sensing of an image)', num('--tv-penalty', { min: 0 }))
+    .option('--tv-penalty <c>', 'generator fits: a total-variation penalty on the output, c times the signal level estimated from the measurements; default 0.015 / rate for the Deep Decoder fitted to convergence on an image from fewer measurements than pixels, none otherwise; 0 turns it off', num('--tv-penalty', { min: 0 }))
     .option('--early-stopping <rule>', 'none, holdout or variance', oneOf('--early-stopping', ['none', 'holdout', 'variance'] as const))
     .option('--lambda <l>', 'regularisation weight (lasso, tv)', num('--lambda', { min: 0 }))
     .option('--basis <name>', 'sparsifying basis for lasso/omp: dct, haar, db2..db8, identity');
